@@ -1,0 +1,78 @@
+package upshift.connect;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+import upshift.UpshiftException;
+import upshift.server.ServerFacts;
+
+/**
+ * One side of the migration, origin or destination: where it is, one session to it (opened on first use) and the
+ * facts read from it (once).
+ */
+public final class Cluster implements AutoCloseable {
+
+    private final String role;
+    private final Endpoint endpoint;
+    private final ConnectSettings settings;
+    private Connection connection;
+    private ServerFacts facts;
+
+    public Cluster(String role, Endpoint endpoint, ConnectSettings settings) {
+        this.role = role;
+        this.endpoint = endpoint;
+        this.settings = settings;
+    }
+
+    /** "origin" or "destination". */
+    public String role() {
+        return role;
+    }
+
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    /** The session, opened on first use. */
+    public Connection connection() {
+        if (connection == null) {
+            connection = Connector.open(role, endpoint, settings);
+        }
+        return connection;
+    }
+
+    /** A second, independent session (e.g. for a workload or a watcher); the caller closes it. */
+    public Connection openAnother() {
+        return Connector.open(role, endpoint, settings);
+    }
+
+    /** Version, flavour, rights and settings, read once. */
+    public ServerFacts facts() {
+        if (facts == null) {
+            try {
+                facts = ServerFacts.read(connection());
+            } catch (SQLException e) {
+                throw new UpshiftException("cannot read server facts from " + role + " " + endpoint + ": "
+                        + e.getMessage(), "the role needs to read pg_settings and pg_roles", e);
+            }
+        }
+        return facts;
+    }
+
+    @Override
+    public void close() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // closing a broken session: nothing left to do
+            }
+            connection = null;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return role + " " + endpoint;
+    }
+}

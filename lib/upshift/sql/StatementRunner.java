@@ -1,0 +1,110 @@
+package upshift.sql;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.List;
+
+import upshift.UpshiftException;
+import upshift.cli.Output;
+import upshift.connect.Cluster;
+
+/**
+ * Runs the statements that change something, or under --dry-run prints them as a psql-pasteable script with a
+ * comment naming the server each block is for. Read-only queries do not go through here: a dry run still
+ * looks at both servers to decide what it would do.
+ */
+public final class StatementRunner {
+
+    private final Output out;
+    private final boolean dryRun;
+    private Cluster lastTarget;
+
+    public StatementRunner(Output out, boolean dryRun) {
+        this.out = out;
+        this.dryRun = dryRun;
+    }
+
+    public boolean dryRun() {
+        return dryRun;
+    }
+
+    /** Runs one statement on the target (autocommit), or prints it. */
+    public void execute(Cluster target, String sql) {
+        if (dryRun) {
+            printFor(target, terminated(sql));
+            return;
+        }
+        out.statement(target.role(), sql);
+        try (Statement st = target.connection().createStatement()) {
+            st.execute(sql);
+        } catch (SQLException e) {
+            throw failed(target, sql, e);
+        }
+    }
+
+    /** Runs the statements in one transaction (all or nothing), or prints them between BEGIN and COMMIT. */
+    public void transaction(Cluster target, List<String> statements) {
+        if (dryRun) {
+            StringBuilder script = new StringBuilder("BEGIN;\n");
+            statements.forEach(s -> script.append(terminated(s)).append('\n'));
+            printFor(target, script.append("COMMIT;").toString());
+            return;
+        }
+        Connection c = target.connection();
+        String current = null;
+        try {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                for (String sql : statements) {
+                    current = sql;
+                    out.statement(target.role(), sql);
+                    st.execute(sql);
+                }
+            }
+            c.commit();
+        } catch (SQLException e) {
+            try {
+                c.rollback();
+            } catch (SQLException ignored) {
+                // the session is gone; the server rolls back on its own
+            }
+            throw failed(target, current, e);
+        } finally {
+            try {
+                c.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // broken session: the next use reports it
+            }
+        }
+    }
+
+    private void printFor(Cluster target, String sql) {
+        if (target != lastTarget) {
+            out.script("-- on " + target.role() + ": " + target.endpoint());
+            lastTarget = target;
+        }
+        out.script(sql);
+    }
+
+    private static String terminated(String sql) {
+        String s = sql.strip();
+        return s.endsWith(";") ? s : s + ";";
+    }
+
+    static UpshiftException failed(Cluster target, String sql, SQLException e) {
+        String[] words = sql == null ? new String[0] : sql.strip().split("\\s+", 4);
+        String head = String.join(" ", Arrays.copyOf(words, Math.min(3, words.length)));
+        return new UpshiftException("on " + target.role() + ", " + head + " ... failed: "
+                + firstLine(e.getMessage()), "run again with -v to see every statement", e);
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        int nl = message.indexOf('\n');
+        return nl >= 0 ? message.substring(0, nl) : message;
+    }
+}

@@ -1,0 +1,172 @@
+package upshift.connect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import upshift.ExitCode;
+import upshift.UpshiftException;
+
+class EndpointTest {
+
+    @TempDir
+    Path home;
+
+    private Environment env(String... keyValues) {
+        Map<String, String> vars = new HashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            vars.put(keyValues[i], keyValues[i + 1]);
+        }
+        return new Environment(vars, home, "osuser");
+    }
+
+    private static final ConnectSettings SETTINGS = ConnectSettings.defaults("upshift test");
+
+    @Test
+    void libpqUriWithEverything() {
+        Endpoint e = Endpoint.resolve("postgresql://app%40corp:p%40ss%3Aw0rd@db.example.com:6543/my%20db"
+                + "?sslmode=require&application_name=x", env());
+        assertEquals("db.example.com", e.host());
+        assertEquals(6543, e.port());
+        assertEquals("my db", e.dbname());
+        assertEquals("app@corp", e.user());
+        assertTrue(e.hasPassword());
+        assertEquals("require", e.get("sslmode"));
+        assertEquals("jdbc:postgresql://db.example.com:6543/my%20db", e.jdbcUrl());
+        Properties p = e.jdbcProperties(SETTINGS);
+        assertEquals("p@ss:w0rd", p.getProperty("password"));
+        assertEquals("require", p.getProperty("sslmode"));
+        assertEquals("x", p.getProperty("ApplicationName"));
+    }
+
+    @Test
+    void postgresSchemeAndIpv6AndDefaults() {
+        Endpoint e = Endpoint.resolve("postgres://[::1]", env());
+        assertEquals("::1", e.host());
+        assertEquals(5432, e.port());
+        assertEquals("osuser", e.user());
+        assertEquals("osuser", e.dbname());
+        assertEquals("jdbc:postgresql://[::1]:5432/osuser", e.jdbcUrl());
+        assertFalse(e.hasPassword());
+    }
+
+    @Test
+    void multipleHostsKeepTheirPorts() {
+        Endpoint e = Endpoint.resolve("postgresql://a:5433,b:5434/app", env());
+        assertEquals("jdbc:postgresql://a:5433,b:5434/app", e.jdbcUrl());
+        Endpoint one = Endpoint.resolve("host=a,b port=5999 dbname=app", env());
+        assertEquals("jdbc:postgresql://a:5999,b:5999/app", one.jdbcUrl());
+    }
+
+    @Test
+    void keywordValueWithQuotingAndEscapes() {
+        Endpoint e = Endpoint.resolve("host=h port = 5440 dbname='my app' user=o\\'neil password=x", env());
+        assertEquals("h", e.host());
+        assertEquals(5440, e.port());
+        assertEquals("my app", e.dbname());
+        assertEquals("o'neil", e.user());
+        Endpoint escaped = Endpoint.resolve("host=h password='a b\\'c\\\\d'", env());
+        assertEquals("a b'c\\d", escaped.jdbcProperties(SETTINGS).getProperty("password"));
+    }
+
+    @Test
+    void jdbcUrlParametersMapToLibpq() {
+        Endpoint e = Endpoint.resolve("jdbc:postgresql://h:5555/app?user=u&password=secret1&sslmode=verify-full"
+                + "&ApplicationName=a&prepareThreshold=0", env());
+        assertEquals("u", e.user());
+        assertEquals("verify-full", e.get("sslmode"));
+        Properties p = e.jdbcProperties(SETTINGS);
+        assertEquals("0", p.getProperty("prepareThreshold"));
+        assertEquals("a", p.getProperty("ApplicationName"));
+        // JDBC-only parameters never reach a server's libpq
+        assertFalse(e.conninfo().contains("prepareThreshold"));
+        assertTrue(e.conninfo().contains("application_name=a"));
+    }
+
+    @Test
+    void environmentFillsWhatTheUrlLeavesOut() {
+        Endpoint e = Endpoint.resolve("postgresql:///app", env("PGHOST", "envhost", "PGPORT", "6000",
+                "PGUSER", "envuser", "PGPASSWORD", "envpass", "PGSSLMODE", "require"));
+        assertEquals("envhost", e.host());
+        assertEquals(6000, e.port());
+        assertEquals("envuser", e.user());
+        assertEquals("app", e.dbname());
+        assertEquals("envpass", e.jdbcProperties(SETTINGS).getProperty("password"));
+        assertEquals("require", e.get("sslmode"));
+        // the URL wins over the environment
+        assertEquals("urlhost", Endpoint.resolve("postgresql://urlhost/app", env("PGHOST", "envhost")).host());
+    }
+
+    @Test
+    void passwordFileIsReadLikeLibpq() throws Exception {
+        Path pgpass = home.resolve(".pgpass");
+        Files.writeString(pgpass, "# comment\nother:*:*:*:nope\ndb\\:x:5432:app:alice:first\n"
+                + "db.example.com:*:*:alice:pa\\:ss\n*:*:*:*:fallback\n");
+        Files.setPosixFilePermissions(pgpass, PosixFilePermissions.fromString("rw-------"));
+        Endpoint e = Endpoint.resolve("postgresql://alice@db.example.com/app", env());
+        assertEquals("pa:ss", e.jdbcProperties(SETTINGS).getProperty("password"));
+        assertEquals("fallback",
+                Endpoint.resolve("postgresql://bob@elsewhere/app", env()).jdbcProperties(SETTINGS).getProperty("password"));
+        assertTrue(e.notes().isEmpty());
+    }
+
+    @Test
+    void looseLyPermittedPasswordFileIsIgnoredWithAWarning() throws Exception {
+        Path pgpass = home.resolve("custom.pgpass");
+        Files.writeString(pgpass, "*:*:*:*:secret\n");
+        Files.setPosixFilePermissions(pgpass, PosixFilePermissions.fromString("rw-r--r--"));
+        Endpoint e = Endpoint.resolve("postgresql://u@h/app", env("PGPASSFILE", pgpass.toString()));
+        assertFalse(e.hasPassword());
+        assertEquals(1, e.notes().size());
+        assertTrue(e.notes().get(0).contains("chmod 0600"), e.notes().get(0));
+    }
+
+    @Test
+    void conninfoForCreateSubscriptionQuotesAndMasks() {
+        Endpoint e = Endpoint.resolve("postgresql://rep:it's%20secret@10.0.0.5:5432/app?sslmode=require", env());
+        String conninfo = e.conninfo();
+        assertEquals("host=10.0.0.5 port=5432 dbname=app user=rep password='it\\'s secret' sslmode=require",
+                conninfo);
+        assertEquals(conninfo, Endpoint.resolve(conninfo, env()).conninfo(), "conninfo round-trips");
+        assertFalse(e.maskedConninfo().contains("secret"), e.maskedConninfo());
+        assertEquals("postgresql://rep:********@10.0.0.5:5432/app?sslmode=require", e.toString());
+    }
+
+    @Test
+    void malformedInputFailsWithoutEchoingThePassword() {
+        for (String bad : new String[] {"", "http://u:hunter22@h/db", "postgresql://u:hunter22@h:notaport/db",
+                "host=h password='hunter22", "host=h bogus=hunter22", "just-a-word", "host=h port=0",
+                "postgresql://u:hunter22@[::1/db", "host=/var/run/postgresql password=hunter22"}) {
+            UpshiftException e = assertThrows(UpshiftException.class, () -> Endpoint.resolve(bad, env()), bad);
+            assertEquals(ExitCode.FAILED, e.exitCode(), bad);
+            assertFalse(e.getMessage().contains("hunter22"), e.getMessage());
+            assertFalse(String.valueOf(e.hint()).contains("hunter22"), e.hint());
+        }
+    }
+
+    @Test
+    void serviceFilesAreRefusedClearly() {
+        UpshiftException e = assertThrows(UpshiftException.class, () -> Endpoint.resolve("service=prod", env()));
+        assertTrue(e.getMessage().contains("service"));
+    }
+
+    @Test
+    void connectTimeoutFromTheUrlWins() {
+        Properties p = Endpoint.resolve("postgresql://h/db?connect_timeout=3", env()).jdbcProperties(SETTINGS);
+        assertEquals("3", p.getProperty("connectTimeout"));
+        assertTrue(p.getProperty("options").contains("statement_timeout="), p.getProperty("options"));
+        assertNull(Endpoint.resolve("postgresql://h/db", env()).get("password"));
+    }
+}
