@@ -1,0 +1,202 @@
+package upshift.cli;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import upshift.ExitCode;
+import upshift.UpshiftException;
+import upshift.connect.Cluster;
+import upshift.connect.ConnectSettings;
+import upshift.connect.Endpoint;
+import upshift.connect.Environment;
+import upshift.migration.MigrationNames;
+import upshift.sql.StatementRunner;
+
+/**
+ * The base of every script: the shared options, the two clusters, output, and the translation of failures into
+ * one line, a hint and an exit code. A script implements {@link #execute()} and reads like its runbook step.
+ */
+@Command(mixinStandardHelpOptions = true,
+        version = "upshift " + UpshiftCommand.VERSION,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:done (or already in place)",
+            "1:failed (one-line error and a hint on stderr)",
+            "2:usage error",
+            "3:a check did not pass"})
+public abstract class UpshiftCommand implements Callable<Integer> {
+
+    /** The toolkit's version, shown by --version. */
+    public static final String VERSION = "0.1.0";
+
+    @Mixin
+    protected CommonOptions options;
+
+    private Environment environment = Environment.system();
+    private PrintStream stdout = System.out;
+    private PrintStream stderr = System.err;
+    private Output output;
+    private Cluster origin;
+    private Cluster destination;
+    private StatementRunner runner;
+
+    /** The step itself. Returns an {@link ExitCode}; throws {@link UpshiftException} for failures. */
+    protected abstract int execute() throws Exception;
+
+    /** The script's name, for application_name and messages. */
+    protected String stepName() {
+        Command command = getClass().getAnnotation(Command.class);
+        return command != null && !command.name().equals("<main class>") ? command.name()
+                : getClass().getSimpleName().toLowerCase(Locale.ROOT);
+    }
+
+    // ---- running ----------------------------------------------------------------------------------------------
+
+    /** Parses the arguments, runs the step and returns its exit code. Scripts call {@code System.exit} on it. */
+    public static int run(UpshiftCommand command, String... args) {
+        return run(command, Environment.system(), System.out, System.err, args);
+    }
+
+    /** The same with an explicit environment and streams, for tests. */
+    public static int run(UpshiftCommand command, Environment env, PrintStream out, PrintStream err,
+            String... args) {
+        command.environment = env;
+        command.stdout = out;
+        command.stderr = err;
+        CommandLine cli = new CommandLine(command);
+        cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+        cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        cli.setParameterExceptionHandler((e, arguments) -> {
+            err.println("error: " + e.getMessage());
+            err.println("hint: see " + command.stepName() + " --help");
+            return ExitCode.USAGE;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public final Integer call() {
+        output = new Output(stdout, stderr, options.json, options.verbose);
+        try {
+            return execute();
+        } catch (UpshiftException e) {
+            output.error(e);
+            return e.exitCode();
+        } catch (Exception e) {
+            output.error(e);
+            return ExitCode.FAILED;
+        } finally {
+            if (origin != null) {
+                origin.close();
+            }
+            if (destination != null) {
+                destination.close();
+            }
+        }
+    }
+
+    // ---- what a step uses -----------------------------------------------------------------------------------
+
+    protected Output out() {
+        return output;
+    }
+
+    protected MigrationNames names() {
+        return new MigrationNames(options.name);
+    }
+
+    protected boolean dryRun() {
+        return options.dryRun;
+    }
+
+    protected StatementRunner runner() {
+        if (runner == null) {
+            runner = new StatementRunner(output, options.dryRun);
+        }
+        return runner;
+    }
+
+    /** The origin cluster; a usage error when neither --origin nor PGURL_ORIGIN is given. */
+    protected Cluster origin() {
+        return originIfGiven().orElseThrow(() -> UpshiftException.usage(
+                "no origin given", "pass --origin URL or set PGURL_ORIGIN"));
+    }
+
+    /** The destination cluster; a usage error when neither --destination nor PGURL_DESTINATION is given. */
+    protected Cluster destination() {
+        return destinationIfGiven().orElseThrow(() -> UpshiftException.usage(
+                "no destination given", "pass --destination URL or set PGURL_DESTINATION"));
+    }
+
+    protected Optional<Cluster> originIfGiven() {
+        if (origin == null) {
+            origin = cluster("origin", options.origin, "PGURL_ORIGIN");
+        }
+        return Optional.ofNullable(origin);
+    }
+
+    protected Optional<Cluster> destinationIfGiven() {
+        if (destination == null) {
+            destination = cluster("destination", options.destination, "PGURL_DESTINATION");
+        }
+        return Optional.ofNullable(destination);
+    }
+
+    /** The conninfo the destination server uses to reach the origin (CREATE SUBSCRIPTION ... CONNECTION). */
+    protected String originConninfo() {
+        return options.originConninfo != null ? options.originConninfo : origin().endpoint().conninfo();
+    }
+
+    /** The conninfo the origin server uses to reach the destination (the rollback subscription). */
+    protected String destinationConninfo() {
+        return options.destinationConninfo != null ? options.destinationConninfo
+                : destination().endpoint().conninfo();
+    }
+
+    /**
+     * Asks before a destructive step. --yes answers for the operator; with no terminal to ask on, the step is
+     * refused rather than taken.
+     */
+    protected void confirm(String question) {
+        if (options.yes || options.dryRun) {
+            return;
+        }
+        if (System.console() == null) {
+            throw UpshiftException.usage(question + " — no terminal to confirm on",
+                    "run again with --yes to proceed without confirmation");
+        }
+        stderr.print(question + " [y/N] ");
+        stderr.flush();
+        try {
+            String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            if (answer == null || !answer.strip().toLowerCase(Locale.ROOT).startsWith("y")) {
+                throw new UpshiftException("not confirmed: nothing was changed", null);
+            }
+        } catch (java.io.IOException e) {
+            throw new UpshiftException("cannot read the confirmation: " + e.getMessage(), "use --yes", e);
+        }
+    }
+
+    private Cluster cluster(String role, String option, String variable) {
+        String given = option != null ? option : environment.get(variable);
+        if (given == null) {
+            return null;
+        }
+        Endpoint endpoint = Endpoint.resolve(given, environment);
+        endpoint.notes().forEach(output::warn);
+        ConnectSettings settings = new ConnectSettings("upshift " + stepName(), options.connectTimeoutSeconds,
+                ConnectSettings.DEFAULT_STATEMENT_TIMEOUT, ConnectSettings.DEFAULT_LOCK_TIMEOUT);
+        return new Cluster(role, endpoint, settings);
+    }
+}

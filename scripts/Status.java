@@ -1,0 +1,47 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.21.0
+//DEPS org.postgresql:postgresql:42.7.13
+//DEPS org.apache.commons:commons-compress:1.28.0
+//DEPS org.tukaani:xz:1.12
+//SOURCES ../lib/upshift/**.java
+
+import picocli.CommandLine.Command;
+import upshift.ExitCode;
+import upshift.cli.UpshiftCommand;
+import upshift.status.ClusterStatus;
+import upshift.status.StatusReport;
+import upshift.status.StatusView;
+
+@Command(name = "status",
+        description = "One screen: both servers' versions, flavour, replication settings and capabilities,"
+                + " and which of this migration's publications, subscriptions and slots exist.",
+        footer = {"", "Examples:",
+            "  ./jbang status --origin postgresql://app@old-db/app \\",
+            "                 --destination postgresql://app@new-db/app",
+            "  PGURL_ORIGIN=postgresql://app@old-db/app ./jbang status --json"})
+class Status extends UpshiftCommand {
+
+    public static void main(String... args) {
+        System.exit(run(new Status(), args));
+    }
+
+    @Override
+    protected int execute() {
+        if (originIfGiven().isEmpty() && destinationIfGiven().isEmpty()) {
+            throw upshift.UpshiftException.usage("neither origin nor destination given",
+                    "pass --origin and/or --destination, or set PGURL_ORIGIN / PGURL_DESTINATION");
+        }
+        StatusReport report = new StatusReport(names().name(),
+                originIfGiven().map(c -> ClusterStatus.of(c, names())).orElse(null),
+                destinationIfGiven().map(c -> ClusterStatus.of(c, names())).orElse(null));
+
+        if (out().json()) {
+            out().json(report);
+        } else {
+            StatusView.print(out(), report);
+        }
+        return ExitCode.OK;
+    }
+}

@@ -1,0 +1,111 @@
+package upshift.scripts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import upshift.testing.Run;
+
+/**
+ * pom.xml pins every version once; each script's //DEPS must name exactly the library's compile dependencies at
+ * those versions, and every script must have its alias in jbang-catalog.json.
+ */
+class DepsInStepTest {
+
+    private static final Path CHECKOUT = Run.checkout();
+
+    @Test
+    void everyScriptDeclaresThePomsCompileDependencies() throws Exception {
+        Set<String> pom = pomCompileDependencies();
+        assertFalse(pom.isEmpty());
+        for (Path script : scripts()) {
+            Set<String> deps = new TreeSet<>();
+            for (String line : Files.readAllLines(script)) {
+                if (line.startsWith("//DEPS ")) {
+                    deps.addAll(List.of(line.substring("//DEPS ".length()).trim().split("\\s+")));
+                }
+            }
+            assertEquals(pom, deps, script.getFileName() + " //DEPS differ from pom.xml's compile dependencies");
+        }
+    }
+
+    @Test
+    void everyScriptHasAKebabCaseAliasInTheCatalogAndNoAliasDangles() throws Exception {
+        JsonNode aliases = new ObjectMapper().readTree(CHECKOUT.resolve("jbang-catalog.json").toFile()).get("aliases");
+        Set<String> expected = new TreeSet<>();
+        for (Path script : scripts()) {
+            String className = script.getFileName().toString().replace(".java", "");
+            String alias = className.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
+            expected.add(alias);
+            JsonNode entry = aliases.get(alias);
+            assertTrue(entry != null, "no catalog alias " + alias + " for " + script);
+            assertEquals("scripts/" + script.getFileName(), entry.get("script-ref").asText());
+            assertFalse(entry.path("description").asText().isBlank(), alias + " has no description");
+        }
+        Set<String> actual = new TreeSet<>();
+        aliases.fieldNames().forEachRemaining(actual::add);
+        assertEquals(expected, actual, "catalog aliases without a script, or scripts without an alias");
+    }
+
+    static List<Path> scripts() throws IOException {
+        try (Stream<Path> files = Files.list(CHECKOUT.resolve("scripts"))) {
+            return files.filter(p -> p.toString().endsWith(".java")).sorted().collect(Collectors.toList());
+        }
+    }
+
+    private static Set<String> pomCompileDependencies() throws Exception {
+        Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(CHECKOUT.resolve("pom.xml").toFile());
+        Map<String, String> properties = new HashMap<>();
+        NodeList props = ((Element) pom.getElementsByTagName("properties").item(0)).getChildNodes();
+        for (int i = 0; i < props.getLength(); i++) {
+            Node n = props.item(i);
+            if (n instanceof Element e) {
+                properties.put(e.getTagName(), e.getTextContent().trim());
+            }
+        }
+        Set<String> result = new TreeSet<>();
+        Element dependencies = (Element) pom.getDocumentElement().getElementsByTagName("dependencies").item(0);
+        NodeList list = dependencies.getElementsByTagName("dependency");
+        for (int i = 0; i < list.getLength(); i++) {
+            Element d = (Element) list.item(i);
+            String scope = text(d, "scope");
+            if (scope != null && !scope.equals("compile")) {
+                continue;
+            }
+            String version = text(d, "version");
+            if (version.startsWith("${")) {
+                version = properties.get(version.substring(2, version.length() - 1));
+            }
+            result.add(text(d, "groupId") + ":" + text(d, "artifactId") + ":" + version);
+        }
+        return result;
+    }
+
+    private static String text(Element parent, String tag) {
+        NodeList nodes = parent.getElementsByTagName(tag);
+        return nodes.getLength() == 0 ? null : nodes.item(0).getTextContent().trim();
+    }
+}

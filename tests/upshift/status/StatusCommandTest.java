@@ -1,0 +1,109 @@
+package upshift.status;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import upshift.ExitCode;
+import upshift.harness.PgProvider;
+import upshift.harness.PgServer;
+import upshift.harness.Providers;
+import upshift.testing.Run;
+
+/** The status script against a real 13 origin and 16 destination, in-process. */
+class StatusCommandTest {
+
+    @ParameterizedTest(name = "status 13 -> 16 [{0}]")
+    @MethodSource("upshift.harness.Providers#selected")
+    void showsBothServersTheirCapabilitiesAndTheMigrationsObjects(PgProvider provider) throws Exception {
+        PgServer origin = Providers.shared(provider, 13);
+        PgServer destination = Providers.shared(provider, 16);
+        origin.createDatabase("status_app");
+        destination.createDatabase("status_app");
+        try (Connection c = DriverManager.getConnection(origin.jdbcUrl("status_app"), origin.superuser(),
+                origin.password()); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE items (id int PRIMARY KEY)");
+            st.execute("CREATE PUBLICATION status_pub FOR TABLE items");
+        }
+        String originUrl = origin.uri("status_app");
+        String destinationUrl = destination.uri("status_app");
+
+        Run human = Run.script("Status", "--origin", originUrl, "--destination", destinationUrl,
+                "--name", "status");
+        assertEquals(ExitCode.OK, human.exitCode(), human.stderr());
+        assertTrue(human.stdout().contains("PostgreSQL 13."), human.stdout());
+        assertTrue(human.stdout().contains("PostgreSQL 16."), human.stdout());
+        assertTrue(human.stdout().contains("status_pub"), human.stdout());
+        assertFalse(human.stdout().contains(origin.password()), "password printed");
+
+        Run json = Run.script("Status", "--json", "--origin", originUrl,
+                "--destination", destinationUrl, "--name", "status");
+        assertEquals(ExitCode.OK, json.exitCode(), json.stderr());
+        JsonNode report = new ObjectMapper().readTree(json.stdout());
+        assertEquals(13, report.at("/origin/major").asInt());
+        assertEquals(16, report.at("/destination/major").asInt());
+        assertEquals("community", report.at("/origin/flavour").asText());
+        assertEquals("logical", report.at("/origin/settings/wal_level").asText());
+        assertTrue(report.at("/origin/logicalReplicationEnabled").asBoolean());
+        assertFalse(names(report.at("/origin/capabilities")).contains("SUBSCRIPTION_RUN_AS_OWNER"));
+        assertTrue(names(report.at("/destination/capabilities")).contains("SUBSCRIPTION_RUN_AS_OWNER"));
+        JsonNode objects = report.at("/origin/objects");
+        assertEquals(1, objects.size(), objects.toString());
+        assertEquals("publication", objects.get(0).get("kind").asText());
+        assertEquals("status_pub", objects.get(0).get("name").asText());
+        assertEquals("1 tables", objects.get(0).get("detail").asText());
+        assertEquals(0, report.at("/destination/objects").size());
+        assertFalse(json.stdout().contains(origin.password()), "password printed");
+    }
+
+    @ParameterizedTest(name = "status reports one side alone [{0}]")
+    @MethodSource("upshift.harness.Providers#selected")
+    void eitherSideMayBeAbsent(PgProvider provider) throws Exception {
+        PgServer destination = Providers.shared(provider, 16);
+        Run run = Run.script("Status", "--json", "--destination", destination.uri("postgres"));
+        assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
+        JsonNode report = new ObjectMapper().readTree(run.stdout());
+        assertTrue(report.get("origin").isNull());
+        assertEquals(16, report.at("/destination/major").asInt());
+    }
+
+    @ParameterizedTest(name = "bad input fails in one line without the password [{0}]")
+    @MethodSource("upshift.harness.Providers#selected")
+    void badInputFailsInOneLineWithoutThePassword(PgProvider provider) {
+        PgServer origin = Providers.shared(provider, 13);
+        String secret = origin.password();
+        String wrongPassword = "postgresql://" + origin.superuser() + ":not-" + secret + "@" + origin.host() + ":"
+                + origin.port() + "/postgres";
+        String closedPort = "postgresql://" + origin.superuser() + ":" + secret + "@127.0.0.1:1/postgres";
+        String malformed = "postgresql://" + origin.superuser() + ":" + secret + "@" + origin.host() + ":port/db";
+        for (String url : List.of(wrongPassword, closedPort, malformed)) {
+            Run run = Run.script("Status", "--origin", url);
+            assertEquals(ExitCode.FAILED, run.exitCode(), run.stderr());
+            assertTrue(run.stderr().startsWith("error: "), run.stderr());
+            assertEquals(2, run.stderr().strip().lines().count(), "error and hint only:\n" + run.stderr());
+            assertFalse(run.stderr().contains(secret), run.stderr());
+            assertFalse(run.stderr().contains("\tat "), "stack trace printed:\n" + run.stderr());
+            assertEquals("", run.stdout());
+        }
+        Run wrong = Run.script("Status", "--origin", wrongPassword);
+        assertTrue(wrong.stderr().contains("password authentication failed"), wrong.stderr());
+    }
+
+    private static List<String> names(JsonNode array) {
+        List<String> names = new ArrayList<>();
+        array.forEach(n -> names.add(n.asText()));
+        return names;
+    }
+}
