@@ -229,7 +229,7 @@ public final class Endpoint {
     }
 
     /** A libpq conninfo value, single-quoted (with \ and ' escaped) unless it is plain. */
-    static String quoteConninfoValue(String value) {
+    public static String quoteConninfoValue(String value) {
         if (!value.isEmpty() && PLAIN_VALUE.matcher(value).matches()) {
             return value;
         }
