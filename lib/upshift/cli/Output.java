@@ -19,6 +19,7 @@ public final class Output {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    private static final ObjectMapper JSON_LINE = JSON.copy().disable(SerializationFeature.INDENT_OUTPUT);
 
     private final PrintStream out;
     private final PrintStream err;
@@ -68,9 +69,18 @@ public final class Output {
         }
     }
 
-    /** A --dry-run script fragment: stdout, meant to be pasted into psql. */
+    /** One compact JSON document on one line of stdout: a stream of results (e.g. monitor --watch --json). */
+    public void jsonLine(Object value) {
+        try {
+            out.println(Secrets.redact(JSON_LINE.writeValueAsString(value)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** A --dry-run script fragment: stdout, meant to be pasted into psql (stderr under --json). */
     public void script(String text) {
-        out.println(Secrets.redact(text));
+        (json ? err : out).println(Secrets.redact(text));
     }
 
     /** Progress for the operator: stderr, in every mode. */
@@ -101,10 +111,6 @@ public final class Output {
             failure.printStackTrace(new java.io.PrintWriter(trace));
             err.print(Secrets.redact(trace.toString()));
         }
-    }
-
-    public PrintStream stdout() {
-        return out;
     }
 
     private static String firstLine(String message) {

@@ -44,6 +44,16 @@ public final class StatementRunner {
         }
     }
 
+    /**
+     * A psql meta-command (e.g. \set) that only the --dry-run script needs; ignored when executing. Empty text is
+     * ignored too.
+     */
+    public void scriptOnly(Cluster target, String text) {
+        if (dryRun && text != null && !text.isBlank()) {
+            printFor(target, text.strip());
+        }
+    }
+
     /** Runs the statements in one transaction (all or nothing), or prints them between BEGIN and COMMIT. */
     public void transaction(Cluster target, List<String> statements) {
         if (dryRun) {

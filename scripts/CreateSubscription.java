@@ -1,0 +1,57 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.21.0
+//DEPS org.postgresql:postgresql:42.7.13
+//DEPS org.apache.commons:commons-compress:1.28.0
+//DEPS org.tukaani:xz:1.12
+//SOURCES ../lib/upshift/**.java
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import upshift.ExitCode;
+import upshift.cli.UpshiftCommand;
+import upshift.subscription.ForwardSubscription;
+import upshift.subscription.ForwardSubscription.BinaryMode;
+import upshift.subscription.ForwardSubscriptionView;
+
+@Command(name = "create-subscription",
+        description = "On destination: CREATE SUBSCRIPTION NAME_sub to origin's publication, disabled, with a new"
+                + " slot NAME_slot, the initial copy, and every option both versions accept (streaming, parallel"
+                + " apply, disable_on_error, run_as_owner; binary only when all column types match). Start it"
+                + " with enable-subscription.",
+        footer = {"", "Examples:",
+            "  ./jbang create-subscription --dry-run        # psql -v origin_password=... runs it",
+            "  ./jbang create-subscription --origin-conninfo 'host=10.0.0.5 dbname=app user=replicator' \\",
+            "                              --pause-autovacuum"})
+class CreateSubscription extends UpshiftCommand {
+
+    @Option(names = "--binary", paramLabel = "auto|on|off", defaultValue = "auto",
+            converter = BinaryModeConverter.class,
+            description = "Binary transfer: auto = only when every replicated column has the same type on both"
+                    + " sides. Default: ${DEFAULT-VALUE}.")
+    BinaryMode binary;
+
+    @Option(names = "--pause-autovacuum",
+            description = "Switch autovacuum off on the destination tables for the initial copy;"
+                    + " vacuum-analyze switches it back on.")
+    boolean pauseAutovacuum;
+
+    public static void main(String... args) {
+        System.exit(run(new CreateSubscription(), args));
+    }
+
+    @Override
+    protected int execute() throws Exception {
+        ForwardSubscription subscription = new ForwardSubscription(origin(), destination(), names(), runner(), out());
+        ForwardSubscriptionView.print(out(), subscription.create(originConninfo(), binary, pauseAutovacuum));
+        return ExitCode.OK;
+    }
+
+    static final class BinaryModeConverter implements picocli.CommandLine.ITypeConverter<BinaryMode> {
+        @Override
+        public BinaryMode convert(String value) {
+            return BinaryMode.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+}

@@ -1,0 +1,40 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.21.0
+//DEPS org.postgresql:postgresql:42.7.13
+//DEPS org.apache.commons:commons-compress:1.28.0
+//DEPS org.tukaani:xz:1.12
+//SOURCES ../lib/upshift/**.java
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import upshift.ExitCode;
+import upshift.cli.UpshiftCommand;
+import upshift.subscription.ForwardSubscription;
+import upshift.subscription.ForwardSubscriptionView;
+
+@Command(name = "enable-subscription",
+        description = "On destination: ALTER SUBSCRIPTION NAME_sub ENABLE, which starts the initial copy and the"
+                + " streaming. Refuses (exit 3) while destination tables lack replicated columns or have"
+                + " NOT NULL columns origin does not send. Refreshes the subscription when the publication"
+                + " gained tables.",
+        footer = {"", "Examples:",
+            "  ./jbang enable-subscription",
+            "  ./jbang enable-subscription && ./jbang monitor --until ready --watch"})
+class EnableSubscription extends UpshiftCommand {
+
+    @Option(names = "--force", description = "Enable even though the apply is known to fail (to watch it in monitor).")
+    boolean force;
+
+    public static void main(String... args) {
+        System.exit(run(new EnableSubscription(), args));
+    }
+
+    @Override
+    protected int execute() throws Exception {
+        ForwardSubscription subscription = new ForwardSubscription(origin(), destination(), names(), runner(), out());
+        ForwardSubscriptionView.print(out(), subscription.enable(force));
+        return ExitCode.OK;
+    }
+}
