@@ -11,12 +11,14 @@ import picocli.CommandLine.Command;
 import upshift.ExitCode;
 import upshift.cli.UpshiftCommand;
 import upshift.status.ClusterStatus;
+import upshift.status.MigrationPhase;
 import upshift.status.StatusReport;
 import upshift.status.StatusView;
 
 @Command(name = "status",
-        description = "One screen: both servers' versions, flavour, replication settings and capabilities,"
-                + " and which of this migration's publications, subscriptions and slots exist.",
+        description = "One screen: where the migration stands, both servers' versions, flavour, replication"
+                + " settings and capabilities, this migration's publications, subscriptions and slots, a write"
+                + " freeze, and the columns add-missing-columns left on destination.",
         footer = {"", "Examples:",
             "  ./jbang status --origin postgresql://app@old-db/app \\",
             "                 --destination postgresql://app@new-db/app",
@@ -33,9 +35,10 @@ class Status extends UpshiftCommand {
             throw upshift.UpshiftException.usage("neither origin nor destination given",
                     "pass --origin and/or --destination, or set PGURL_ORIGIN / PGURL_DESTINATION");
         }
-        StatusReport report = new StatusReport(names().name(),
-                originIfGiven().map(c -> ClusterStatus.of(c, names())).orElse(null),
-                destinationIfGiven().map(c -> ClusterStatus.of(c, names())).orElse(null));
+        ClusterStatus origin = originIfGiven().map(c -> ClusterStatus.of(c, names())).orElse(null);
+        ClusterStatus destination = destinationIfGiven().map(c -> ClusterStatus.of(c, names())).orElse(null);
+        StatusReport report = new StatusReport(names().name(), MigrationPhase.of(origin, destination, names()),
+                origin, destination);
 
         if (out().json()) {
             out().json(report);

@@ -19,8 +19,13 @@ public record ConnectSettings(String applicationName, int connectTimeoutSeconds,
                 DEFAULT_LOCK_TIMEOUT);
     }
 
-    /** The libpq/pgjdbc "options" value: -c settings applied at session start (0 = no limit). */
+    /**
+     * The libpq/pgjdbc "options" value: -c settings applied at session start (0 = no limit). upshift's own
+     * sessions opt out of a write freeze (default_transaction_read_only), which switchover sets for the
+     * application's roles and which may include the role upshift connects as.
+     */
     String serverOptions() {
-        return "-c statement_timeout=" + statementTimeout.toMillis() + " -c lock_timeout=" + lockTimeout.toMillis();
+        return "-c statement_timeout=" + statementTimeout.toMillis() + " -c lock_timeout=" + lockTimeout.toMillis()
+                + " -c default_transaction_read_only=off";
     }
 }

@@ -17,6 +17,9 @@ public final class SampleApp {
     /** The role that owns spatial_ref_sys, as rdsadmin owns PostGIS metadata on RDS. */
     public static final String FOREIGN_OWNER = "upshift_gis_admin";
 
+    /** The application's login role: not a superuser, so that a write freeze applies to it. */
+    public static final String APP_ROLE = "upshift_shop_app";
+
     /** The application's tables, parents before children. */
     public static final List<String> TABLES = List.of(
             "public.auth_user", "public.shop_product", "public.shop_order", "public.shop_orderline",
@@ -188,6 +191,21 @@ public final class SampleApp {
     public static void createNewModel(Connection c) throws SQLException {
         run(c, FOREIGN_OWNER_ROLE);
         run(c, NEW_MODEL);
+    }
+
+    /**
+     * Creates the application's role (cluster-wide, once) with that password and lets it read and write the shop's
+     * tables and sequences in the session's database. Run on origin and on destination.
+     */
+    public static void grantApplication(Connection c, String password) throws SQLException {
+        run(c, "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + APP_ROLE + "') THEN"
+                + " CREATE ROLE " + APP_ROLE + " LOGIN; END IF; END $$");
+        run(c, "ALTER ROLE " + APP_ROLE + " PASSWORD " + upshift.sql.Sql.literal(password));
+        run(c, """
+                GRANT USAGE ON SCHEMA public, "Billing" TO upshift_shop_app;
+                GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public, "Billing" TO upshift_shop_app;
+                GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public, "Billing" TO upshift_shop_app;
+                """);
     }
 
     /** Loads about {@code 10 * users} rows into the old model. */

@@ -6,11 +6,13 @@ import java.util.Map;
 import java.util.Set;
 
 import upshift.UpshiftException;
+import upshift.columns.AddedColumns;
 import upshift.connect.Cluster;
 import upshift.migration.MigrationNames;
 import upshift.server.Capabilities;
 import upshift.server.Feature;
 import upshift.server.ServerFacts;
+import upshift.switchover.WriteFreeze;
 
 /** What status shows for one side: the server, its settings and capabilities, and this migration's objects. */
 public record ClusterStatus(
@@ -26,21 +28,27 @@ public record ClusterStatus(
         boolean logicalReplicationEnabled,
         Map<String, String> settings,
         Set<Feature> capabilities,
-        List<MigrationObject> objects) {
+        List<MigrationObject> objects,
+        List<String> frozenRoles,
+        List<String> addedColumns) {
 
     public static ClusterStatus of(Cluster cluster, MigrationNames names) {
         ServerFacts facts = cluster.facts();
         Capabilities caps = facts.capabilities();
         List<MigrationObject> objects;
+        List<String> frozen;
+        List<String> added;
         try {
             objects = MigrationObjects.find(cluster.connection(), names);
+            frozen = WriteFreeze.frozenRoles(cluster.connection());
+            added = AddedColumns.marked(cluster.connection(), names).stream()
+                    .map(c -> c.table() + "." + c.column()).toList();
         } catch (SQLException e) {
             throw new UpshiftException("cannot list replication objects on " + cluster + ": " + e.getMessage(),
                     "the role needs to read pg_publication, pg_subscription and pg_replication_slots", e);
         }
         return new ClusterStatus(cluster.role(), cluster.endpoint().toString(), facts.version(), facts.major(),
                 facts.flavour().label(), facts.user(), facts.superuser(), facts.replicationRole(), facts.memberOf(),
-                facts.logicalReplicationEnabled(), facts.settings(),
-                caps.features(), objects);
+                facts.logicalReplicationEnabled(), facts.settings(), caps.features(), objects, frozen, added);
     }
 }

@@ -7,6 +7,9 @@ package upshift.status;
  * @param name    its name
  * @param state   one word: "present", "enabled"/"disabled" for subscriptions, "active"/"inactive" for slots
  * @param detail  what else an operator wants to see (table count, retained WAL)
+ * @param tables  tables published or subscribed (null for slots)
+ * @param ready   subscribed tables in state ready (null unless a subscription)
  */
-public record MigrationObject(String kind, String name, String state, String detail) {
+public record MigrationObject(String kind, String name, String state, String detail, Integer tables,
+        Integer ready) {
 }

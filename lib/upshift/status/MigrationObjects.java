@@ -50,14 +50,14 @@ public final class MigrationObjects {
         String[] subscriptions = {names.subscription(), names.rollbackSubscription()};
         String[] slots = {names.slot(), names.rollbackSlot()};
         query(connection, PUBLICATIONS, publications, rs -> found.add(new MigrationObject("publication",
-                rs.getString("pubname"), "present", rs.getLong("tables") + " tables")));
+                rs.getString("pubname"), "present", rs.getLong("tables") + " tables", rs.getInt("tables"), null)));
         query(connection, SUBSCRIPTIONS, subscriptions, rs -> found.add(new MigrationObject("subscription",
                 rs.getString("subname"), rs.getBoolean("subenabled") ? "enabled" : "disabled",
                 rs.getLong("ready") + "/" + rs.getLong("tables") + " tables ready, slot "
-                        + rs.getString("subslotname"))));
+                        + rs.getString("subslotname"), rs.getInt("tables"), rs.getInt("ready"))));
         query(connection, SLOTS, slots, rs -> found.add(new MigrationObject("slot", rs.getString("slot_name"),
                 rs.getBoolean("active") ? "active" : "inactive",
-                rs.getString("retained") == null ? "" : rs.getString("retained") + " WAL retained")));
+                rs.getString("retained") == null ? "" : rs.getString("retained") + " WAL retained", null, null)));
         return found;
     }
 

@@ -29,6 +29,9 @@ public final class StatusView {
         for (ClusterStatus side : sides) {
             out.line(String.format("%-12s %s", side.role(), side.endpoint()));
         }
+        if (report.phase() != null) {
+            out.line("phase        " + report.phase());
+        }
         out.blank();
 
         Table servers = grid(sides, "server");
@@ -62,9 +65,18 @@ public final class StatusView {
             }
         }
         if (objects.isEmpty()) {
-            out.line("No publication, subscription or slot of migration \"" + report.migration() + "\" exists yet.");
+            out.line("No publication, subscription or slot of migration \"" + report.migration() + "\" exists.");
         } else {
             out.table(objects);
+        }
+        for (ClusterStatus side : sides) {
+            if (!side.frozenRoles().isEmpty()) {
+                out.line("Writes frozen on " + side.role() + " for roles " + side.frozenRoles()
+                        + " (default_transaction_read_only in this database).");
+            }
+            if (!side.addedColumns().isEmpty()) {
+                out.line("Columns added by add-missing-columns on " + side.role() + ": " + side.addedColumns());
+            }
         }
     }
 

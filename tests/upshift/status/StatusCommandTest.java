@@ -65,6 +65,9 @@ class StatusCommandTest {
         assertEquals("status_pub", objects.get(0).get("name").asText());
         assertEquals("1 tables", objects.get(0).get("detail").asText());
         assertEquals(0, report.at("/destination/objects").size());
+        assertEquals("publication created: next create-subscription", report.get("phase").asText());
+        assertEquals(0, report.at("/destination/addedColumns").size());
+        assertEquals(0, report.at("/origin/frozenRoles").size());
         assertFalse(json.stdout().contains(origin.password()), "password printed");
     }
 
@@ -76,6 +79,7 @@ class StatusCommandTest {
         assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
         JsonNode report = new ObjectMapper().readTree(run.stdout());
         assertTrue(report.get("origin").isNull());
+        assertTrue(report.get("phase").isNull(), "no phase from one side");
         assertEquals(16, report.at("/destination/major").asInt());
     }
 

@@ -1,0 +1,169 @@
+package upshift.rollback;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import upshift.UpshiftException;
+import upshift.cli.Output;
+import upshift.connect.Cluster;
+import upshift.migration.MigrationNames;
+import upshift.publication.PublishedTables;
+import upshift.schema.Column;
+import upshift.schema.SchemaComparison;
+import upshift.schema.TableDrift;
+import upshift.schema.TableSelection;
+import upshift.server.Feature;
+import upshift.sql.QualifiedName;
+import upshift.sql.Sql;
+import upshift.sql.StatementRunner;
+import upshift.subscription.ConnectionClause;
+import upshift.subscription.SubscriptionOptions;
+import upshift.subscription.SubscriptionState;
+
+/**
+ * Rollback replication after switchover: the destination publishes the same tables, the origin subscribes without
+ * copying (it already holds every row up to the freeze; copying would fail on duplicate keys) and with only the
+ * options its older version accepts. Never while the forward subscription is enabled: without origin = none on a
+ * v13 publisher, a write would loop.
+ */
+public final class RollbackReplication {
+
+    /** What setup-rollback found and did. */
+    public record Result(String publication, String publicationAction, String subscription,
+            String subscriptionAction, String options, List<QualifiedName> tables,
+            List<QualifiedName> columnListTables, List<String> warnings) {
+    }
+
+    private final Cluster origin;
+    private final Cluster destination;
+    private final MigrationNames names;
+    private final StatementRunner runner;
+    private final Output out;
+
+    public RollbackReplication(Cluster origin, Cluster destination, MigrationNames names, StatementRunner runner,
+            Output out) {
+        this.origin = origin;
+        this.destination = destination;
+        this.names = names;
+        this.runner = runner;
+        this.out = out;
+    }
+
+    /**
+     * Creates (or completes) the rollback publication and subscription; enables the subscription when asked.
+     *
+     * @param destinationConninfo how the origin server reaches the destination
+     * @param selection           the replicated tables (as for the forward publication)
+     */
+    public Result setUp(String destinationConninfo, TableSelection selection, boolean enable) throws SQLException {
+        Optional<SubscriptionState> forward = SubscriptionState.read(destination.connection(), names.subscription());
+        if (forward.isPresent() && forward.get().enabled()) {
+            throw UpshiftException.checkFailed("the forward subscription " + names.subscription()
+                    + " is still enabled on destination: running both directions at once would loop every write",
+                    "switchover drops it; or cleanup --forward once the destination has everything");
+        }
+        List<QualifiedName> tables = selection.select(origin.connection()).stream().map(TableSelection.Table::name)
+                .toList();
+        List<TableDrift> drifts = SchemaComparison.compare(origin.connection(), destination.connection(), tables);
+        List<String> warnings = new ArrayList<>();
+        List<QualifiedName> onBoth = new ArrayList<>();
+        List<QualifiedName> needColumnList = new ArrayList<>();
+        StringBuilder tableList = new StringBuilder();
+        boolean columnLists = destination.facts().capabilities().has(Feature.PUBLICATION_COLUMN_LISTS);
+        List<String> blockers = new ArrayList<>();
+        for (TableDrift d : drifts) {
+            if (!d.onDestination()) {
+                warnings.add(d.table() + " is not on destination: not replicated back");
+                continue;
+            }
+            onBoth.add(d.table());
+            if (tableList.length() > 0) {
+                tableList.append(", ");
+            }
+            tableList.append(d.table().sql());
+            if (!d.destinationOnly().isEmpty()) {
+                if (columnLists) {
+                    needColumnList.add(d.table());
+                    tableList.append(" (").append(d.shared().stream().map(Sql::ident)
+                            .collect(Collectors.joining(", "))).append(')');
+                } else {
+                    blockers.add(d.table() + " has destination-only column(s) "
+                            + d.destinationOnly().stream().map(Column::name).toList());
+                }
+            }
+            for (Column c : d.missingOnDestination()) {
+                if (c.notNull() && c.defaultExpr() == null && !c.identity() && !c.generated()) {
+                    warnings.add("origin requires " + d.table() + "." + c.name() + " (NOT NULL, no default) but the"
+                            + " destination does not have it: rows inserted on destination stop rollback"
+                            + " replication");
+                }
+            }
+        }
+        if (!blockers.isEmpty()) {
+            throw UpshiftException.checkFailed("the origin cannot take rows published by the destination: "
+                    + String.join("; ", blockers) + " (a PostgreSQL " + destination.facts().major()
+                    + " publisher has no column lists)", "add those columns on origin, or drop them on destination");
+        }
+        if (onBoth.isEmpty()) {
+            throw new UpshiftException("no replicated table exists on both sides", "check --owner and --schema");
+        }
+        warnings.forEach(out::warn);
+
+        String publicationAction = publication(tableList.toString());
+        String subscriptionAction = subscription(destinationConninfo, enable);
+        SubscriptionOptions options = options();
+        return new Result(names.rollbackPublication(), publicationAction, names.rollbackSubscription(),
+                subscriptionAction, options.withClause(), onBoth, needColumnList, warnings);
+    }
+
+    private String publication(String tableList) throws SQLException {
+        Optional<PublishedTables> existing = PublishedTables.read(destination.connection(), names.rollbackPublication());
+        if (existing.isPresent()) {
+            return "already exists (" + existing.get().tables().size() + " tables)";
+        }
+        runner.execute(destination, "CREATE PUBLICATION " + Sql.ident(names.rollbackPublication()) + " FOR TABLE "
+                + tableList);
+        return runner.dryRun() ? "would create" : "created";
+    }
+
+    private SubscriptionOptions options() {
+        return SubscriptionOptions.rollback(destination.facts().capabilities(), origin.facts().capabilities(),
+                names.rollbackSlot());
+    }
+
+    private String subscription(String destinationConninfo, boolean enable) throws SQLException {
+        String sub = Sql.ident(names.rollbackSubscription());
+        Optional<SubscriptionState> existing = SubscriptionState.read(origin.connection(), names.rollbackSubscription());
+        String action;
+        boolean enabled;
+        if (existing.isPresent()) {
+            action = "already exists";
+            enabled = existing.get().enabled();
+        } else {
+            if (SubscriptionState.slotExists(destination.connection(), names.rollbackSlot())) {
+                throw new UpshiftException("replication slot " + names.rollbackSlot() + " already exists on"
+                        + " destination, but no subscription " + names.rollbackSubscription() + " on origin",
+                        "drop it with cleanup --rollback --drop-orphaned-slots, then re-run");
+            }
+            ConnectionClause connection = new ConnectionClause(destinationConninfo, "destination_password");
+            runner.scriptOnly(origin, connection.dryRunPreamble());
+            runner.execute(origin, "CREATE SUBSCRIPTION " + sub + " "
+                    + (runner.dryRun() ? connection.forDryRun() : connection.forExecution()) + " PUBLICATION "
+                    + Sql.ident(names.rollbackPublication()) + " " + options().withClause());
+            action = runner.dryRun() ? "would create" : "created";
+            enabled = false;
+        }
+        if (enable && !enabled) {
+            runner.execute(origin, "ALTER SUBSCRIPTION " + sub + " ENABLE");
+            action += runner.dryRun() ? ", would enable" : ", enabled";
+        } else if (enabled) {
+            action += " (enabled)";
+        } else {
+            action += " (disabled)";
+        }
+        return action;
+    }
+}

@@ -1,0 +1,46 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.21.0
+//DEPS org.postgresql:postgresql:42.7.13
+//DEPS org.apache.commons:commons-compress:1.28.0
+//DEPS org.tukaani:xz:1.12
+//SOURCES ../lib/upshift/**.java
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import upshift.ExitCode;
+import upshift.cli.TableOptions;
+import upshift.cli.UpshiftCommand;
+import upshift.rollback.RollbackReplication;
+import upshift.rollback.RollbackView;
+
+@Command(name = "setup-rollback",
+        description = "After switchover: publication NAME_rollback_pub on destination for the replicated tables,"
+                + " subscription NAME_rollback_sub on origin with copy_data = false (origin already holds every"
+                + " row) and only the options origin's version accepts, so that writes on destination flow back."
+                + " Refuses while the forward subscription is enabled (a write would loop). switchover runs"
+                + " this for you.",
+        footer = {"", "Examples:",
+            "  ./jbang setup-rollback --destination-conninfo 'host=new-db dbname=app user=replicator'",
+            "  ./jbang setup-rollback --dry-run     # psql -v destination_password=... runs it on origin"})
+class SetupRollback extends UpshiftCommand {
+
+    @Mixin
+    TableOptions tables;
+
+    @Option(names = "--no-enable", description = "Create the rollback subscription disabled.")
+    boolean noEnable;
+
+    public static void main(String... args) {
+        System.exit(run(new SetupRollback(), args));
+    }
+
+    @Override
+    protected int execute() throws Exception {
+        RollbackReplication rollback = new RollbackReplication(origin(), destination(), names(), runner(), out());
+        RollbackView.print(out(), rollback.setUp(destinationConninfo(), tables.selection(origin()), !noEnable));
+        return ExitCode.OK;
+    }
+}
