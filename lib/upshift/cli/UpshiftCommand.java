@@ -188,7 +188,11 @@ public abstract class UpshiftCommand implements Callable<Integer> {
         }
     }
 
-    private Cluster cluster(String role, String option, String variable) {
+    /**
+     * A cluster from an option value or, when that is null, an environment variable (PGURL_...); null when
+     * neither is given. For a third database a step needs (e.g. dump-schema's reference): the caller closes it.
+     */
+    protected Cluster cluster(String role, String option, String variable) {
         String given = option != null ? option : environment.get(variable);
         if (given == null) {
             return null;

@@ -33,6 +33,11 @@ public final class Cluster implements AutoCloseable {
         return endpoint;
     }
 
+    /** How the tool's sessions to it behave (connect timeout etc.); client programs started for it use the same. */
+    public ConnectSettings settings() {
+        return settings;
+    }
+
     /** The session, opened on first use. */
     public Connection connection() {
         if (connection == null) {

@@ -185,6 +185,18 @@ public final class Endpoint {
      * included when one was found. Never print it: use {@link #maskedConninfo()}.
      */
     public String conninfo() {
+        return conninfo(true);
+    }
+
+    /**
+     * The same conninfo without the password, for a client program's command line (pg_dump, psql): the password
+     * goes to the child through its environment ({@code PGPASSWORD}), never onto a command line.
+     */
+    public String conninfoWithoutPassword() {
+        return conninfo(false);
+    }
+
+    private String conninfo(boolean withPassword) {
         StringBuilder sb = new StringBuilder();
         Map<String, String> ordered = new LinkedHashMap<>();
         for (String key : CONNINFO_ORDER) {
@@ -194,7 +206,7 @@ public final class Endpoint {
         }
         params.forEach(ordered::putIfAbsent);
         ordered.forEach((key, value) -> {
-            if (key.startsWith("jdbc.") || key.equals("passfile")) {
+            if (key.startsWith("jdbc.") || key.equals("passfile") || (!withPassword && key.equals("password"))) {
                 return;
             }
             if (sb.length() > 0) {

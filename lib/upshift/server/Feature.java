@@ -36,9 +36,15 @@ public enum Feature {
     SUBSCRIPTION_STATS_TABLE_SEQ_COLUMNS(19, "pg_stat_subscription_stats.sync_table_error_count (renamed in 19)"),
     SUBSCRIPTION_WORKER_TYPE(17, "pg_stat_subscription.worker_type"),
 
+    // Maintenance.
+    MAINTAIN_PRIVILEGE(17, "MAINTAIN privilege and pg_maintain role (VACUUM/ANALYZE without owning the table)"),
+
     // Roles and sequences.
     PG_CREATE_SUBSCRIPTION_ROLE(16, "predefined role pg_create_subscription"),
     SEQUENCE_REPLICATION(19, "sequences replicated on demand (REFRESH SEQUENCES)"),
+
+    // Settings a schema dump may SET (pg_dump 17+ writes SET transaction_timeout = 0).
+    SETTING_TRANSACTION_TIMEOUT(17, "setting transaction_timeout"),
 
     // Managed-service specifics.
     RDS_LOGICAL_REPLICATION_SETTING(0, Set.of(Flavour.RDS, Flavour.AURORA),

@@ -1,0 +1,101 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.21.0
+//DEPS org.postgresql:postgresql:42.7.13
+//DEPS org.apache.commons:commons-compress:1.28.0
+//DEPS org.tukaani:xz:1.12
+//SOURCES ../lib/upshift/**.java
+
+import java.nio.file.Path;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import upshift.ExitCode;
+import upshift.UpshiftException;
+import upshift.cli.Table;
+import upshift.cli.UpshiftCommand;
+import upshift.connect.Cluster;
+import upshift.pgtools.SchemaDump;
+import upshift.pgtools.SchemaFolderOptions;
+
+@Command(name = "dump-schema",
+        description = "Dump the new-model (reference) database's schema, and its django_migrations rows, with"
+                + " pg_dump into a folder (schema.sql, django_migrations.sql, manifest.json) for restore-schema.",
+        footer = {"", "Examples:",
+            "  ./jbang dump-schema --reference postgresql://app@model-db/app \\",
+            "                      --dir upshift-schema",
+            "  PGURL_REFERENCE=postgresql://app@model-db/app ./jbang dump-schema --dry-run",
+            "  ./jbang dump-schema --pg-bin /usr/lib/postgresql/16/bin \\",
+            "                      --django-migrations-table none"})
+class DumpSchema extends UpshiftCommand {
+
+    @Option(names = "--reference", paramLabel = "URL",
+            description = "The reference database: the new model, the application's migrations already run."
+                    + " Default: environment variable PGURL_REFERENCE.")
+    String reference;
+
+    @Option(names = "--django-migrations-table", paramLabel = "TABLE",
+            description = "The table whose rows go to django_migrations.sql, or none."
+                    + " Default: public.django_migrations.")
+    String djangoMigrationsTable;
+
+    @Option(names = "--force", description = "Replace the dump files in a folder that holds a different dump.")
+    boolean force;
+
+    @Mixin
+    SchemaFolderOptions folder;
+
+    public static void main(String... args) {
+        System.exit(run(new DumpSchema(), args));
+    }
+
+    @Override
+    protected int execute() throws Exception {
+        var djangoTable = SchemaDump.parseDjangoMigrationsTable(djangoMigrationsTable);
+        try (Cluster ref = cluster("reference", reference, "PGURL_REFERENCE")) {
+            if (ref == null) {
+                throw UpshiftException.usage("no reference database given",
+                        "pass --reference URL or set PGURL_REFERENCE (the database the new model was migrated in)");
+            }
+            Path dir = folder.dir();
+            SchemaDump.Result result = SchemaDump.run(
+                    new SchemaDump.Request(ref, dir, djangoTable, force, dryRun(), "upshift " + stepName()),
+                    folder.finder(), out());
+
+            if (out().json()) {
+                out().json(result);
+                return ExitCode.OK;
+            }
+            out().line("reference: " + result.reference() + " (PostgreSQL " + result.serverVersion() + ")");
+            out().line("pg_dump:   " + result.pgDump());
+            if (result.status().equals("dry-run")) {
+                out().script("# dump-schema --dry-run: would run (the password goes through PGPASSWORD, not shown)");
+                result.commands().forEach(out()::script);
+                out().script("# and write " + dir.resolve(SchemaDump.SCHEMA_FILE) + ", "
+                        + (djangoTable == null ? "" : dir.resolve(SchemaDump.DJANGO_MIGRATIONS_FILE) + ", ")
+                        + dir.resolve("manifest.json"));
+                return ExitCode.OK;
+            }
+            var manifest = result.manifest();
+            Table tables = Table.of("schema", "table");
+            manifest.tables().forEach(t -> tables.row(t.schema(), t.name()));
+            out().table(tables);
+            String django = manifest.djangoMigrationsTable() == null ? "no django_migrations file"
+                    : manifest.djangoMigrationsRows() + " " + manifest.djangoMigrationsTable() + " rows";
+            switch (result.status()) {
+                case "unchanged" -> out().line("already dumped: " + dir + " holds this dump already ("
+                        + manifest.tableCount() + " tables, " + django + "); nothing written");
+                case "replaced" -> out().line("replaced the dump in " + dir + ": " + manifest.tableCount()
+                        + " tables, " + django);
+                default -> out().line("wrote " + String.join(", ", result.files()) + ": " + manifest.tableCount()
+                        + " tables, " + django);
+            }
+            if (manifest.tableCount() == 0) {
+                out().warn("the dump creates no tables: is --reference the new-model database?");
+            }
+            return ExitCode.OK;
+        }
+    }
+}
