@@ -1,0 +1,416 @@
+package upshift.cleanup;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import upshift.UpshiftException;
+import upshift.cli.Output;
+import upshift.cleanup.CleanupReport.Action;
+import upshift.cleanup.CleanupReport.OrphanedSlot;
+import upshift.connect.Cluster;
+import upshift.migration.MigrationNames;
+import upshift.publication.PublishedTables;
+import upshift.sql.Sql;
+import upshift.sql.StatementRunner;
+import upshift.status.MigrationObject;
+import upshift.status.MigrationObjects;
+import upshift.subscription.SubscriptionState;
+
+/**
+ * cleanup: drops what one migration created, forward and/or rollback: the subscription (disabled first, then
+ * dropped together with its slot through the publisher connection; when that connection fails or the slot is
+ * already gone, detached from its slot and dropped, the slot then dropped directly on the publisher), the slot and
+ * the publication. It also finds orphaned slots (inactive logical slots no subscription of this migration uses) on
+ * both servers, and drops those named after this migration when asked to.
+ *
+ * <p>First {@link #plan} (read-only), then the caller confirms, then {@link #execute}.
+ */
+public final class ReplicationCleanup {
+
+    /** How long a slot whose subscription was just stopped may stay in use before cleanup gives up on it. */
+    static final Duration SLOT_RELEASE_WAIT = Duration.ofSeconds(30);
+
+    private final Cluster origin;
+    private final Cluster destination;
+    private final MigrationNames names;
+    private final StatementRunner runner;
+    private final Output out;
+
+    public ReplicationCleanup(Cluster origin, Cluster destination, MigrationNames names, StatementRunner runner, Output out) {
+        this.origin = origin;
+        this.destination = destination;
+        this.names = names;
+        this.runner = runner;
+        this.out = out;
+    }
+
+    /** One direction's objects as found. {@code slots}: every slot name to handle, with the slot if it exists. */
+    record PairPlan(ReplicationDirection direction, Cluster subscriber, Cluster publisher,
+            Optional<SubscriptionState> subscription, Map<String, Optional<Slot>> slots, boolean publicationExists,
+            String publication) {
+
+        boolean anythingToDrop() {
+            return subscription.isPresent() || publicationExists
+                    || slots.values().stream().anyMatch(Optional::isPresent);
+        }
+    }
+
+    /** An inactive logical slot on one server that no subscription of this migration uses. */
+    record Orphan(Cluster server, Slot slot, boolean thisMigration) {
+
+        boolean droppable() {
+            return thisMigration && slot.inCurrentDatabase();
+        }
+    }
+
+    /** What cleanup will do: read from both servers, nothing changed yet. */
+    public record Plan(List<PairPlan> pairs, List<Orphan> orphans, boolean dropOrphans) {
+
+        /** Whether executing it changes anything (no confirmation needed when not). */
+        public boolean changesAnything() {
+            return pairs.stream().anyMatch(PairPlan::anythingToDrop)
+                    || dropOrphans && orphans.stream().anyMatch(Orphan::droppable);
+        }
+
+        /** The confirmation question: every object that will be dropped, by server. */
+        public String question() {
+            Map<String, List<String>> byServer = new LinkedHashMap<>();
+            for (PairPlan p : pairs) {
+                p.subscription().ifPresent(s -> byServer.computeIfAbsent(p.subscriber().role(), k -> new ArrayList<>())
+                        .add("subscription " + s.name() + " (" + (s.enabled() ? "enabled" : "disabled") + ", "
+                                + s.tables().size() + " tables)"));
+                if (p.publicationExists()) {
+                    byServer.computeIfAbsent(p.publisher().role(), k -> new ArrayList<>())
+                            .add("publication " + p.publication());
+                }
+                p.slots().values().stream().flatMap(Optional::stream).forEach(s -> byServer
+                        .computeIfAbsent(p.publisher().role(), k -> new ArrayList<>())
+                        .add("slot " + s.name() + " (" + s.retainedText() + " WAL retained)"));
+            }
+            if (dropOrphans) {
+                orphans.stream().filter(Orphan::droppable).forEach(o -> byServer
+                        .computeIfAbsent(o.server().role(), k -> new ArrayList<>())
+                        .add("orphaned slot " + o.slot().name() + " (" + o.slot().retainedText() + " WAL retained)"));
+            }
+            List<String> parts = new ArrayList<>();
+            byServer.forEach((server, objects) -> parts.add("on " + server + ": " + String.join(", ", objects)));
+            return "Drop " + String.join("; ", parts) + "?";
+        }
+    }
+
+    /** Reads both servers: this migration's objects in the given directions, and orphaned slots. Changes nothing. */
+    public Plan plan(Set<ReplicationDirection> directions, boolean dropOrphans) {
+        reach(origin, directions);
+        reach(destination, directions);
+        try {
+            List<PairPlan> pairs = new ArrayList<>();
+            for (ReplicationDirection d : directions) {
+                pairs.add(pair(d));
+            }
+            return new Plan(pairs, orphans(pairs), dropOrphans);
+        } catch (SQLException e) {
+            throw new UpshiftException("cannot read the replication catalogs: " + e.getMessage(),
+                    "the roles need to read pg_subscription, pg_publication and pg_replication_slots", e);
+        }
+    }
+
+    private PairPlan pair(ReplicationDirection d) throws SQLException {
+        Cluster subscriber = d.subscriber(origin, destination);
+        Cluster publisher = d.publisher(origin, destination);
+        Optional<SubscriptionState> sub = SubscriptionState.read(subscriber.connection(), d.subscription(names));
+        Set<String> slotNames = new LinkedHashSet<>();
+        sub.map(SubscriptionState::slotName).ifPresent(slotNames::add);
+        slotNames.add(d.slot(names));
+        List<Slot> present = Slot.logical(publisher.connection());
+        Map<String, Optional<Slot>> slots = new LinkedHashMap<>();
+        for (String name : slotNames) {
+            slots.put(name, present.stream().filter(s -> s.name().equals(name)).findFirst());
+        }
+        boolean publication = PublishedTables.read(publisher.connection(), d.publication(names)).isPresent();
+        return new PairPlan(d, subscriber, publisher, sub, slots, publication, d.publication(names));
+    }
+
+    /**
+     * Inactive, non-temporary logical slots on either server, minus the ones this run handles anyway and the ones
+     * a subscription of this migration (forward or rollback, whichever exists) uses, table-sync slots included.
+     */
+    private List<Orphan> orphans(List<PairPlan> pairs) throws SQLException {
+        List<Orphan> orphans = new ArrayList<>();
+        for (ReplicationDirection d : ReplicationDirection.values()) {
+            Cluster publisher = d.publisher(origin, destination);
+            Cluster subscriber = d.subscriber(origin, destination);
+            Set<String> used = new LinkedHashSet<>();
+            List<String> usedPrefixes = new ArrayList<>();
+            Optional<Long> subOid = subscriptionOid(subscriber.connection(), d.subscription(names));
+            if (subOid.isPresent()) {
+                SubscriptionState.read(subscriber.connection(), d.subscription(names))
+                        .map(SubscriptionState::slotName).ifPresent(used::add);
+                usedPrefixes.add("pg_" + subOid.get() + "_sync_");
+            }
+            pairs.stream().filter(p -> p.publisher() == publisher).forEach(p -> used.addAll(p.slots().keySet()));
+            for (Slot s : Slot.logical(publisher.connection())) {
+                if (s.active() || s.temporary() || used.contains(s.name())
+                        || usedPrefixes.stream().anyMatch(s.name()::startsWith)) {
+                    continue;
+                }
+                orphans.add(new Orphan(publisher, s, ofThisMigration(s.name())));
+            }
+        }
+        return orphans;
+    }
+
+    /** Named after this migration: the name itself, or the name followed by an underscore and more. */
+    boolean ofThisMigration(String slot) {
+        return slot.equals(names.name()) || slot.startsWith(names.name() + "_");
+    }
+
+    private static Optional<Long> subscriptionOid(Connection c, String subscription) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("""
+                SELECT s.oid FROM pg_catalog.pg_subscription s
+                 WHERE s.subname = ?
+                   AND s.subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+                """)) {
+            st.setString(1, subscription);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Opens the session now; when the publisher side cannot be reached, says how to drop a subscription anyway. */
+    private void reach(Cluster cluster, Set<ReplicationDirection> directions) {
+        try {
+            cluster.connection();
+        } catch (UpshiftException e) {
+            List<String> manual = new ArrayList<>();
+            for (ReplicationDirection d : directions) {
+                if (d.publisher(origin, destination) == cluster) {
+                    String sub = Sql.ident(d.subscription(names));
+                    manual.add("on " + d.subscriber(origin, destination).role() + ": ALTER SUBSCRIPTION " + sub
+                            + " DISABLE; ALTER SUBSCRIPTION " + sub + " SET (slot_name = NONE); DROP SUBSCRIPTION "
+                            + sub + ";");
+                }
+            }
+            String hint = (e.hint() == null ? "check the connection" : e.hint()) + (manual.isEmpty() ? "" : "; if that server is gone for good, drop the"
+                    + " subscription by hand: " + String.join(" ", manual));
+            throw new UpshiftException(e.getMessage(), hint, e.exitCode(), e);
+        }
+    }
+
+    // ---- executing --------------------------------------------------------------------------------------------
+
+    /** Drops what the plan found (or prints the SQL under --dry-run) and reports every object. */
+    public CleanupReport execute(Plan plan) {
+        List<Action> actions = new ArrayList<>();
+        try {
+            for (PairPlan p : plan.pairs()) {
+                drop(p, actions);
+            }
+        } catch (SQLException e) {
+            throw new UpshiftException("cannot read the replication catalogs: " + e.getMessage(),
+                    "the roles need to read pg_subscription, pg_publication and pg_replication_slots", e);
+        }
+        List<OrphanedSlot> orphans = new ArrayList<>();
+        boolean complete = actions.stream().allMatch(Action::done);
+        for (Orphan o : plan.orphans()) {
+            OrphanedSlot result = orphan(o, plan.dropOrphans());
+            orphans.add(result);
+            if (result.result().startsWith("not dropped")) {
+                complete = false;
+            }
+        }
+        List<String> remaining = runner.dryRun() ? List.of() : remaining();
+        return new CleanupReport(names.name(), plan.pairs().stream().map(p -> p.direction().label()).toList(),
+                runner.dryRun(), actions, orphans, remaining, complete);
+    }
+
+    private void drop(PairPlan p, List<Action> actions) throws SQLException {
+        ReplicationDirection d = p.direction();
+        Cluster subscriber = p.subscriber();
+        Cluster publisher = p.publisher();
+        Set<String> droppedWithSubscription = new LinkedHashSet<>();
+        boolean stoppedSubscription = false;
+
+        Optional<SubscriptionState> found = p.subscription();
+        if (found.isEmpty()) {
+            actions.add(new Action(subscriber.role(), "subscription", d.subscription(names), "already gone", "", true));
+        } else {
+            SubscriptionState sub = found.get();
+            String ident = Sql.ident(sub.name());
+            stoppedSubscription = true;
+            if (sub.enabled()) {
+                runner.execute(subscriber, "ALTER SUBSCRIPTION " + ident + " DISABLE");
+            }
+            String slot = sub.slotName();
+            boolean slotOnPublisher = slot != null && p.slots().getOrDefault(slot, Optional.empty()).isPresent();
+            String detail;
+            if (slotOnPublisher) {
+                runner.scriptOnly(subscriber, "-- DROP SUBSCRIPTION also drops slot " + slot + " on " + publisher.role()
+                        + "; if the " + subscriber.role() + " server cannot reach it, run instead:\n"
+                        + "--   ALTER SUBSCRIPTION " + ident + " SET (slot_name = NONE);\n"
+                        + "--   DROP SUBSCRIPTION " + ident + ";\n"
+                        + "--   and on " + publisher.role() + ": " + Slot.dropSql(slot) + ";");
+                try {
+                    runner.execute(subscriber, "DROP SUBSCRIPTION " + ident);
+                    droppedWithSubscription.add(slot);
+                    detail = "with its slot " + slot + " on " + publisher.role();
+                } catch (UpshiftException e) {
+                    String reason = serverMessage(e);
+                    out.warn("DROP SUBSCRIPTION " + sub.name() + " could not drop slot " + slot + " through the "
+                            + subscriber.role() + " server's connection to " + publisher.role() + " (" + reason
+                            + "): detaching the slot and dropping it directly instead");
+                    detach(subscriber, ident);
+                    detail = "slot detached first (" + reason + ")";
+                }
+            } else {
+                if (slot != null) {
+                    detach(subscriber, ident);
+                    detail = "its slot " + slot + " was already gone on " + publisher.role() + "; detached first";
+                } else {
+                    runner.execute(subscriber, "DROP SUBSCRIPTION " + ident);
+                    detail = "it had no slot (slot_name = NONE)";
+                }
+            }
+            actions.add(new Action(subscriber.role(), "subscription", sub.name(), dropped(), detail, true));
+        }
+
+        for (Map.Entry<String, Optional<Slot>> entry : p.slots().entrySet()) {
+            String name = entry.getKey();
+            if (entry.getValue().isEmpty()) {
+                actions.add(new Action(publisher.role(), "slot", name, "already gone", "", true));
+                continue;
+            }
+            if (droppedWithSubscription.contains(name)) {
+                if (runner.dryRun() || Slot.find(publisher.connection(), name).isEmpty()) {
+                    actions.add(new Action(publisher.role(), "slot", name, dropped(), "by DROP SUBSCRIPTION", true));
+                    continue;
+                }
+            }
+            actions.add(dropSlot(publisher, entry.getValue().get(), stoppedSubscription));
+        }
+
+        if (!p.publicationExists()) {
+            actions.add(new Action(publisher.role(), "publication", d.publication(names), "already gone", "", true));
+        } else {
+            runner.execute(publisher, "DROP PUBLICATION IF EXISTS " + Sql.ident(d.publication(names)));
+            actions.add(new Action(publisher.role(), "publication", d.publication(names), dropped(), "", true));
+        }
+    }
+
+    /** ALTER SUBSCRIPTION ... SET (slot_name = NONE) (the subscription is disabled by now) and DROP SUBSCRIPTION. */
+    private void detach(Cluster subscriber, String ident) {
+        runner.execute(subscriber, "ALTER SUBSCRIPTION " + ident + " SET (slot_name = NONE)");
+        runner.execute(subscriber, "DROP SUBSCRIPTION " + ident);
+    }
+
+    /**
+     * Drops one slot on the publisher directly. A slot still in use is left alone, unless this run just stopped the
+     * subscription that used it: its WAL sender then gets a bounded while to let go.
+     */
+    private Action dropSlot(Cluster publisher, Slot planned, boolean justStopped) throws SQLException {
+        String server = publisher.role();
+        if (!planned.inCurrentDatabase()) {
+            return new Action(server, "slot", planned.name(), "kept", "it belongs to database " + planned.database()
+                    + ": connect there and run " + planned.dropSql(), false);
+        }
+        if (runner.dryRun()) {
+            if (planned.active() && !justStopped) {
+                runner.scriptOnly(publisher, "-- slot " + planned.name() + " is in use (WAL sender pid "
+                        + planned.activePid() + "): cleanup would leave it");
+                return new Action(server, "slot", planned.name(), "kept", "in use by WAL sender pid "
+                        + planned.activePid(), false);
+            }
+            runner.execute(publisher, planned.dropSql());
+            return new Action(server, "slot", planned.name(), "would drop", planned.retainedText() + " WAL retained",
+                    true);
+        }
+        Optional<Slot> now = Slot.find(publisher.connection(), planned.name());
+        if (now.isPresent() && now.get().active() && justStopped) {
+            now = waitUntilReleased(publisher, planned.name());
+        }
+        if (now.isEmpty()) {
+            return new Action(server, "slot", planned.name(), "already gone", "", true);
+        }
+        if (now.get().active()) {
+            return new Action(server, "slot", planned.name(), "kept", "in use by WAL sender pid "
+                    + now.get().activePid() + " (a subscriber elsewhere streams from it): find it in"
+                    + " pg_stat_replication on " + server, false);
+        }
+        runner.execute(publisher, planned.dropSql());
+        return new Action(server, "slot", planned.name(), "dropped", now.get().retainedText() + " WAL released", true);
+    }
+
+    private Optional<Slot> waitUntilReleased(Cluster publisher, String slot) throws SQLException {
+        long deadline = System.nanoTime() + SLOT_RELEASE_WAIT.toNanos();
+        Optional<Slot> now = Slot.find(publisher.connection(), slot);
+        while (now.isPresent() && now.get().active() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            now = Slot.find(publisher.connection(), slot);
+        }
+        return now;
+    }
+
+    private OrphanedSlot orphan(Orphan o, boolean drop) {
+        Slot s = o.slot();
+        String result;
+        if (!o.thisMigration()) {
+            result = "kept: not named after migration " + names.name();
+        } else if (!s.inCurrentDatabase()) {
+            result = "kept: belongs to database " + s.database();
+        } else if (!drop) {
+            result = "kept: --drop-orphaned-slots drops it";
+        } else {
+            try {
+                runner.execute(o.server(), s.dropSql());
+                result = dropped();
+            } catch (UpshiftException e) {
+                result = "not dropped: " + e.getMessage();
+            }
+        }
+        return new OrphanedSlot(o.server().role(), s.name(), s.database(), s.walStatus(), s.retainedBytes(),
+                s.retained(), o.thisMigration(), result, s.dropSql());
+    }
+
+    private List<String> remaining() {
+        List<String> remaining = new ArrayList<>();
+        for (Cluster c : List.of(origin, destination)) {
+            try {
+                for (MigrationObject o : MigrationObjects.find(c.connection(), names)) {
+                    remaining.add(c.role() + ": " + o.kind() + " " + o.name() + " (" + o.state()
+                            + (o.detail().isEmpty() ? "" : ", " + o.detail()) + ")");
+                }
+            } catch (SQLException e) {
+                throw new UpshiftException("cannot list what is left on " + c + ": " + e.getMessage(),
+                        "run status to see it", e);
+            }
+        }
+        return remaining;
+    }
+
+    /** The server's own words (first line) when a statement failed, else the message. */
+    private static String serverMessage(UpshiftException e) {
+        String message = e.getCause() instanceof SQLException sql && sql.getMessage() != null ? sql.getMessage()
+                : e.getMessage();
+        int nl = message.indexOf('\n');
+        return nl >= 0 ? message.substring(0, nl) : message;
+    }
+
+    private String dropped() {
+        return runner.dryRun() ? "would drop" : "dropped";
+    }
+}

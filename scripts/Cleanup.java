@@ -1,0 +1,74 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.21.0
+//DEPS org.postgresql:postgresql:42.7.13
+//DEPS org.apache.commons:commons-compress:1.28.0
+//DEPS org.tukaani:xz:1.12
+//SOURCES ../lib/upshift/**.java
+
+import java.util.EnumSet;
+import java.util.Set;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import upshift.ExitCode;
+import upshift.UpshiftException;
+import upshift.cleanup.CleanupReport;
+import upshift.cleanup.CleanupView;
+import upshift.cleanup.ReplicationCleanup;
+import upshift.cleanup.ReplicationDirection;
+import upshift.cli.UpshiftCommand;
+
+@Command(name = "cleanup",
+        description = "Drop what this migration created. --forward (the default): the subscription on destination,"
+                + " the publication and the slot on origin. --rollback: the rollback subscription on origin, the"
+                + " rollback publication and slot on destination. Give both to drop everything. A subscription is"
+                + " disabled, then dropped with its slot; when the publisher cannot be reached or the slot is gone,"
+                + " it is detached from its slot and dropped, and the slot is dropped directly on the publisher."
+                + " Also reports orphaned slots (inactive logical slots no subscription of this migration uses) on"
+                + " both servers with the WAL they retain; --drop-orphaned-slots drops the ones named after this"
+                + " migration. Objects already gone are reported as such.",
+        footer = {"", "Examples:",
+            "  ./jbang cleanup --forward --dry-run",
+            "  ./jbang cleanup --forward --yes",
+            "  ./jbang cleanup --rollback --drop-orphaned-slots --yes"})
+class Cleanup extends UpshiftCommand {
+
+    @Option(names = "--forward", description = "Drop the forward subscription, publication and slot (the default).")
+    boolean forward;
+
+    @Option(names = "--rollback", description = "Drop the rollback subscription, publication and slot.")
+    boolean rollback;
+
+    @Option(names = "--drop-orphaned-slots",
+            description = "Also drop orphaned slots whose names start with this migration's name (never others).")
+    boolean dropOrphanedSlots;
+
+    public static void main(String... args) {
+        System.exit(run(new Cleanup(), args));
+    }
+
+    @Override
+    protected int execute() {
+        Set<ReplicationDirection> directions = EnumSet.noneOf(ReplicationDirection.class);
+        if (forward || !rollback) {
+            directions.add(ReplicationDirection.FORWARD);
+        }
+        if (rollback) {
+            directions.add(ReplicationDirection.ROLLBACK);
+        }
+        ReplicationCleanup cleanup = new ReplicationCleanup(origin(), destination(), names(), runner(), out());
+        ReplicationCleanup.Plan plan = cleanup.plan(directions, dropOrphanedSlots);
+        if (plan.changesAnything()) {
+            confirm(plan.question());
+        }
+        CleanupReport report = cleanup.execute(plan);
+        CleanupView.print(out(), report);
+        if (!report.complete()) {
+            throw new UpshiftException("cleanup is not complete: some objects are still there (see above)",
+                    "stop what still uses them, then run cleanup again");
+        }
+        return ExitCode.OK;
+    }
+}

@@ -1,0 +1,74 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.21.0
+//DEPS org.postgresql:postgresql:42.7.13
+//DEPS org.apache.commons:commons-compress:1.28.0
+//DEPS org.tukaani:xz:1.12
+//SOURCES ../lib/upshift/**.java
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import upshift.ExitCode;
+import upshift.UpshiftException;
+import upshift.cleanup.AddedColumnsDrop;
+import upshift.cleanup.DropColumnsReport;
+import upshift.cleanup.DropColumnsView;
+import upshift.cli.UpshiftCommand;
+
+@Command(name = "drop-added-columns",
+        description = "On destination, after switchover and the rollback period: drop the columns"
+                + " add-missing-columns added (found by their COMMENT). Per table, in one transaction, each column"
+                + " is first copied with the table's primary key into a backup table beside it"
+                + " (__upshift_backup__<table>__<column>), then dropped. Refused (exit 3) while the forward"
+                + " subscription or the rollback publication exists on destination, or the rollback subscription"
+                + " on origin (looked for only when origin is given). Tables without a primary key are refused"
+                + " unless --no-backup.",
+        footer = {"", "Examples:",
+            "  ./jbang drop-added-columns --dry-run > drop_added_columns.sql",
+            "  ./jbang drop-added-columns --origin postgresql://app@old-db/app \\",
+            "                             --destination postgresql://app@new-db/app --yes"})
+class DropAddedColumns extends UpshiftCommand {
+
+    @Option(names = "--no-backup", description = "Drop without copying the columns to backup tables first.")
+    boolean noBackup;
+
+    @Option(names = "--force", description = "Drop even while forward or rollback replication still exists.")
+    boolean force;
+
+    public static void main(String... args) {
+        System.exit(run(new DropAddedColumns(), args));
+    }
+
+    @Override
+    protected int execute() {
+        AddedColumnsDrop drop = new AddedColumnsDrop(destination(), originIfGiven(), names(), runner());
+        AddedColumnsDrop.Plan plan = drop.plan(!noBackup);
+        if (!plan.nothingToDrop() && !plan.blockers().isEmpty()) {
+            String blockers = String.join("; ", DropColumnsView.describe(plan.blockers()));
+            if (force) {
+                out().warn("dropping anyway (--force): " + blockers);
+            } else if (dryRun()) {
+                out().warn("a real run would be refused now: " + blockers);
+                runner().scriptOnly(destination(), "-- WARNING: replication still exists: " + blockers);
+            } else {
+                throw UpshiftException.checkFailed("replication still uses the added columns: " + blockers,
+                        "drop it first (cleanup --forward / cleanup --rollback), or --force");
+            }
+        }
+        if (plan.changesAnything()) {
+            confirm(plan.question());
+        }
+        DropColumnsReport report = drop.execute(plan);
+        DropColumnsView.print(out(), report);
+        if (report.anyFailed()) {
+            throw new UpshiftException("some columns were not dropped (see above)",
+                    "fix what the detail column says, then run drop-added-columns again");
+        }
+        if (report.anyRefused()) {
+            throw UpshiftException.checkFailed("some columns were not dropped: their tables have no primary key",
+                    "run again with --no-backup to drop them without a backup");
+        }
+        return ExitCode.OK;
+    }
+}
