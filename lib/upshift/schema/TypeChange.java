@@ -41,6 +41,12 @@ public enum TypeChange {
         }
         String o = origin.baseType();
         String d = destination.baseType();
+        if (o.startsWith("_") && d.startsWith("_")) {
+            // arrays (typname _int4, format_type integer[]) convert element by element; element values are not
+            // checked against a shorter length or range, so those become CAUTION
+            TypeChange element = between(element(origin), element(destination));
+            return element == LENGTH_CHECK || element == NARROWING ? CAUTION : element;
+        }
         if (INTEGER_RANK.containsKey(o) && INTEGER_RANK.containsKey(d)) {
             return INTEGER_RANK.get(d) > INTEGER_RANK.get(o) ? WIDENING : o.equals(d) ? SAME : NARROWING;
         }
@@ -90,6 +96,21 @@ public enum TypeChange {
             return CAUTION;
         }
         return INCOMPATIBLE;
+    }
+
+    private static final Pattern ARRAY_SUFFIX = Pattern.compile("(\\[\\])+$");
+    private static final Pattern CHARACTER_LENGTH = Pattern.compile("\\((\\d+)\\)$");
+
+    /** The element column of an array column: {@code character varying(10)[]}/{@code _varchar} → varchar(10). */
+    private static Column element(Column array) {
+        String type = ARRAY_SUFFIX.matcher(array.type()).replaceFirst("");
+        String base = array.baseType().substring(1);
+        int length = -1;
+        Matcher m = CHARACTER_LENGTH.matcher(type);
+        if ((base.equals("varchar") || base.equals("bpchar")) && m.find()) {
+            length = Integer.parseInt(m.group(1));
+        }
+        return new Column(array.name(), type, base, length, array.notNull(), null, false, false, null);
     }
 
     /** {precision, scale} of numeric(p,s), or null for an unconstrained numeric. */

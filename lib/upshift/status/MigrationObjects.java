@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import upshift.migration.MigrationNames;
+import upshift.subscription.SubscriptionCatalogAccess;
 
 /** Finds this migration's publications, subscriptions and slots on one server, in both directions. */
 public final class MigrationObjects {
@@ -51,10 +52,18 @@ public final class MigrationObjects {
         String[] slots = {names.slot(), names.rollbackSlot()};
         query(connection, PUBLICATIONS, publications, rs -> found.add(new MigrationObject("publication",
                 rs.getString("pubname"), "present", rs.getLong("tables") + " tables", rs.getInt("tables"), null)));
-        query(connection, SUBSCRIPTIONS, subscriptions, rs -> found.add(new MigrationObject("subscription",
-                rs.getString("subname"), rs.getBoolean("subenabled") ? "enabled" : "disabled",
-                rs.getLong("ready") + "/" + rs.getLong("tables") + " tables ready, slot "
-                        + rs.getString("subslotname"), rs.getInt("tables"), rs.getInt("ready"))));
+        SubscriptionCatalogAccess.query(connection, SUBSCRIPTIONS, st -> {
+            st.setArray(1, connection.createArrayOf("text", subscriptions));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    found.add(new MigrationObject("subscription", rs.getString("subname"),
+                            rs.getBoolean("subenabled") ? "enabled" : "disabled",
+                            rs.getLong("ready") + "/" + rs.getLong("tables") + " tables ready, slot "
+                                    + rs.getString("subslotname"), rs.getInt("tables"), rs.getInt("ready")));
+                }
+            }
+            return null;
+        });
         query(connection, SLOTS, slots, rs -> found.add(new MigrationObject("slot", rs.getString("slot_name"),
                 rs.getBoolean("active") ? "active" : "inactive",
                 rs.getString("retained") == null ? "" : rs.getString("retained") + " WAL retained", null, null)));

@@ -33,20 +33,18 @@ public record SubscriptionState(String name, boolean enabled, String slotName, L
             """;
 
     public static Optional<SubscriptionState> read(Connection connection, String subscription) throws SQLException {
-        long oid;
-        boolean enabled;
-        String slot;
-        try (PreparedStatement st = connection.prepareStatement(SUBSCRIPTION)) {
+        Object[] row = SubscriptionCatalogAccess.query(connection, SUBSCRIPTION, st -> {
             st.setString(1, subscription);
             try (ResultSet rs = st.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                oid = rs.getLong(1);
-                enabled = rs.getBoolean(2);
-                slot = rs.getString(3);
+                return rs.next() ? new Object[] {rs.getLong(1), rs.getBoolean(2), rs.getString(3)} : null;
             }
+        });
+        if (row == null) {
+            return Optional.empty();
         }
+        long oid = (Long) row[0];
+        boolean enabled = (Boolean) row[1];
+        String slot = (String) row[2];
         List<QualifiedName> tables = new ArrayList<>();
         try (PreparedStatement st = connection.prepareStatement(TABLES)) {
             st.setLong(1, oid);

@@ -206,10 +206,7 @@ public final class ContainerProvider implements PgProvider {
     private static Map<String, String> baseSettings() {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("wal_level", "logical");
-        settings.put("max_replication_slots", "20");
-        settings.put("max_wal_senders", "20");
-        settings.put("max_logical_replication_workers", "8");
-        settings.put("max_worker_processes", "16");
+        settings.putAll(SHARED_SERVER_SETTINGS);
         settings.put("fsync", "off");
         return settings;
     }

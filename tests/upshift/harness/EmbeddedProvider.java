@@ -36,7 +36,9 @@ public final class EmbeddedProvider implements PgProvider {
 
     @Override
     public PgServer start(int major, Map<String, String> settings) {
-        EmbeddedServer server = new EmbeddedServer(EmbeddedPostgres.start(major, settings));
+        Map<String, String> merged = new java.util.HashMap<>(SHARED_SERVER_SETTINGS);
+        merged.putAll(settings);
+        EmbeddedServer server = new EmbeddedServer(EmbeddedPostgres.start(major, merged));
         started.add(server);
         return server;
     }

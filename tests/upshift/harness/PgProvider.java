@@ -8,6 +8,17 @@ import java.util.Map;
  */
 public interface PgProvider {
 
+    /**
+     * Settings every test server gets, under those a test asks for: servers are shared by every test of a JVM,
+     * and each test's subscription keeps an apply worker, a WAL sender and a slot busy.
+     */
+    Map<String, String> SHARED_SERVER_SETTINGS = Map.of(
+            "max_replication_slots", "64",
+            "max_wal_senders", "64",
+            "max_logical_replication_workers", "48",
+            "max_worker_processes", "64",
+            "max_connections", "300");
+
     /** "embedded" or "testcontainers"; shows in test names. */
     String name();
 

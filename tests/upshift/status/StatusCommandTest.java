@@ -83,6 +83,27 @@ class StatusCommandTest {
         assertEquals(16, report.at("/destination/major").asInt());
     }
 
+    @ParameterizedTest(name = "a non-superuser sees a 13 server's subscriptions (no pg_subscription.oid) [{0}]")
+    @MethodSource("upshift.harness.Providers#selected")
+    void nonSuperuserOnThirteen(PgProvider provider) throws Exception {
+        PgServer origin = Providers.shared(provider, 13);
+        origin.createDatabase("status_plain");
+        try (Connection c = DriverManager.getConnection(origin.jdbcUrl("status_plain"), origin.superuser(),
+                origin.password()); Statement st = c.createStatement()) {
+            st.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'status_reader') THEN"
+                    + " CREATE ROLE status_reader LOGIN PASSWORD 'reader-pw'; END IF; END $$");
+            st.execute("CREATE SUBSCRIPTION status_plain_rollback_sub CONNECTION 'host=127.0.0.1 port=1'"
+                    + " PUBLICATION p WITH (connect = false)");
+        }
+        String url = "postgresql://status_reader:reader-pw@" + origin.host() + ":" + origin.port() + "/status_plain";
+        Run run = Run.script("Status", "--json", "--origin", url, "--name", "status_plain");
+        assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
+        JsonNode objects = new ObjectMapper().readTree(run.stdout()).at("/origin/objects");
+        assertEquals(1, objects.size(), run.stdout());
+        assertEquals("status_plain_rollback_sub", objects.get(0).get("name").asText());
+        assertEquals("disabled", objects.get(0).get("state").asText());
+    }
+
     @ParameterizedTest(name = "bad input fails in one line without the password [{0}]")
     @MethodSource("upshift.harness.Providers#selected")
     void badInputFailsInOneLineWithoutThePassword(PgProvider provider) {

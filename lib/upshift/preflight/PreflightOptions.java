@@ -1,0 +1,31 @@
+package upshift.preflight;
+
+import java.util.function.Consumer;
+
+import upshift.migration.MigrationNames;
+
+/**
+ * How preflight runs.
+ *
+ * @param names           the migration's object names: its own slots and subscriptions are not counted as
+ *                        capacity in use, and existing ones are reported as already in place
+ * @param skipDataChecks  do not scan origin tables for values that would not fit the destination's narrower
+ *                        types (for very large databases); those checks become "not checked" warnings
+ * @param progress        where progress lines go (the script passes its Output's note); never null
+ */
+public record PreflightOptions(MigrationNames names, boolean skipDataChecks, Consumer<String> progress) {
+
+    public PreflightOptions {
+        if (names == null) {
+            names = new MigrationNames(MigrationNames.DEFAULT);
+        }
+        if (progress == null) {
+            progress = line -> { };
+        }
+    }
+
+    /** The default migration name, data checks on, no progress output. */
+    public static PreflightOptions defaults() {
+        return new PreflightOptions(null, false, null);
+    }
+}

@@ -1,0 +1,56 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.21.0
+//DEPS org.postgresql:postgresql:42.7.13
+//DEPS org.apache.commons:commons-compress:1.28.0
+//DEPS org.tukaani:xz:1.12
+//SOURCES ../lib/upshift/**.java
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import upshift.ExitCode;
+import upshift.cli.TableOptions;
+import upshift.cli.UpshiftCommand;
+import upshift.preflight.PreflightOptions;
+import upshift.preflight.PreflightReport;
+import upshift.preflight.PreflightView;
+
+@Command(name = "preflight",
+        description = "Readiness and compatibility report for both servers: logical replication settings and"
+                + " capacity, rights, tables without a primary key, schema drift (with checks of existing data"
+                + " against narrower destination types), what logical replication does not carry, and whether"
+                + " binary transfer is safe. Changes nothing. Exit 3 when a finding is BLOCKING.",
+        footer = {"", "Examples:",
+            "  ./jbang preflight --origin postgresql://app@old-db/app \\",
+            "                    --destination postgresql://app@new-db/app",
+            "  ./jbang preflight --json --skip-data-checks    # with PGURL_* set"})
+class Preflight extends UpshiftCommand {
+
+    @Mixin
+    TableOptions tables;
+
+    @Option(names = "--skip-data-checks",
+            description = "Do not scan origin tables for values that would not fit narrower destination types"
+                    + " (text -> varchar(n), bigint -> int); for very large databases. Those checks are reported"
+                    + " as warnings, with the query to run by hand.")
+    boolean skipDataChecks;
+
+    public static void main(String... args) {
+        System.exit(run(new Preflight(), args));
+    }
+
+    @Override
+    protected int execute() {
+        PreflightReport report = upshift.preflight.Preflight.run(origin(), destination(),
+                tables.selection(origin()), new PreflightOptions(names(), skipDataChecks, out()::note));
+
+        if (out().json()) {
+            out().json(report);
+        } else {
+            PreflightView.print(out(), report);
+        }
+        return report.ready() ? ExitCode.OK : ExitCode.CHECK_FAILED;
+    }
+}
