@@ -1,0 +1,365 @@
+package upshift.verify;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import upshift.UpshiftException;
+import upshift.connect.Cluster;
+import upshift.schema.Catalog;
+import upshift.schema.Column;
+import upshift.schema.TableDrift;
+import upshift.sql.QualifiedName;
+import upshift.verify.TableResult.Status;
+
+/**
+ * Compares tables between origin and destination: row counts, and optionally an order-independent checksum of
+ * every row's columns that both sides have (see {@link TableQuery} and {@link ComparedColumn}).
+ *
+ * <p>Each side runs in one REPEATABLE READ, READ ONLY transaction on the cluster's session, so all its tables
+ * are read from one snapshot; the two sides run at the same time, on two threads, so the wall time is the slower
+ * side's, not the sum. The two snapshots are taken independently: the counts are exact only when writes to
+ * origin are frozen and replication has caught up (as at switchover); on a live system they may differ by the
+ * rows in flight.
+ *
+ * <p>Inside those transactions the sessions use the same rendering settings (TimeZone UTC, DateStyle ISO,
+ * IntervalStyle postgres, extra_float_digits 3, bytea_output hex, lc_monetary C) and no statement timeout (a
+ * checksum of a large table takes as long as reading it); the lock timeout stays.
+ */
+public final class Verification {
+
+    /**
+     * What a caller may want to see while it runs: the statements (-v) and each table as a side finishes it.
+     * Called from both sides' threads at once: implementations must be thread-safe (Output is).
+     */
+    public interface Listener {
+
+        Listener NONE = new Listener() {
+        };
+
+        default void statement(String role, String sql) {
+        }
+
+        default void tableDone(String role, QualifiedName table, Long rows, double seconds, String error) {
+        }
+    }
+
+    private static final List<String> SESSION = List.of(
+            "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+            "SET LOCAL statement_timeout = 0",
+            "SET LOCAL TimeZone = 'UTC'",
+            "SET LOCAL DateStyle = 'ISO, YMD'",
+            "SET LOCAL IntervalStyle = 'postgres'",
+            "SET LOCAL extra_float_digits = 3",
+            "SET LOCAL bytea_output = 'hex'",
+            "SET LOCAL lc_monetary = 'C'");
+
+    private static final String RELATIONS = """
+            SELECT n.nspname, c.relname, c.relkind
+              FROM pg_catalog.pg_class c
+              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relkind IN ('r', 'p')
+               AND (n.nspname, c.relname) IN (SELECT * FROM unnest(?::text[], ?::text[]))
+            """;
+
+    private Verification() {
+    }
+
+    /** Compares the tables; see the class comment. */
+    public static VerifyReport run(Cluster origin, Cluster destination, List<QualifiedName> tables,
+            boolean checksum) {
+        return run(origin, destination, tables, checksum, Listener.NONE);
+    }
+
+    public static VerifyReport run(Cluster origin, Cluster destination, List<QualifiedName> tables,
+            boolean checksum, Listener listener) {
+        long started = System.nanoTime();
+        List<QualifiedName> unique = List.copyOf(new LinkedHashSet<>(tables));
+        Plan plan = plan(origin, destination, unique, checksum);
+
+        ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "upshift-verify");
+            t.setDaemon(true);
+            return t;
+        });
+        Map<QualifiedName, Measured> o;
+        Map<QualifiedName, Measured> d;
+        try {
+            Future<Map<QualifiedName, Measured>> originSide =
+                    threads.submit(() -> measure(origin, plan.originQueries(), listener));
+            Future<Map<QualifiedName, Measured>> destinationSide =
+                    threads.submit(() -> measure(destination, plan.destinationQueries(), listener));
+            // wait for both before reporting a failure: neither session is left inside its transaction
+            awaitQuietly(originSide);
+            awaitQuietly(destinationSide);
+            o = result(originSide);
+            d = result(destinationSide);
+        } finally {
+            threads.shutdownNow();
+        }
+
+        List<TableResult> results = new ArrayList<>();
+        for (QualifiedName table : unique) {
+            results.add(judge(table, plan.columns().get(table), o.get(table), d.get(table), checksum));
+        }
+        return new VerifyReport(checksum, "given", results, seconds(started));
+    }
+
+    // ---- planning ---------------------------------------------------------------------------------------------
+
+    /** What each side runs, and the columns per table both sides have. */
+    private record Plan(Map<QualifiedName, Columns> columns, List<TableQuery> originQueries,
+            List<TableQuery> destinationQueries) {
+    }
+
+    /** A table both sides have: the columns compared (empty without a checksum) and those left out. */
+    private record Columns(List<ComparedColumn> compared, List<String> originOnly, List<String> destinationOnly) {
+    }
+
+    private static Plan plan(Cluster origin, Cluster destination, List<QualifiedName> tables, boolean checksum) {
+        Map<QualifiedName, Character> originKinds;
+        Map<QualifiedName, Character> destinationKinds;
+        Map<QualifiedName, List<Column>> originColumns;
+        Map<QualifiedName, List<Column>> destinationColumns;
+        try {
+            originKinds = kinds(origin.connection(), tables);
+            originColumns = Catalog.columns(origin.connection(), tables);
+        } catch (SQLException e) {
+            throw catalogFailure(origin, e);
+        }
+        try {
+            destinationKinds = kinds(destination.connection(), tables);
+            destinationColumns = Catalog.columns(destination.connection(), tables);
+        } catch (SQLException e) {
+            throw catalogFailure(destination, e);
+        }
+        Map<QualifiedName, Columns> layouts = new LinkedHashMap<>();
+        List<TableQuery> originQueries = new ArrayList<>();
+        List<TableQuery> destinationQueries = new ArrayList<>();
+        for (QualifiedName table : tables) {
+            Character ok = originKinds.get(table);
+            Character dk = destinationKinds.get(table);
+            List<ComparedColumn> columns = null;
+            if (ok != null && dk != null) {
+                List<Column> oc = originColumns.getOrDefault(table, List.of());
+                List<Column> dc = destinationColumns.getOrDefault(table, List.of());
+                TableDrift drift = TableDrift.compare(table, oc, dc);
+                if (checksum) {
+                    columns = compare(drift, oc, dc);
+                }
+                layouts.put(table, new Columns(columns == null ? List.of() : columns,
+                        oc.stream().map(Column::name).filter(n -> !drift.shared().contains(n)).toList(),
+                        dc.stream().map(Column::name).filter(n -> !drift.shared().contains(n)).toList()));
+            }
+            // a table one side lacks is still counted on the other, for the report
+            boolean both = ok != null && dk != null;
+            if (ok != null) {
+                originQueries.add(new TableQuery(table, ok == 'p', both ? columns : null));
+            }
+            if (dk != null) {
+                destinationQueries.add(new TableQuery(table, dk == 'p', both ? columns : null));
+            }
+        }
+        return new Plan(layouts, originQueries, destinationQueries);
+    }
+
+    /** The shared columns, in origin's order, each with its comparison. */
+    static List<ComparedColumn> compare(TableDrift drift, List<Column> origin, List<Column> destination) {
+        Map<String, Column> o = new LinkedHashMap<>();
+        origin.forEach(c -> o.put(c.name(), c));
+        Map<String, Column> d = new LinkedHashMap<>();
+        destination.forEach(c -> d.put(c.name(), c));
+        return drift.shared().stream().map(name -> ComparedColumn.of(o.get(name), d.get(name))).toList();
+    }
+
+    private static Map<QualifiedName, Character> kinds(Connection c, List<QualifiedName> tables)
+            throws SQLException {
+        Map<QualifiedName, Character> kinds = new LinkedHashMap<>();
+        try (PreparedStatement st = c.prepareStatement(RELATIONS)) {
+            st.setArray(1, c.createArrayOf("text", tables.stream().map(QualifiedName::schema).toArray()));
+            st.setArray(2, c.createArrayOf("text", tables.stream().map(QualifiedName::name).toArray()));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    kinds.put(new QualifiedName(rs.getString(1), rs.getString(2)), rs.getString(3).charAt(0));
+                }
+            }
+        }
+        return kinds;
+    }
+
+    private static UpshiftException catalogFailure(Cluster cluster, SQLException e) {
+        boolean locked = "55P03".equals(e.getSQLState());
+        return new UpshiftException("cannot read the tables' definitions on " + cluster.role() + ": "
+                + firstLine(e.getMessage()), locked
+                        ? "a table is locked on " + cluster.role() + " (DDL, VACUUM FULL?): retry when that is done"
+                        : "the role needs to read pg_catalog on " + cluster.role(), e);
+    }
+
+    // ---- measuring ---------------------------------------------------------------------------------------------
+
+    /** One side's answer for one table. */
+    private record Measured(Long rows, String digest, double seconds, String error) {
+    }
+
+    /** Runs one side's queries in one REPEATABLE READ, READ ONLY transaction, one savepoint per table. */
+    private static Map<QualifiedName, Measured> measure(Cluster cluster, List<TableQuery> queries,
+            Listener listener) throws SQLException {
+        Map<QualifiedName, Measured> results = new LinkedHashMap<>();
+        if (queries.isEmpty()) {
+            return results;
+        }
+        Connection c = cluster.connection();
+        if (!c.getAutoCommit()) {
+            throw new IllegalStateException("verify needs the " + cluster.role()
+                    + " session in autocommit mode, not inside a transaction");
+        }
+        c.setAutoCommit(false);
+        try {
+            try (Statement st = c.createStatement()) {
+                for (String sql : SESSION) {
+                    listener.statement(cluster.role(), sql);
+                    st.execute(sql);
+                }
+            }
+            for (TableQuery query : queries) {
+                Measured m = measure(cluster.role(), c, query, listener);
+                results.put(query.table(), m);
+                listener.tableDone(cluster.role(), query.table(), m.rows(), m.seconds(), m.error());
+            }
+        } finally {
+            try {
+                c.rollback(); // read only: nothing to keep; also ends the SET LOCALs
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+        return results;
+    }
+
+    private static Measured measure(String role, Connection c, TableQuery query, Listener listener)
+            throws SQLException {
+        String sql = query.sql();
+        listener.statement(role, sql);
+        long started = System.nanoTime();
+        Savepoint savepoint = c.setSavepoint();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            long rows = rs.getLong(1);
+            String digest = query.checksum() ? digest(rows, rs.getString(2), rs.getString(3)) : null;
+            c.releaseSavepoint(savepoint);
+            return new Measured(rows, digest, seconds(started), null);
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
+                throw e; // the session is gone: nothing more to learn on this side
+            }
+            c.rollback(savepoint);
+            return new Measured(null, null, seconds(started), firstLine(e.getMessage()));
+        }
+    }
+
+    private static void awaitQuietly(Future<?> side) {
+        try {
+            side.get();
+        } catch (ExecutionException e) {
+            // reported by result()
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Map<QualifiedName, Measured> result(Future<Map<QualifiedName, Measured>> side) {
+        try {
+            return side.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UpshiftException("interrupted while verifying", null, e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof UpshiftException u) {
+                throw u;
+            }
+            throw new UpshiftException("verify failed: " + cause.getMessage(),
+                    "check the connection to both servers and retry", cause);
+        }
+    }
+
+    /** A short digest of one side's count and hash sums; equal digests mean equal tables (to 1 in 2^64). */
+    static String digest(long rows, String sum1, String sum2) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256")
+                    .digest((rows + ":" + sum1 + ":" + sum2).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- judging -----------------------------------------------------------------------------------------------
+
+    private static TableResult judge(QualifiedName table, Columns columns, Measured o, Measured d,
+            boolean checksum) {
+        Long originRows = o == null ? null : o.rows();
+        Long destinationRows = d == null ? null : d.rows();
+        String originDigest = o == null ? null : o.digest();
+        String destinationDigest = d == null ? null : d.digest();
+        Status status;
+        String error = null;
+        Boolean match = null;
+        if (o == null && d == null) {
+            status = Status.MISSING_ON_ORIGIN;
+            error = "neither side has it";
+        } else if (o == null) {
+            status = Status.MISSING_ON_ORIGIN;
+        } else if (d == null) {
+            status = Status.MISSING_ON_DESTINATION;
+        } else if (o.error() != null || d.error() != null) {
+            status = Status.ERROR;
+            error = o.error() != null ? "origin: " + o.error() : "destination: " + d.error();
+        } else {
+            if (checksum) {
+                match = originDigest.equals(destinationDigest);
+            }
+            status = !originRows.equals(destinationRows) ? Status.ROW_COUNT_DIFFERS
+                    : Boolean.FALSE.equals(match) ? Status.CHECKSUM_DIFFERS : Status.EQUAL;
+        }
+        if (status == Status.MISSING_ON_ORIGIN || status == Status.MISSING_ON_DESTINATION) {
+            Measured present = o != null ? o : d;
+            if (present != null && present.error() != null) {
+                error = present.error();
+            }
+        }
+        return new TableResult(table, status, originRows, destinationRows, originDigest, destinationDigest, match,
+                columns == null ? List.of() : columns.compared(),
+                columns == null ? List.of() : columns.originOnly(),
+                columns == null ? List.of() : columns.destinationOnly(),
+                o == null ? null : o.seconds(), d == null ? null : d.seconds(), error);
+    }
+
+    private static double seconds(long startedNanos) {
+        return Math.round((System.nanoTime() - startedNanos) / 1e6) / 1e3;
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        int nl = message.indexOf('\n');
+        return nl >= 0 ? message.substring(0, nl) : message;
+    }
+}

@@ -1,0 +1,77 @@
+package upshift.verify;
+
+import java.util.List;
+import java.util.Locale;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import upshift.verify.TableResult.Status;
+
+/**
+ * What verify found.
+ *
+ * @param checksum   whether rows were hashed (--checksum) or only counted
+ * @param source     where the table list came from ("publication NAME_pub", "selection", "given")
+ * @param tables     every table, in the order given
+ * @param seconds    wall time of the comparison (both sides run at once)
+ */
+public record VerifyReport(boolean checksum, String source, List<TableResult> tables, double seconds) {
+
+    public VerifyReport {
+        tables = List.copyOf(tables);
+    }
+
+    /** The same report, saying where its table list came from. */
+    public VerifyReport from(String tableSource) {
+        return new VerifyReport(checksum, tableSource, tables, seconds);
+    }
+
+    /** Tables known to differ: row counts, checksums, or missing on one side. */
+    public List<TableResult> differences() {
+        return tables.stream().filter(TableResult::differs).toList();
+    }
+
+    /** Tables that could not be verified (a query failed): neither equal nor known to differ. */
+    public List<TableResult> errors() {
+        return tables.stream().filter(t -> t.status() == Status.ERROR).toList();
+    }
+
+    /** Every table verified and equal. */
+    @JsonProperty("equal")
+    public boolean equal() {
+        return tables.stream().allMatch(t -> t.status() == Status.EQUAL);
+    }
+
+    /** The differing tables' names, for the JSON document. */
+    @JsonProperty("differing")
+    public List<String> differingTables() {
+        return differences().stream().map(t -> t.table().toString()).toList();
+    }
+
+    /** The tables that could not be verified, for the JSON document. */
+    @JsonProperty("failed")
+    public List<String> failedTables() {
+        return errors().stream().map(t -> t.table().toString()).toList();
+    }
+
+    /** One line: how many tables, what was compared, the verdict. */
+    @JsonProperty("summary")
+    public String summary() {
+        String what = checksum ? "row counts and checksums" : "row counts";
+        String time = String.format(Locale.ROOT, "%.1f s", seconds);
+        int differing = differences().size();
+        int failed = errors().size();
+        if (differing == 0 && failed == 0) {
+            return "all " + tables.size() + " table(s) equal (" + what + ", " + time + ")";
+        }
+        StringBuilder sb = new StringBuilder();
+        if (differing > 0) {
+            sb.append(differing).append(" of ").append(tables.size()).append(" table(s) differ");
+        }
+        if (failed > 0) {
+            sb.append(sb.isEmpty() ? "" : ", ").append(failed).append(" of ").append(tables.size())
+                    .append(" table(s) could not be verified");
+        }
+        return sb.append(" (").append(what).append(", ").append(time).append(")").toString();
+    }
+}

@@ -1,0 +1,120 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.21.0
+//DEPS org.postgresql:postgresql:42.7.13
+//DEPS org.apache.commons:commons-compress:1.28.0
+//DEPS org.tukaani:xz:1.12
+//SOURCES ../lib/upshift/**.java
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import upshift.ExitCode;
+import upshift.UpshiftException;
+import upshift.cli.TableOptions;
+import upshift.cli.UpshiftCommand;
+import upshift.sql.QualifiedName;
+import upshift.verify.Verification;
+import upshift.verify.VerifyReport;
+import upshift.verify.VerifyTables;
+import upshift.verify.VerifyView;
+
+@Command(name = "verify",
+        description = {
+            "Compares every replicated table on origin and destination: row counts, and with --checksum an"
+                    + " order-independent hash of every row's columns that both sides have (primary key"
+                    + " included). Values are compared as replication carries them: int and bigint, text and"
+                    + " varchar(n), numeric(10,2) and numeric(12,2) hash the same; columns only one side has"
+                    + " (legacy columns the new model dropped, columns it added) are left out and listed.",
+            "Each side is read in one REPEATABLE READ, READ ONLY transaction; both sides run at the same time."
+                    + " The two snapshots are independent: counts are exact only while application writes to"
+                    + " origin are frozen and replication has caught up (as at switchover). On a live system"
+                    + " tables that are being written may differ by the rows in flight: run monitor --until"
+                    + " caught-up first and treat a small difference on a busy table as lag, not loss.",
+            "Works in either direction: after switchover the same command checks that rollback replication"
+                    + " keeps origin equal to destination. Read only; it changes nothing on either side."},
+        footer = {"", "Examples:",
+            "  ./jbang verify",
+            "  ./jbang verify --checksum",
+            "  ./jbang verify --checksum --table 'shop_%%' --table 'Billing.%%'",
+            "  ./jbang verify --checksum --json > verify.json   # exit 3 when any table differs"})
+class Verify extends UpshiftCommand {
+
+    @Mixin
+    TableOptions tables;
+
+    @Option(names = "--checksum",
+            description = "Also hash every row (primary key and the columns both sides have) and compare. Reads"
+                    + " every row of every table on both servers: as long as a sequential scan of the database.")
+    boolean checksum;
+
+    @Option(names = "--table", paramLabel = "PATTERN", split = ",",
+            description = "Only tables whose name or schema.name matches this SQL LIKE pattern (repeatable),"
+                    + " e.g. shop_%% or Billing.%%.")
+    List<String> patterns = new ArrayList<>();
+
+    @Option(names = "--tables-from", paramLabel = "SOURCE", defaultValue = "auto",
+            description = "Which tables: publication (origin's NAME_pub: exactly what is replicated), selection"
+                    + " (the tables --owner/--exclude/--schema pick, as create-publication does) or auto: the"
+                    + " publication when it exists and no --owner/--exclude/--schema is given, else the"
+                    + " selection. Default: ${DEFAULT-VALUE}.")
+    String tablesFrom;
+
+    @Spec
+    CommandSpec spec;
+
+    public static void main(String... args) {
+        System.exit(run(new Verify(), args));
+    }
+
+    @Override
+    protected int execute() {
+        VerifyTables.From from = VerifyTables.From.parse(tablesFrom);
+        boolean selectionGiven = List.of("--owner", "--exclude", "--schema").stream()
+                .anyMatch(o -> spec.commandLine().getParseResult().hasMatchedOption(o));
+        VerifyTables list = VerifyTables.find(origin(), from, tables.selection(origin()), selectionGiven,
+                names().publication(), patterns);
+        out().note("verifying " + list.tables().size() + " table(s) of the " + list.source()
+                + (checksum ? ", with row checksums" : ", row counts only") + " ...");
+
+        VerifyReport report = Verification.run(origin(), destination(), list.tables(), checksum,
+                new Verification.Listener() {
+                    @Override
+                    public void statement(String role, String sql) {
+                        out().statement(role, sql);
+                    }
+
+                    @Override
+                    public void tableDone(String role, QualifiedName table, Long rows, double seconds, String error) {
+                        if (out().verbose()) {
+                            out().note(String.format(Locale.ROOT, "  %s: %s %s in %.1f s", role, table,
+                                    error != null ? "FAILED: " + error : rows + " rows", seconds));
+                        }
+                    }
+                }).from(list.source());
+
+        if (out().json()) {
+            out().json(report);
+        } else {
+            VerifyView.print(out(), report);
+        }
+        if (!report.errors().isEmpty()) {
+            throw new UpshiftException(report.summary(), "see the errors above; the role needs SELECT on every"
+                    + " table, and a table locked by DDL makes the lock timeout expire: retry");
+        }
+        if (!report.differences().isEmpty()) {
+            throw UpshiftException.checkFailed(report.summary() + ": "
+                    + String.join(", ", report.differingTables()),
+                    "if origin still takes writes, rows in flight differ: run monitor --until caught-up (or"
+                            + " freeze writes) and verify again; --json shows per-table counts and columns");
+        }
+        return ExitCode.OK;
+    }
+}
