@@ -34,7 +34,7 @@ public final class AutovacuumPause {
             """;
 
     private static final String RECORDED = """
-            SELECT pg_catalog.shobj_description(s.oid, 'pg_subscription')
+            SELECT pg_catalog.obj_description(s.oid, 'pg_subscription')
               FROM pg_catalog.pg_subscription s
              WHERE s.subname = ?
                AND s.subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())

@@ -1,0 +1,398 @@
+package upshift.monitor;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import upshift.UpshiftException;
+import upshift.connect.Cluster;
+import upshift.migration.MigrationNames;
+import upshift.schema.SchemaComparison;
+import upshift.schema.TableDrift;
+import upshift.server.Capabilities;
+import upshift.server.Feature;
+import upshift.sql.QualifiedName;
+import upshift.sql.Sql;
+
+/**
+ * One look at a logical replication of this migration, both ends at once: the subscription and its tables' sync
+ * states on the subscriber, initial copy progress, the apply worker's positions, error counters, the slot's lag on
+ * the publisher, and, when something is wrong, a {@link Diagnosis}.
+ *
+ * @param takenAt      when (UTC, ISO-8601)
+ * @param migration    the migration name
+ * @param direction    "forward" (origin → destination) or "rollback" (destination → origin)
+ * @param publisher    "origin" or "destination": where the publication and the slot are
+ * @param subscriber   where the subscription is
+ * @param subscriptionName the subscription looked for
+ * @param subscription the subscription, or null when it does not exist
+ * @param tables       every table of the subscription with its sync state
+ * @param states       how many tables are in each state (state name → count), in pipeline order
+ * @param copyProgressAvailable whether the subscriber has pg_stat_progress_copy (14+)
+ * @param copies       initial copies in progress
+ * @param slotName     the slot looked for on the publisher
+ * @param slot         the slot, or null when it does not exist
+ * @param maxLagBytes  the lag "caught up" allows
+ * @param ready        the subscription exists and every table is ready (r)
+ * @param caughtUp     ready, enabled, and the slot's lag is at most maxLagBytes
+ * @param diagnosis    what is wrong and how to fix it; null when nothing is
+ */
+public record ReplicationSnapshot(
+        String takenAt,
+        String migration,
+        String direction,
+        String publisher,
+        String subscriber,
+        String subscriptionName,
+        SubscriptionInfo subscription,
+        List<TableState> tables,
+        Map<String, Integer> states,
+        boolean copyProgressAvailable,
+        List<CopyProgress> copies,
+        String slotName,
+        SlotInfo slot,
+        long maxLagBytes,
+        boolean ready,
+        boolean caughtUp,
+        Diagnosis diagnosis) {
+
+    /**
+     * The subscription and its apply worker.
+     *
+     * @param applyPid              the apply worker's pid; null when none runs (disabled, starting, or failing)
+     * @param syncWorkers           tables a table-sync worker is copying right now
+     * @param secondsSinceMessage   now() - last_msg_receipt_time
+     * @param applyLagSeconds       now() - latest_end_time: how long ago the worker last confirmed a position to
+     *                              the publisher (an idle publisher sends keepalives only every
+     *                              wal_sender_timeout / 2, so this grows to ~30 s when nothing happens)
+     * @param applyErrorCount       pg_stat_subscription_stats.apply_error_count (15+), else null
+     * @param syncErrorCount        the table-sync error counter (15+), else null
+     */
+    public record SubscriptionInfo(String name, boolean enabled, Boolean disableOnError, String slotName,
+            List<String> publications, Integer applyPid, List<String> syncWorkers, String receivedLsn,
+            String latestEndLsn, String lastMsgReceiptTime, String latestEndTime, Double secondsSinceMessage,
+            Double applyLagSeconds, Long applyErrorCount, Long syncErrorCount) {
+
+        /** Apply plus table-sync errors counted since the last stats reset (0 when the server has no counters). */
+        public long errorCount() {
+            return (applyErrorCount == null ? 0 : applyErrorCount) + (syncErrorCount == null ? 0 : syncErrorCount);
+        }
+    }
+
+    /** One table of the subscription: {@code state} is the srsubstate letter, {@code stateName} its meaning. */
+    public record TableState(String table, String state, String stateName, String lsn) {
+    }
+
+    /**
+     * An initial copy in progress, from pg_stat_progress_copy on the subscriber.
+     *
+     * @param publisherTableBytes pg_table_size of the table on the publisher (on-disk size: the bytes COPY
+     *                            streams differ, so the percentage is an estimate)
+     * @param percent             bytesProcessed / publisherTableBytes, at most 100; null when the size is unknown
+     */
+    public record CopyProgress(String table, long bytesProcessed, Long publisherTableBytes, long tuplesProcessed,
+            Double percent) {
+    }
+
+    /**
+     * The slot on the publisher.
+     *
+     * @param lagBytes  pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)
+     * @param lagPretty the same through pg_size_pretty
+     * @param walStatus reserved / extended / unreserved / lost
+     * @param auroraLogicalStartLsn aurora_volume_logical_start_lsn(), on Aurora only
+     */
+    public record SlotInfo(String name, boolean active, Integer activePid, String walStatus,
+            String confirmedFlushLsn, String currentLsn, Long lagBytes, String lagPretty,
+            String auroraLogicalStartLsn) {
+    }
+
+    private static final String WORKERS = """
+            SELECT w.pid, w.relid, n.nspname, c.relname,
+                   w.received_lsn::text AS received_lsn, w.latest_end_lsn::text AS latest_end_lsn,
+                   w.last_msg_receipt_time, w.latest_end_time,
+                   EXTRACT(epoch FROM now() - w.last_msg_receipt_time)::float8 AS since_message,
+                   EXTRACT(epoch FROM now() - w.latest_end_time)::float8 AS apply_lag
+              FROM pg_catalog.pg_stat_subscription w
+              LEFT JOIN pg_catalog.pg_class c ON c.oid = w.relid
+              LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             WHERE w.subid = ?
+             ORDER BY w.relid NULLS FIRST, w.received_lsn IS NULL, w.pid
+            """;
+
+    private static final String ERRORS =
+            "SELECT apply_error_count, %s FROM pg_catalog.pg_stat_subscription_stats WHERE subid = ?";
+
+    private static final String COPIES = """
+            SELECT n.nspname, c.relname, p.bytes_processed, p.tuples_processed
+              FROM pg_catalog.pg_stat_progress_copy p
+              JOIN pg_catalog.pg_class c ON c.oid = p.relid
+              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             WHERE p.datid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+               AND p.command = 'COPY FROM'
+               AND p.relid IN (SELECT srrelid FROM pg_catalog.pg_subscription_rel WHERE srsubid = ?)
+             ORDER BY n.nspname, c.relname
+            """;
+
+    private static final String TABLE_SIZES = """
+            SELECT n.nspname, c.relname, pg_catalog.pg_table_size(c.oid)
+              FROM pg_catalog.pg_class c
+              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             WHERE (n.nspname, c.relname) IN (SELECT * FROM unnest(?::text[], ?::text[]))
+            """;
+
+    private static final String SLOT = """
+            SELECT s.active, s.active_pid, s.wal_status,
+                   s.confirmed_flush_lsn::text AS confirmed_flush_lsn,
+                   pg_catalog.pg_current_wal_lsn()::text AS current_lsn,
+                   pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), s.confirmed_flush_lsn)::bigint AS lag,
+                   pg_catalog.pg_size_pretty(
+                       pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), s.confirmed_flush_lsn)) AS lag_pretty
+                   %s
+              FROM pg_catalog.pg_replication_slots s
+             WHERE s.slot_name = ?
+            """;
+
+    /** Only ever added on Aurora (Feature.AURORA_LOGICAL_START_LSN): the function exists nowhere else. */
+    private static final String AURORA_START = ", aurora_volume_logical_start_lsn()::text AS aurora_start";
+
+    /**
+     * Takes a snapshot. Read-only; a handful of catalog queries on each side, plus a schema comparison and bounded
+     * value checks when something is wrong.
+     */
+    public static ReplicationSnapshot take(Cluster origin, Cluster destination, MigrationNames names,
+            Direction direction, long maxLagBytes) {
+        Cluster publisher = direction.publisher(origin, destination);
+        Cluster subscriber = direction.subscriber(origin, destination);
+        String takenAt = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS)
+                .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+        String subscriptionName = direction.subscription(names);
+
+        Capabilities subCaps = subscriber.facts().capabilities();
+        Capabilities pubCaps = publisher.facts().capabilities();
+
+        Optional<SubscriptionCatalog.Subscription> sub = read(subscriber,
+                c -> SubscriptionCatalog.find(c, subCaps, subscriptionName));
+        List<SubscriptionCatalog.SubscribedTable> subscribed = sub.isEmpty() ? List.of()
+                : read(subscriber, c -> SubscriptionCatalog.tables(c, sub.get().oid()));
+        SubscriptionInfo info = sub.isEmpty() ? null : read(subscriber, c -> subscriptionInfo(c, subCaps, sub.get()));
+
+        boolean copyView = subCaps.has(Feature.PROGRESS_COPY_VIEW);
+        List<CopyProgress> copies = List.of();
+        if (copyView && sub.isPresent()) {
+            Map<QualifiedName, long[]> running = read(subscriber, c -> copies(c, sub.get().oid()));
+            if (!running.isEmpty()) {
+                Map<QualifiedName, Long> sizes = read(publisher, c -> tableSizes(c, running.keySet()));
+                copies = running.entrySet().stream().map(e -> copy(e.getKey(), e.getValue(),
+                        sizes.get(e.getKey()))).toList();
+            }
+        }
+
+        String slotName = sub.map(SubscriptionCatalog.Subscription::slotName).orElse(direction.slot(names));
+        SlotInfo slot = slotName == null ? null : read(publisher, c -> slot(c, pubCaps, slotName));
+
+        List<TableState> tables = subscribed.stream().map(t -> new TableState(t.table().toString(),
+                String.valueOf(t.state().code()), t.state().label(), t.lsn())).toList();
+        Map<String, Integer> states = countStates(subscribed);
+        boolean ready = sub.isPresent() && !subscribed.isEmpty()
+                && subscribed.stream().allMatch(t -> t.state() == SyncState.READY);
+        boolean caughtUp = ready && info.enabled() && slot != null && slot.lagBytes() != null
+                && slot.lagBytes() <= maxLagBytes;
+
+        Diagnosis diagnosis = null;
+        if (Diagnosis.worthInvestigating(info, slot, slotName)) {
+            List<TableDrift> drifts = List.of();
+            List<ValueCheck.Result> values = List.of();
+            String logError = null;
+            if (info != null) {
+                List<QualifiedName> compared = comparedTables(publisher, info, subscribed);
+                drifts = read(publisher, p -> SchemaComparison.compare(p, subscriber.connection(), compared));
+                List<TableDrift> found = drifts;
+                values = ValueCheck.check(publisher.connection(), found, !Diagnosis.hasDefiniteCause(found));
+                logError = ServerLog.lastReplicationError(subscriber.connection()).orElse(null);
+            }
+            diagnosis = Diagnosis.of(new Diagnosis.Facts(direction, subscriber.role(), publisher.role(),
+                    subscriptionName, slotName, info, subscribed, slot, drifts, values, logError));
+        }
+
+        return new ReplicationSnapshot(takenAt, names.name(), direction.name().toLowerCase(java.util.Locale.ROOT),
+                publisher.role(), subscriber.role(), subscriptionName, info, tables, states, copyView, copies,
+                slotName, slot, maxLagBytes, ready, caughtUp, diagnosis);
+    }
+
+    /** Whether --until must stop waiting: nothing will progress until an operator acts. */
+    public boolean blocked() {
+        return diagnosis != null && diagnosis.blocking();
+    }
+
+    /** How many tables are ready. */
+    public long readyTables() {
+        return tables.stream().filter(t -> t.state().equals("r")).count();
+    }
+
+    private static Map<String, Integer> countStates(List<SubscriptionCatalog.SubscribedTable> tables) {
+        Map<SyncState, Integer> counts = new EnumMap<>(SyncState.class);
+        tables.forEach(t -> counts.merge(t.state(), 1, Integer::sum));
+        Map<String, Integer> named = new LinkedHashMap<>();
+        counts.forEach((state, n) -> named.put(state.label(), n));
+        return named;
+    }
+
+    private static List<QualifiedName> comparedTables(Cluster publisher, SubscriptionInfo info,
+            List<SubscriptionCatalog.SubscribedTable> subscribed) {
+        Set<QualifiedName> tables = new LinkedHashSet<>();
+        try {
+            tables.addAll(SubscriptionCatalog.publicationTables(publisher.connection(), info.publications()));
+        } catch (SQLException e) {
+            // the publisher's list is a bonus (it finds tables the subscriber lacks); the subscriber's suffices
+        }
+        subscribed.forEach(t -> tables.add(t.table()));
+        return List.copyOf(tables);
+    }
+
+    private static SubscriptionInfo subscriptionInfo(Connection c, Capabilities caps,
+            SubscriptionCatalog.Subscription sub) throws SQLException {
+        Integer applyPid = null;
+        String received = null;
+        String latestEnd = null;
+        String lastMessage = null;
+        String latestEndTime = null;
+        Double sinceMessage = null;
+        Double applyLag = null;
+        boolean applySeen = false;
+        List<String> syncWorkers = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement(WORKERS)) {
+            st.setLong(1, sub.oid());
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    Integer pid = (Integer) rs.getObject("pid");
+                    if (rs.getObject("relid") != null) {
+                        if (pid != null && rs.getString("relname") != null) {
+                            syncWorkers.add(new QualifiedName(rs.getString("nspname"), rs.getString("relname"))
+                                    .toString());
+                        }
+                    } else if (!applySeen) {
+                        // the leader apply worker sorts first; parallel apply workers (16+) have no received_lsn
+                        applySeen = true;
+                        applyPid = pid;
+                        received = rs.getString("received_lsn");
+                        latestEnd = rs.getString("latest_end_lsn");
+                        lastMessage = timestamp(rs, "last_msg_receipt_time");
+                        latestEndTime = timestamp(rs, "latest_end_time");
+                        sinceMessage = (Double) rs.getObject("since_message");
+                        applyLag = (Double) rs.getObject("apply_lag");
+                    }
+                }
+            }
+        }
+        Long applyErrors = null;
+        Long syncErrors = null;
+        String syncColumn = caps.tableSyncErrorCountColumn();
+        if (caps.has(Feature.SUBSCRIPTION_STATS_VIEW) && syncColumn != null) {
+            try (PreparedStatement st = c.prepareStatement(String.format(ERRORS, Sql.ident(syncColumn)))) {
+                st.setLong(1, sub.oid());
+                try (ResultSet rs = st.executeQuery()) {
+                    if (rs.next()) {
+                        applyErrors = rs.getLong(1);
+                        syncErrors = rs.getLong(2);
+                    }
+                }
+            }
+        }
+        return new SubscriptionInfo(sub.name(), sub.enabled(), sub.disableOnError(), sub.slotName(),
+                sub.publications(), applyPid, syncWorkers, received, latestEnd, lastMessage, latestEndTime,
+                sinceMessage, applyLag, applyErrors, syncErrors);
+    }
+
+    private static String timestamp(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.withOffsetSameInstant(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS)
+                .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+    }
+
+    /** Copies in progress: table → {bytes processed, tuples processed}. */
+    private static Map<QualifiedName, long[]> copies(Connection c, long subscriptionOid) throws SQLException {
+        Map<QualifiedName, long[]> copies = new LinkedHashMap<>();
+        try (PreparedStatement st = c.prepareStatement(COPIES)) {
+            st.setLong(1, subscriptionOid);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    copies.put(new QualifiedName(rs.getString(1), rs.getString(2)),
+                            new long[] {rs.getLong(3), rs.getLong(4)});
+                }
+            }
+        }
+        return copies;
+    }
+
+    private static Map<QualifiedName, Long> tableSizes(Connection c, Set<QualifiedName> tables) throws SQLException {
+        Map<QualifiedName, Long> sizes = new LinkedHashMap<>();
+        try (PreparedStatement st = c.prepareStatement(TABLE_SIZES)) {
+            st.setArray(1, c.createArrayOf("text", tables.stream().map(QualifiedName::schema).toArray()));
+            st.setArray(2, c.createArrayOf("text", tables.stream().map(QualifiedName::name).toArray()));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    sizes.put(new QualifiedName(rs.getString(1), rs.getString(2)), rs.getLong(3));
+                }
+            }
+        }
+        return sizes;
+    }
+
+    static CopyProgress copy(QualifiedName table, long[] progress, Long publisherBytes) {
+        Double percent = publisherBytes == null || publisherBytes <= 0 ? null
+                : Math.min(100.0, Math.round(1000.0 * progress[0] / publisherBytes) / 10.0);
+        return new CopyProgress(table.toString(), progress[0], publisherBytes, progress[1], percent);
+    }
+
+    private static SlotInfo slot(Connection c, Capabilities caps, String name) throws SQLException {
+        boolean aurora = caps.has(Feature.AURORA_LOGICAL_START_LSN);
+        try (PreparedStatement st = c.prepareStatement(String.format(SLOT, aurora ? AURORA_START : ""))) {
+            st.setString(1, name);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                return new SlotInfo(name, rs.getBoolean("active"), (Integer) rs.getObject("active_pid"),
+                        rs.getString("wal_status"), rs.getString("confirmed_flush_lsn"), rs.getString("current_lsn"),
+                        (Long) rs.getObject("lag"), rs.getString("lag_pretty"),
+                        aurora ? rs.getString("aurora_start") : null);
+            }
+        }
+    }
+
+    private interface Query<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private static <T> T read(Cluster cluster, Query<T> query) {
+        try {
+            return query.run(cluster.connection());
+        } catch (SQLException e) {
+            throw new UpshiftException("cannot read the replication state on " + cluster + ": "
+                    + firstLine(e.getMessage()), "the role needs to read pg_subscription, pg_stat_subscription and"
+                    + " pg_replication_slots (pg_monitor grants what is missing)", e);
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        int nl = message.indexOf('\n');
+        return nl >= 0 ? message.substring(0, nl) : message;
+    }
+}

@@ -1,0 +1,142 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.21.0
+//DEPS org.postgresql:postgresql:42.7.13
+//DEPS org.apache.commons:commons-compress:1.28.0
+//DEPS org.tukaani:xz:1.12
+//SOURCES ../lib/upshift/**.java
+
+
+import java.time.Duration;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import upshift.ExitCode;
+import upshift.UpshiftException;
+import upshift.cli.UpshiftCommand;
+import upshift.connect.Cluster;
+import upshift.monitor.Diagnosis;
+import upshift.monitor.Direction;
+import upshift.monitor.MonitorLoop;
+import upshift.monitor.MonitorView;
+import upshift.monitor.ReplicationSnapshot;
+import upshift.monitor.Units;
+import upshift.monitor.Until;
+
+@Command(name = "monitor",
+        description = "Watch the logical replication: each table's sync state, initial copy progress, the slot's"
+                + " lag on the publisher, the apply worker and its errors on the subscriber. A disabled or failing"
+                + " subscription is explained (missing columns, NOT NULL columns, values that do not fit) with the"
+                + " fix. --until waits for the initial copy (ready) or for the lag to drop (caught-up).",
+        footer = {"", "Examples:",
+            "  ./jbang monitor",
+            "  ./jbang monitor --watch --interval 10s",
+            "  ./jbang monitor --until ready --timeout 6h",
+            "  ./jbang monitor --until caught-up --max-lag 16MB --timeout 30m",
+            "  ./jbang monitor --watch --json | jq -c '{ready, lag: .slot.lagBytes}'",
+            "  ./jbang monitor --rollback"})
+class Monitor extends UpshiftCommand {
+
+    /** Well under a second of apply on any server, yet above the few kB an idle origin's background WAL leaves. */
+    static final String DEFAULT_MAX_LAG = "1MB";
+    static final String DEFAULT_TIMEOUT = "24h";
+
+    @Option(names = "--rollback",
+            description = "Watch the rollback replication instead: subscription NAME_rollback_sub on origin,"
+                    + " slot NAME_rollback_slot on destination.")
+    boolean rollback;
+
+    @Option(names = "--watch",
+            description = "Poll every --interval until Ctrl-C or --timeout (a terminal is redrawn; --json prints"
+                    + " one JSON object per poll, one per line).")
+    boolean watch;
+
+    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "5s",
+            description = "Time between polls of --watch and --until, e.g. 5s, 1m. Default: ${DEFAULT-VALUE}.")
+    String interval;
+
+    @Option(names = "--until", paramLabel = "ready|caught-up",
+            description = "Poll until every table is ready (r), or until ready and the slot's lag is at most"
+                    + " --max-lag; exit 0 then, 3 at once when the subscription is disabled or missing, 3 on"
+                    + " --timeout.")
+    String until;
+
+    @Option(names = "--max-lag", paramLabel = "BYTES", defaultValue = DEFAULT_MAX_LAG,
+            description = "The slot lag (pg_current_wal_lsn() - confirmed_flush_lsn on the publisher) that counts"
+                    + " as caught up: bytes, or 512kB, 16MB, 1GB. Default: ${DEFAULT-VALUE}.")
+    String maxLag;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = DEFAULT_TIMEOUT,
+            description = "Stop --until (exit 3) or --watch (exit 0) after this long, e.g. 90s, 30m, 6h."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String timeout;
+
+    public static void main(String... args) {
+        System.exit(run(new Monitor(), args));
+    }
+
+    @Override
+    protected int execute() {
+        Direction direction = rollback ? Direction.ROLLBACK : Direction.FORWARD;
+        long maxLagBytes = Units.bytes(maxLag, "--max-lag");
+        Until condition = until == null ? null : Until.parse(until);
+        Duration pollInterval = Units.duration(interval, "--interval");
+        Duration limit = Units.duration(timeout, "--timeout");
+        Cluster origin = origin();
+        Cluster destination = destination();
+        boolean terminal = System.console() != null;
+        MonitorLoop.Source snapshot = () -> ReplicationSnapshot.take(origin, destination, names(), direction,
+                maxLagBytes);
+
+        if (!watch && condition == null) {
+            show(snapshot.take(), terminal);
+            return ExitCode.OK;
+        }
+
+        int[] polls = {0};
+        MonitorLoop.Outcome outcome = new MonitorLoop(condition, pollInterval, limit).run(snapshot,
+                s -> {
+                    polls[0]++;
+                    if (watch) {
+                        MonitorView.poll(out(), s, terminal, polls[0]);
+                    } else {
+                        out().note(MonitorView.summary(s));
+                    }
+                },
+                failure -> out().warn("poll failed, trying again: " + failure),
+                () -> {
+                    origin.close();
+                    destination.close();
+                });
+        ReplicationSnapshot last = outcome.last();
+        if (!watch && last != null) {
+            show(last, terminal);
+        }
+        String waited = Units.pretty(outcome.waited());
+        switch (outcome.result()) {
+            case MET:
+                out().note(condition.option() + " after " + waited + " (" + outcome.polls() + " polls)");
+                return ExitCode.OK;
+            case WATCHED:
+                return ExitCode.OK;
+            case BLOCKED:
+                Diagnosis d = last.diagnosis();
+                throw UpshiftException.checkFailed(d.headline(), d.firstFix());
+            default:
+                throw UpshiftException.checkFailed("timed out after " + waited + " waiting for "
+                        + condition.option() + (last == null ? "" : ": " + MonitorView.summary(last)),
+                        "run monitor again with a longer --timeout"
+                                + (condition == Until.CAUGHT_UP ? " or a larger --max-lag" : "")
+                                + "; the report above says where it stands");
+        }
+    }
+
+    private void show(ReplicationSnapshot s, boolean terminal) {
+        if (out().json()) {
+            out().json(s);
+        } else {
+            MonitorView.print(out(), s, terminal);
+        }
+    }
+}

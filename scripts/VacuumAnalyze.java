@@ -1,0 +1,62 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.21.0
+//DEPS org.postgresql:postgresql:42.7.13
+//DEPS org.apache.commons:commons-compress:1.28.0
+//DEPS org.tukaani:xz:1.12
+//SOURCES ../lib/upshift/**.java
+
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import upshift.ExitCode;
+import upshift.UpshiftException;
+import upshift.cli.UpshiftCommand;
+import upshift.vacuum.Vacuum;
+import upshift.vacuum.VacuumReport;
+import upshift.vacuum.VacuumTargets;
+import upshift.vacuum.VacuumView;
+
+@Command(name = "vacuum-analyze",
+        description = "VACUUM (ANALYZE) every replicated table on destination, one at a time with a progress line"
+                + " (statement_timeout lifted for these), then switch autovacuum back on where"
+                + " create-subscription paused it. A table that fails is reported, the rest still run, and the"
+                + " step exits 1 at the end.",
+        footer = {"", "Examples:",
+            "  ./jbang vacuum-analyze",
+            "  ./jbang vacuum-analyze --dry-run",
+            "  ./jbang vacuum-analyze --tables-from publication",
+            "  ./jbang vacuum-analyze --json"})
+class VacuumAnalyze extends UpshiftCommand {
+
+    @Option(names = "--tables-from", paramLabel = "SOURCE", defaultValue = "auto",
+            description = "subscription: the forward subscription's tables (pg_subscription_rel on destination);"
+                    + " publication: the tables of origin's publication (pg_publication_tables); auto: the"
+                    + " subscription if it exists, else the publication. Default: ${DEFAULT-VALUE}.")
+    String tablesFrom;
+
+    public static void main(String... args) {
+        System.exit(run(new VacuumAnalyze(), args));
+    }
+
+    @Override
+    protected int execute() {
+        VacuumTargets targets = VacuumTargets.find(destination(), this::origin, names(),
+                VacuumTargets.From.parse(tablesFrom));
+        VacuumReport report = Vacuum.run(destination(), runner(), out(), names(), targets);
+
+        if (out().json()) {
+            out().json(report);
+        } else if (!dryRun()) {
+            VacuumView.print(out(), report);
+        }
+        if (report.failed() > 0) {
+            throw new UpshiftException(report.failed() + " of " + report.tables().size() + " tables "
+                    + (dryRun() ? "cannot be" : "were not") + " vacuumed: " + String.join(", ", report.tables()
+                            .stream().filter(t -> "failed".equals(t.status())).map(VacuumReport.TableResult::table)
+                            .toList()), "see the lines above; fix them and run vacuum-analyze again");
+        }
+        return ExitCode.OK;
+    }
+}
