@@ -1,6 +1,7 @@
 package upshift.sql;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
@@ -51,6 +52,39 @@ public final class StatementRunner {
     public void scriptOnly(Cluster target, String text) {
         if (dryRun && text != null && !text.isBlank()) {
             printFor(target, text.strip());
+        }
+    }
+
+    /** Sets the bind parameters of a {@link #executeBound} statement. */
+    @FunctionalInterface
+    public interface Binder {
+        void bind(PreparedStatement statement) throws SQLException;
+    }
+
+    /**
+     * Runs one statement with bind parameters on the target (autocommit), e.g. a bulk change over
+     * {@code unnest(?::int8[], ...)} that does the work of thousands of statements in one round trip; or, under
+     * --dry-run, prints {@code equivalent} instead: the same change as plain statements psql runs unchanged (bind
+     * parameters cannot be pasted). Any result rows are read and discarded.
+     */
+    public void executeBound(Cluster target, String sql, Binder binder, List<String> equivalent) {
+        if (dryRun) {
+            equivalent.forEach(s -> printFor(target, terminated(s)));
+            return;
+        }
+        out.statement(target.role(), sql + (equivalent.isEmpty() ? "" : "  -- " + equivalent.size() + " change(s)"));
+        try (PreparedStatement st = target.connection().prepareStatement(sql)) {
+            binder.bind(st);
+            boolean rows = st.execute();
+            if (rows) {
+                try (var rs = st.getResultSet()) {
+                    while (rs.next()) {
+                        // drain: the statement's effect is what matters
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw failed(target, sql, e);
         }
     }
 

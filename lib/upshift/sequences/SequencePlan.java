@@ -1,0 +1,201 @@
+package upshift.sequences;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+
+import upshift.connect.Cluster;
+import upshift.sql.QualifiedName;
+import upshift.sql.Sql;
+import upshift.sql.StatementRunner;
+
+/**
+ * What sync-sequences found and will do: one {@link Entry} per origin sequence. {@link #apply} writes every
+ * destination value in one statement (one round trip per lock-budget batch, see {@link SequenceCatalog}), or
+ * under --dry-run prints the equivalent {@code setval} or {@code ALTER SEQUENCE} statements.
+ */
+public final class SequencePlan {
+
+    /**
+     * The bulk write: setval on every sequence to set, by destination oid (no name resolution, no quoting), in one
+     * statement. setval is not transactional: each value stays set even if a later one fails.
+     */
+    static final String BULK_SETVAL = """
+            SELECT pg_catalog.count(pg_catalog.setval(x.seq::pg_catalog.oid::pg_catalog.regclass, x.value, x.called))
+              FROM ROWS FROM (pg_catalog.unnest(?::pg_catalog.int8[]), pg_catalog.unnest(?::pg_catalog.int8[]),
+                              pg_catalog.unnest(?::pg_catalog.bool[])) AS x(seq, value, called)""";
+
+    /**
+     * One origin sequence and its counterpart.
+     *
+     * @param origin          the origin sequence (its state is null when excluded or not readable)
+     * @param destination     the destination sequence of the same schema and name (or owned by the same column);
+     *                        null when missing
+     * @param matchedByColumn the destination sequence has another name and was matched by its owning column
+     * @param target          what the destination sequence is set to (action SET only)
+     * @param problem         why it cannot be synced, or what is missing; null otherwise
+     */
+    public record Entry(CatalogSequence origin, CatalogSequence destination, boolean matchedByColumn,
+            SequenceAction action, SequenceState target, String problem) {
+
+        /** The origin sequence's schema-qualified name. */
+        public QualifiedName name() {
+            return origin.name();
+        }
+
+        public SequenceState originState() {
+            return origin.state();
+        }
+
+        /** The destination's state as read, before any change; null when missing or not readable. */
+        public SequenceState destinationBefore() {
+            return destination == null ? null : destination.state();
+        }
+
+        /** The destination sequence's next {@code nextval} as read; null when unknown. */
+        public BigInteger destinationNext() {
+            SequenceState before = destinationBefore();
+            return before == null ? null : before.next(destination.increment());
+        }
+
+        /** The statement a --dry-run script carries for this entry (action SET only). */
+        public String statement(ScriptStyle style) {
+            if (action != SequenceAction.SET) {
+                throw new IllegalStateException(name() + " is not to be set (" + action + ")");
+            }
+            String setval = "SELECT pg_catalog.setval(" + Sql.literal(destination.name().sql()) + ", "
+                    + target.lastValue() + ", " + target.isCalled() + ")";
+            if (style == ScriptStyle.SETVAL) {
+                return setval + ";";
+            }
+            BigInteger restart = target.next(destination.increment());
+            if (restart.compareTo(BigInteger.valueOf(destination.minValue())) < 0
+                    || restart.compareTo(BigInteger.valueOf(destination.maxValue())) > 0) {
+                // RESTART WITH value + increment would pass the bound; setval keeps is_called instead
+                return "-- RESTART WITH " + restart + " would be out of bounds; setval keeps is_called\n" + setval + ";";
+            }
+            return "ALTER SEQUENCE " + destination.name().sql() + " RESTART WITH " + restart + ";";
+        }
+    }
+
+    /** What {@link #apply} did. */
+    public record Applied(int sequencesSet, int statements, double millis, boolean dryRun) {
+    }
+
+    private final List<Entry> entries;
+    private final List<String> excludes;
+    private final long margin;
+    private final SequenceCatalog.Read originRead;
+    private final SequenceCatalog.Read destinationRead;
+
+    SequencePlan(List<Entry> entries, List<String> excludes, long margin, SequenceCatalog.Read originRead,
+            SequenceCatalog.Read destinationRead) {
+        this.entries = List.copyOf(entries);
+        this.excludes = List.copyOf(excludes);
+        this.margin = margin;
+        this.originRead = originRead;
+        this.destinationRead = destinationRead;
+    }
+
+    /** Every origin sequence, excluded ones too, in schema/name order. */
+    public List<Entry> entries() {
+        return entries;
+    }
+
+    /** Entries with this action. */
+    public List<Entry> withAction(SequenceAction action) {
+        return entries.stream().filter(e -> e.action() == action).toList();
+    }
+
+    /** The entries to set: destination behind origin (+ margin) and settable. */
+    public List<Entry> toSet() {
+        return withAction(SequenceAction.SET);
+    }
+
+    /** Origin sequences (not excluded) without a counterpart on destination. */
+    public List<QualifiedName> missingOnDestination() {
+        return withAction(SequenceAction.MISSING_ON_DESTINATION).stream().map(Entry::name).toList();
+    }
+
+    /**
+     * Destination sequences behind origin (+ margin): those {@link #apply} sets, and those it cannot set because the
+     * value is beyond their bounds.
+     */
+    public List<Entry> behind() {
+        return entries.stream()
+                .filter(e -> e.action() == SequenceAction.SET || e.action() == SequenceAction.OUT_OF_RANGE).toList();
+    }
+
+    /** Sequences that cannot be synced: out of range, no privilege, opposite directions. */
+    public List<Entry> errors() {
+        return entries.stream().filter(e -> e.action().error()).toList();
+    }
+
+    /** Whether destination needs nothing: nothing behind, missing or in error (what --check asks). */
+    public boolean inSync() {
+        return behind().isEmpty() && missingOnDestination().isEmpty() && errors().isEmpty();
+    }
+
+    public List<String> excludes() {
+        return excludes;
+    }
+
+    public long margin() {
+        return margin;
+    }
+
+    /** How reading origin went: sequences, round trips, milliseconds. */
+    public SequenceCatalog.Read originRead() {
+        return originRead;
+    }
+
+    public SequenceCatalog.Read destinationRead() {
+        return destinationRead;
+    }
+
+    /** {@link #apply(StatementRunner, Cluster, ScriptStyle)} with setval statements under --dry-run. */
+    public Applied apply(StatementRunner runner, Cluster destination) {
+        return apply(runner, destination, ScriptStyle.SETVAL);
+    }
+
+    /**
+     * Sets every destination sequence that is behind: one bulk setval statement per lock-budget batch (one for up to
+     * 6,400 sequences with default settings); under --dry-run prints one statement per sequence in the given style.
+     * Entries in error are not touched (the caller reports them).
+     */
+    public Applied apply(StatementRunner runner, Cluster destination, ScriptStyle style) {
+        long started = System.nanoTime();
+        List<Entry> toSet = toSet();
+        if (toSet.isEmpty()) {
+            return new Applied(0, 0, 0, runner.dryRun());
+        }
+        if (runner.dryRun()) {
+            runner.executeBound(destination, BULK_SETVAL, st -> { },
+                    toSet.stream().map(e -> e.statement(style)).toList());
+            return new Applied(toSet.size(), toSet.size(), (System.nanoTime() - started) / 1e6, true);
+        }
+        int batch = Math.max(1, destinationRead.batchSize());
+        int statements = 0;
+        for (int from = 0; from < toSet.size(); from += batch) {
+            List<Entry> chunk = toSet.subList(from, Math.min(toSet.size(), from + batch));
+            Long[] oids = new Long[chunk.size()];
+            Long[] values = new Long[chunk.size()];
+            Boolean[] called = new Boolean[chunk.size()];
+            List<String> equivalent = new ArrayList<>(chunk.size());
+            for (int i = 0; i < chunk.size(); i++) {
+                Entry e = chunk.get(i);
+                oids[i] = e.destination().oid();
+                values[i] = e.target().lastValue();
+                called[i] = e.target().isCalled();
+                equivalent.add(e.statement(ScriptStyle.SETVAL));
+            }
+            runner.executeBound(destination, BULK_SETVAL, st -> {
+                st.setArray(1, st.getConnection().createArrayOf("int8", oids));
+                st.setArray(2, st.getConnection().createArrayOf("int8", values));
+                st.setArray(3, st.getConnection().createArrayOf("bool", called));
+            }, equivalent);
+            statements++;
+        }
+        return new Applied(toSet.size(), statements, (System.nanoTime() - started) / 1e6, false);
+    }
+}
