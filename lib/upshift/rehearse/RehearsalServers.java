@@ -1,0 +1,165 @@
+package upshift.rehearse;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+import upshift.UpshiftException;
+import upshift.connect.Endpoint;
+import upshift.embedded.EmbeddedPostgres;
+import upshift.sample.SampleApp;
+
+/**
+ * The two throw-away servers of a rehearsal, each with a database {@value #DATABASE}: the origin with the old
+ * model and its data, the destination with the new model as restore-schema leaves it.
+ */
+public final class RehearsalServers implements AutoCloseable {
+
+    public static final String DATABASE = "shop";
+
+    private final EmbeddedPostgres origin;
+    private final EmbeddedPostgres destination;
+
+    private RehearsalServers(EmbeddedPostgres origin, EmbeddedPostgres destination) {
+        this.origin = origin;
+        this.destination = destination;
+    }
+
+    /** Starts both servers (wal_level = logical) and creates the database on each. */
+    public static RehearsalServers start(int fromMajor, int toMajor, Consumer<String> progress) {
+        EmbeddedPostgres o = EmbeddedPostgres.builder(fromMajor).progress(progress).start();
+        try {
+            EmbeddedPostgres d = EmbeddedPostgres.builder(toMajor).progress(progress).start();
+            RehearsalServers servers = new RehearsalServers(o, d);
+            servers.createDatabase(o);
+            servers.createDatabase(d);
+            return servers;
+        } catch (RuntimeException e) {
+            o.close();
+            throw e;
+        }
+    }
+
+    /** The sample shop: old model with {@code rows} rows on origin, new model on destination, the app role on both. */
+    public void loadSample(long rows, String appPassword) throws SQLException {
+        int users = (int) Math.max(1, rows / 10);
+        try (Connection o = connect(origin); Connection d = connect(destination)) {
+            SampleApp.createOldModel(o);
+            SampleApp.loadData(o, users);
+            SampleApp.createNewModel(d);
+            SampleApp.grantApplication(o, appPassword);
+            SampleApp.grantApplication(d, appPassword);
+        }
+    }
+
+    /**
+     * The operator's own schema: a plain SQL file (a pg_dump --schema-only works; psql meta-command lines are
+     * skipped) applied to origin, and {@code newSchema} (or the same file) to destination. Tables stay empty.
+     */
+    public void loadSchema(Path schema, Path newSchema) throws SQLException {
+        try (Connection o = connect(origin); Connection d = connect(destination)) {
+            execute(o, readSql(schema));
+            execute(d, readSql(newSchema != null ? newSchema : schema));
+        }
+    }
+
+    /** Rows in the origin's tables (for throughput). */
+    public long originRows() throws SQLException {
+        try (Connection o = connect(origin); Statement st = o.createStatement();
+             var rs = st.executeQuery("SELECT coalesce(sum(n_live_tup), 0)::bigint FROM pg_stat_user_tables")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    public String originUrl() {
+        return url(origin);
+    }
+
+    public String destinationUrl() {
+        return url(destination);
+    }
+
+    /** How the destination server reaches origin (and back): both listen on loopback. */
+    public String originConninfo() {
+        return Endpoint.resolve(originUrl()).conninfo();
+    }
+
+    public String destinationConninfo() {
+        return Endpoint.resolve(destinationUrl()).conninfo();
+    }
+
+    public String originJdbcUrl() {
+        return origin.jdbcUrl(DATABASE);
+    }
+
+    public String destinationJdbcUrl() {
+        return destination.jdbcUrl(DATABASE);
+    }
+
+    public Properties superuserCredentials() {
+        Properties p = new Properties();
+        p.setProperty("user", origin.superuser());
+        p.setProperty("password", origin.password());
+        return p;
+    }
+
+    public String originVersion() {
+        return origin.version();
+    }
+
+    public String destinationVersion() {
+        return destination.version();
+    }
+
+    @Override
+    public void close() {
+        try {
+            destination.close();
+        } finally {
+            origin.close();
+        }
+    }
+
+    private void createDatabase(EmbeddedPostgres server) {
+        try (Connection c = DriverManager.getConnection(server.jdbcUrl("postgres"), server.superuser(),
+                server.password()); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + DATABASE);
+        } catch (SQLException e) {
+            throw new UpshiftException("cannot create the rehearsal database on " + server + ": " + e.getMessage(),
+                    null, e);
+        }
+    }
+
+    private static String url(EmbeddedPostgres server) {
+        return "postgresql://" + server.superuser() + ":" + server.password() + "@" + server.host() + ":"
+                + server.port() + "/" + DATABASE;
+    }
+
+    private static Connection connect(EmbeddedPostgres server) throws SQLException {
+        return DriverManager.getConnection(server.jdbcUrl(DATABASE), server.superuser(), server.password());
+    }
+
+    private static String readSql(Path file) {
+        try {
+            return Files.readAllLines(file).stream().filter(line -> !line.startsWith("\\"))
+                    .collect(Collectors.joining("\n"));
+        } catch (IOException e) {
+            throw UpshiftException.usage("cannot read schema file " + file + ": " + e.getMessage(),
+                    "pass a plain SQL file, e.g. from pg_dump --schema-only");
+        }
+    }
+
+    private static void execute(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package upshift.rehearse;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import upshift.cli.Output;
+import upshift.cli.Table;
+
+/** What a rehearsal did, step by step, with the numbers an operator plans the real migration with. */
+public final class Timeline {
+
+    /** One runbook step: its command line, how long it took and its exit code. */
+    public record Step(String step, double seconds, int exitCode, String note) {
+    }
+
+    /** Replication lag seen from origin at a moment of the rehearsal. */
+    public record LagSample(double atSeconds, long bytes) {
+    }
+
+    /** The whole rehearsal, for --json. */
+    public record Summary(int fromMajor, int toMajor, long rows, List<Step> steps, List<LagSample> lag,
+            Double initialSyncRowsPerSecond, Double freezeWindowSeconds, Boolean verified, long workloadWrites,
+            long workloadRejected, double totalSeconds) {
+    }
+
+    private final long started = System.nanoTime();
+    private final List<Step> steps = new ArrayList<>();
+
+    public synchronized void add(String step, double seconds, int exitCode, String note) {
+        steps.add(new Step(step, seconds, exitCode, note));
+    }
+
+    public synchronized List<Step> steps() {
+        return List.copyOf(steps);
+    }
+
+    /** Seconds since the rehearsal started. */
+    public double elapsed() {
+        return (System.nanoTime() - started) / 1e9;
+    }
+
+    public static void print(Output out, Summary s) {
+        if (out.json()) {
+            out.json(s);
+            return;
+        }
+        out.blank();
+        out.heading(String.format(Locale.ROOT, "rehearsal %d -> %d, %,d rows", s.fromMajor(), s.toMajor(), s.rows()));
+        Table table = Table.of("step", "seconds", "exit", "note");
+        s.steps().forEach(step -> table.row(step.step(), String.format(Locale.ROOT, "%.2f", step.seconds()),
+                step.exitCode(), step.note()));
+        out.table(table);
+        out.blank();
+        if (s.initialSyncRowsPerSecond() != null) {
+            out.line(String.format(Locale.ROOT, "initial sync:   %,.0f rows/s", s.initialSyncRowsPerSecond()));
+        }
+        if (!s.lag().isEmpty()) {
+            StringBuilder lag = new StringBuilder();
+            long max = 0;
+            for (LagSample sample : s.lag()) {
+                max = Math.max(max, sample.bytes());
+            }
+            lag.append(String.format(Locale.ROOT, "slot lag:       max %,d bytes over %d samples; ", max,
+                    s.lag().size()));
+            int every = Math.max(1, s.lag().size() / 12);
+            for (int i = 0; i < s.lag().size(); i += every) {
+                LagSample sample = s.lag().get(i);
+                lag.append(String.format(Locale.ROOT, "%.0fs:%s ", sample.atSeconds(), pretty(sample.bytes())));
+            }
+            out.line(lag.toString().strip());
+        }
+        if (s.freezeWindowSeconds() != null) {
+            out.line(String.format(Locale.ROOT, "freeze window:  %.2f s (writes refused on origin, destination not"
+                    + " yet open)", s.freezeWindowSeconds()));
+        }
+        out.line(String.format(Locale.ROOT, "workload:       %,d writes acknowledged, %,d refused while frozen",
+                s.workloadWrites(), s.workloadRejected()));
+        out.line("verification:   " + (s.verified() == null ? "not reached"
+                : s.verified() ? "origin and destination equal (row checksums)" : "DIFFERENCES FOUND"));
+        out.line(String.format(Locale.ROOT, "total:          %.1f s", s.totalSeconds()));
+    }
+
+    private static String pretty(long bytes) {
+        if (bytes < 1024) {
+            return bytes + "B";
+        }
+        if (bytes < 1024 * 1024) {
+            return (bytes / 1024) + "kB";
+        }
+        return (bytes / (1024 * 1024)) + "MB";
+    }
+}
