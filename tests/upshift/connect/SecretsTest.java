@@ -28,6 +28,11 @@ class SecretsTest {
     }
 
     @Test
+    void aPsqlVariableNamedLikeAPasswordIsNotMasked() {
+        assertEquals("psql -v origin_password=...", Secrets.redact("psql -v origin_password=..."));
+    }
+
+    @Test
     void shortPasswordsAreNotMaskedInsideOrdinaryWords() {
         Secrets.register("p");
         assertEquals("replication", Secrets.redact("replication"));

@@ -1,0 +1,148 @@
+package upshift.runbook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import picocli.CommandLine;
+import upshift.ExitCode;
+import upshift.fixture.ShopFixture;
+import upshift.harness.PgProvider;
+import upshift.testing.Run;
+import upshift.testing.Wait;
+
+/**
+ * runbook.md cannot rot: every command in it is a real alias with options its script accepts, and every SQL block
+ * that says which --dry-run prints it is exactly that output, on the sample shop.
+ */
+class RunbookTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static RunbookDocument runbook() throws Exception {
+        return RunbookDocument.read(Run.checkout().resolve("runbook.md"));
+    }
+
+    @Test
+    void everyCommandIsARealAliasWithValidOptions() throws Exception {
+        JsonNode aliases = JSON.readTree(Run.checkout().resolve("jbang-catalog.json").toFile()).get("aliases");
+        RunbookDocument doc = runbook();
+        assertTrue(doc.commands().size() >= 20, "runbook.md shows the commands: found " + doc.commands().size());
+        Set<String> used = new TreeSet<>();
+        for (RunbookDocument.Command c : doc.commands()) {
+            JsonNode alias = aliases.get(c.alias());
+            assertNotNull(alias, "runbook.md:" + c.line() + " uses unknown alias '" + c.alias() + "': " + c.text());
+            String scriptClass = alias.get("script-ref").asText().replace("scripts/", "").replace(".java", "");
+            try {
+                var constructor = Class.forName(scriptClass).getDeclaredConstructor();
+                constructor.setAccessible(true);
+                new CommandLine(constructor.newInstance()).parseArgs(c.args().toArray(String[]::new));
+            } catch (CommandLine.ParameterException e) {
+                fail("runbook.md:" + c.line() + ": " + e.getMessage() + " in: " + c.text());
+            }
+            used.add(c.alias());
+        }
+        Set<String> all = new TreeSet<>();
+        aliases.fieldNames().forEachRemaining(all::add);
+        assertEquals(all, used, "every alias appears in runbook.md");
+    }
+
+    @ParameterizedTest(name = "runbook.md SQL blocks are the steps' --dry-run output [{0}]")
+    @MethodSource("upshift.harness.Providers#selected")
+    void sqlBlocksAreTheDryRunOutput(PgProvider provider) throws Exception {
+        RunbookDocument doc = runbook();
+        assertTrue(doc.dryRunBlocks().size() >= 5, "dry-run blocks in runbook.md: " + doc.dryRunBlocks().size());
+        ShopFixture f = ShopFixture.create(provider, "runbook_sql", 20);
+        List<String> mismatches = new ArrayList<>();
+        for (RunbookDocument.DryRunBlock block : doc.dryRunBlocks()) {
+            RunbookDocument.Command c = block.command();
+            String scriptClass = scriptClass(c.alias());
+            List<String> args = new ArrayList<>(c.args());
+            args.addAll(List.of("--name", "upshift"));
+            Run dry = f.run(scriptClass, args.toArray(String[]::new));
+            assertEquals(ExitCode.OK, dry.exitCode(), c.text() + ": " + dry.stderr());
+            String expected = normalize(block.sql());
+            String actual = normalize(dry.stdout());
+            if (Boolean.getBoolean("upshift.runbook.print")) {
+                System.out.println("-- " + c.text() + "\n" + actual + "\n");
+            }
+            if (!expected.equals(actual)) {
+                mismatches.add("runbook.md:" + block.line() + " (" + c.text() + ")\n--- runbook.md:\n" + expected
+                        + "\n--- --dry-run prints:\n" + actual);
+            }
+            advance(f, c);
+        }
+        assertTrue(mismatches.isEmpty(), String.join("\n\n", mismatches));
+    }
+
+    /** Steps whose real run moves the sample shop along the runbook (the others only look). */
+    private static final Set<String> CHANGING = Set.of("add-missing-columns", "create-publication",
+            "create-subscription", "enable-subscription", "cleanup", "drop-added-columns");
+
+    /** Steps that ask before changing anything. */
+    private static final Set<String> CONFIRMING = Set.of("cleanup", "drop-added-columns");
+
+    /** Runs the step for real, so that the next block's --dry-run sees the state the runbook has reached. */
+    private static void advance(ShopFixture f, RunbookDocument.Command c) {
+        if (!CHANGING.contains(c.alias())) {
+            return;
+        }
+        List<String> args = new ArrayList<>(c.args());
+        args.remove("--dry-run");
+        args.addAll(List.of("--name", "upshift"));
+        if (CONFIRMING.contains(c.alias())) {
+            args.add("--yes");
+        }
+        if (c.alias().equals("create-subscription")) {
+            args.addAll(List.of("--origin-conninfo", f.originConninfo()));
+        }
+        Run run = f.run(scriptClass(c.alias()), args.toArray(String[]::new));
+        assertEquals(ExitCode.OK, run.exitCode(), c.text() + " (for real): " + run.stderr());
+        if (c.alias().equals("enable-subscription")) {
+            Wait.until(Duration.ofSeconds(120), "the initial copy is done",
+                    () -> f.destinationLong("SELECT count(*) FROM pg_subscription_rel WHERE srsubstate <> 'r'") == 0
+                            && f.destinationLong("SELECT count(*) FROM pg_subscription_rel") == 5);
+        }
+    }
+
+    private static String scriptClass(String alias) {
+        StringBuilder name = new StringBuilder();
+        for (String part : alias.split("-")) {
+            name.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+        }
+        return name.toString();
+    }
+
+    /** Server addresses differ per run: "-- on origin: URL" lines and conninfo literals are compared by shape. */
+    static String normalize(String sql) {
+        return sql.strip().lines()
+                .map(l -> l.replaceAll("^-- on (origin|destination): .*$", "-- on $1")
+                        .replaceAll("'host=[^']*password='", "'<conninfo> password='")
+                        .replaceAll("'host=[^']*'", "'<conninfo>'")
+                        .stripTrailing())
+                .reduce((a, b) -> a + "\n" + b).orElse("");
+    }
+
+    @Test
+    void normalizationKeepsWhatMatters() {
+        assertEquals("-- on destination\nCREATE SUBSCRIPTION x CONNECTION '<conninfo>'",
+                normalize("-- on destination: postgresql://u:********@127.0.0.1:5/db\n"
+                        + "CREATE SUBSCRIPTION x CONNECTION 'host=1.2.3.4 port=5 dbname=d'"));
+        assertFalse(normalize("SELECT 1").isEmpty());
+    }
+}
