@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import upshift.ExitCode;
 import upshift.UpshiftException;
+import upshift.cli.Units;
 import upshift.cli.UpshiftCommand;
 import upshift.connect.Cluster;
 import upshift.monitor.Diagnosis;
@@ -21,7 +22,6 @@ import upshift.monitor.Direction;
 import upshift.monitor.MonitorLoop;
 import upshift.monitor.MonitorView;
 import upshift.monitor.ReplicationSnapshot;
-import upshift.monitor.Units;
 import upshift.monitor.Until;
 
 @Command(name = "monitor",

@@ -12,10 +12,10 @@ import java.util.function.Consumer;
  * credentials in ~/.m2/settings.xml apply (as for the ./jbang launcher). Used when a JBang script (rehearse) needs a
  * version that no class path provides: Maven and JBang keep one version of an artifact per class path.
  */
-final class MavenFetch {
+public final class MavenFetch {
 
     /** The binaries version upshift uses for each major version (the same as pom.xml's zonky.pgNN.version). */
-    static final Map<Integer, String> VERSIONS = Map.of(
+    public static final Map<Integer, String> VERSIONS = Map.of(
             13, "13.23.0", 14, "14.24.0", 15, "15.19.0", 16, "16.15.0", 17, "17.11.0", 18, "18.6.0");
 
     private static final long TIMEOUT_MINUTES = 10;

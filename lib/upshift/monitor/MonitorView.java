@@ -7,6 +7,7 @@ import java.util.Map;
 
 import upshift.cli.Output;
 import upshift.cli.Table;
+import upshift.cli.Units;
 import upshift.monitor.ReplicationSnapshot.CopyProgress;
 import upshift.monitor.ReplicationSnapshot.SlotInfo;
 import upshift.monitor.ReplicationSnapshot.SubscriptionInfo;

@@ -7,9 +7,9 @@ import java.util.Locale;
 
 import upshift.UpshiftException;
 import upshift.cli.Output;
+import upshift.cli.Units;
 import upshift.connect.Cluster;
 import upshift.migration.MigrationNames;
-import upshift.monitor.Units;
 import upshift.sql.QualifiedName;
 import upshift.sql.StatementRunner;
 import upshift.subscription.AutovacuumPause;

@@ -69,6 +69,21 @@ class DepsInStepTest {
         assertEquals(expected, actual, "catalog aliases without a script, or scripts without an alias");
     }
 
+    @Test
+    void embeddedServerVersionsMatchThePom() throws Exception {
+        Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(CHECKOUT.resolve("pom.xml").toFile());
+        Map<Integer, String> fromPom = new java.util.TreeMap<>();
+        NodeList props = ((Element) pom.getElementsByTagName("properties").item(0)).getChildNodes();
+        for (int i = 0; i < props.getLength(); i++) {
+            if (props.item(i) instanceof Element e && e.getTagName().matches("zonky\\.pg\\d+\\.version")) {
+                fromPom.put(Integer.parseInt(e.getTagName().replaceAll("\\D", "")), e.getTextContent().trim());
+            }
+        }
+        assertEquals(fromPom, new java.util.TreeMap<>(upshift.embedded.MavenFetch.VERSIONS),
+                "lib/upshift/embedded/MavenFetch.VERSIONS must name pom.xml's zonky.pgNN.version");
+    }
+
     static List<Path> scripts() throws IOException {
         try (Stream<Path> files = Files.list(CHECKOUT.resolve("scripts"))) {
             return files.filter(p -> p.toString().endsWith(".java")).sorted().collect(Collectors.toList());

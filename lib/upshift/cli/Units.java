@@ -1,4 +1,4 @@
-package upshift.monitor;
+package upshift.cli;
 
 import java.time.Duration;
 import java.util.Locale;

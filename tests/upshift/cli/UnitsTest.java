@@ -1,4 +1,4 @@
-package upshift.monitor;
+package upshift.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
