@@ -28,18 +28,7 @@ public final class SubscriptionOptions {
      */
     public static SubscriptionOptions forward(Capabilities publisher, Capabilities subscriber, String slot,
             boolean binary) {
-        Map<String, String> o = new LinkedHashMap<>();
-        o.put("copy_data", "true");
-        o.put("create_slot", "true");
-        o.put("slot_name", Sql.literal(slot));
-        o.put("enabled", "false");
-        addStreaming(o, publisher, subscriber);
-        if (subscriber.has(Feature.SUBSCRIPTION_DISABLE_ON_ERROR)) {
-            o.put("disable_on_error", "true");
-        }
-        if (subscriber.has(Feature.SUBSCRIPTION_RUN_AS_OWNER)) {
-            o.put("run_as_owner", "true");
-        }
+        Map<String, String> o = common(true, publisher, subscriber, slot);
         if (binary && subscriber.has(Feature.SUBSCRIPTION_BINARY) && publisher.has(Feature.PUBLISHER_BINARY)) {
             o.put("binary", "true");
         }
@@ -52,8 +41,14 @@ public final class SubscriptionOptions {
      * the options the origin's older version accepts.
      */
     public static SubscriptionOptions rollback(Capabilities publisher, Capabilities subscriber, String slot) {
+        return new SubscriptionOptions(common(false, publisher, subscriber, slot));
+    }
+
+    /** What both directions have: a new slot, created disabled, and the options the subscriber's version allows. */
+    private static Map<String, String> common(boolean copyData, Capabilities publisher, Capabilities subscriber,
+            String slot) {
         Map<String, String> o = new LinkedHashMap<>();
-        o.put("copy_data", "false");
+        o.put("copy_data", Boolean.toString(copyData));
         o.put("create_slot", "true");
         o.put("slot_name", Sql.literal(slot));
         o.put("enabled", "false");
@@ -64,7 +59,7 @@ public final class SubscriptionOptions {
         if (subscriber.has(Feature.SUBSCRIPTION_RUN_AS_OWNER)) {
             o.put("run_as_owner", "true");
         }
-        return new SubscriptionOptions(o);
+        return o;
     }
 
     private static void addStreaming(Map<String, String> o, Capabilities publisher, Capabilities subscriber) {
