@@ -26,7 +26,7 @@ import upshift.schema.TableSelection;
                 + " published, UPDATE and DELETE on them fail on origin.",
         footer = {"", "Examples:",
             "  ./jbang create-publication --dry-run",
-            "  ./jbang create-publication --owner app --exclude 'django_%' --exclude 'awsdms_%'"})
+            "  ./jbang create-publication --owner app --exclude 'django_%%' --exclude 'awsdms_%%'"})
 class CreatePublication extends UpshiftCommand {
 
     @Mixin

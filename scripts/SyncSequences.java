@@ -36,12 +36,12 @@ import upshift.sequences.SequenceView;
             "  ./jbang sync-sequences --check",
             "  ./jbang sync-sequences --margin 1000",
             "  ./jbang sync-sequences --dry-run --style alter > sequences.sql",
-            "  ./jbang sync-sequences --exclude 'awsdms_%' --exclude 'audit.%' --json"})
+            "  ./jbang sync-sequences --exclude 'awsdms_%%' --exclude 'audit.%%' --json"})
 class SyncSequences extends UpshiftCommand {
 
     @Option(names = "--exclude", paramLabel = "PATTERN", split = ",",
             description = "Leave out sequences whose name or schema.name matches this SQL LIKE pattern (repeatable)."
-                    + " Default: awsdms_ddl_%; giving any replaces the default.")
+                    + " Default: awsdms_ddl_%%; giving any replaces the default.")
     List<String> excludes;
 
     @Option(names = "--margin", paramLabel = "N", defaultValue = "0",
