@@ -1,0 +1,123 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.21.0
+//DEPS org.postgresql:postgresql:42.7.13
+//DEPS org.apache.commons:commons-compress:1.28.0
+//DEPS org.tukaani:xz:1.12
+//SOURCES ../lib/upshift/**.java
+//SOURCES Status.java Preflight.java Monitor.java SyncSequences.java Verify.java Switchover.java Cleanup.java
+//SOURCES AddMissingColumns.java CreatePublication.java CreateSubscription.java EnableSubscription.java
+//SOURCES VacuumAnalyze.java SetupRollback.java DropAddedColumns.java DumpSchema.java RestoreSchema.java
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import picocli.CommandLine.Command;
+import upshift.UpshiftException;
+import upshift.cli.Output;
+import upshift.cli.UpshiftCommand;
+import upshift.cli.Units;
+import upshift.connect.Cluster;
+import upshift.connect.Environment;
+import upshift.console.Session;
+import upshift.console.Shell;
+import upshift.console.Steps;
+
+@Command(name = "console",
+        description = "An interactive JShell for the migration: the library on the class path, origin and"
+                + " destination connected (handles `origin` and `destination`), and every runbook step one call"
+                + " away: status(), preflight(), monitor(), lag(), syncSequences(dryRun), verify(checksum),"
+                + " sql(origin, \"select ...\"), switchover(yes), cleanup(yes), run(\"step\", options...), help()."
+                + " Each call runs the step's own script in this JVM with the console's servers and options and"
+                + " prints what the script prints. --dry-run makes every step call a dry run; --yes is never"
+                + " passed on (switchover(true), cleanup(true) confirm); no --json. Reads the calls from standard"
+                + " input when it is not a terminal; /exit leaves.",
+        footer = {"", "Examples:",
+            "  ./jbang console                    # PGURL_ORIGIN, PGURL_DESTINATION set",
+            "  ./jbang console --name shop --origin postgresql://app@old-db/app \\",
+            "                  --destination postgresql://app@new-db/app",
+            "  printf 'status()\\nlag()\\n/exit\\n' | ./jbang console     # unattended"})
+class Console extends UpshiftCommand {
+
+    public static void main(String... args) {
+        System.exit(run(new Console(), args));
+    }
+
+    /** The runbook steps a console call runs, by alias (rehearse and console itself are not steps). */
+    static Map<String, Supplier<? extends UpshiftCommand>> steps() {
+        Map<String, Supplier<? extends UpshiftCommand>> steps = new LinkedHashMap<>();
+        steps.put("status", Status::new);
+        steps.put("preflight", Preflight::new);
+        steps.put("dump-schema", DumpSchema::new);
+        steps.put("restore-schema", RestoreSchema::new);
+        steps.put("add-missing-columns", AddMissingColumns::new);
+        steps.put("create-publication", CreatePublication::new);
+        steps.put("create-subscription", CreateSubscription::new);
+        steps.put("enable-subscription", EnableSubscription::new);
+        steps.put("monitor", Monitor::new);
+        steps.put("vacuum-analyze", VacuumAnalyze::new);
+        steps.put("sync-sequences", SyncSequences::new);
+        steps.put("switchover", Switchover::new);
+        steps.put("setup-rollback", SetupRollback::new);
+        steps.put("verify", Verify::new);
+        steps.put("cleanup", Cleanup::new);
+        steps.put("drop-added-columns", DropAddedColumns::new);
+        return steps;
+    }
+
+    @Override
+    protected int execute() throws Exception {
+        if (out().json()) {
+            throw UpshiftException.usage("the console has no --json",
+                    "inside it, run(\"status\", \"--json\") prints one step's JSON");
+        }
+        Cluster origin = originIfGiven().orElse(null);
+        Cluster destination = destinationIfGiven().orElse(null);
+        if (origin == null && destination == null) {
+            throw UpshiftException.usage("neither origin nor destination given",
+                    "pass --origin and/or --destination, or set PGURL_ORIGIN / PGURL_DESTINATION");
+        }
+
+        // Every step sees exactly the console's two endpoints and options (never --yes: a call says yes itself).
+        Map<String, String> variables = new HashMap<>(System.getenv());
+        variables.keySet().removeIf(k -> k.startsWith("PGURL_"));
+        Map<String, String> common = new LinkedHashMap<>();
+        common.put("--name", names().name());
+        common.put("--connect-timeout", String.valueOf((origin != null ? origin : destination).settings()
+                .connectTimeoutSeconds()));
+        if (origin != null) {
+            variables.put("PGURL_ORIGIN", origin.endpoint().conninfo());
+            if (!originConninfo().equals(origin.endpoint().conninfo())) {
+                common.put("--origin-conninfo", originConninfo());
+            }
+        }
+        if (destination != null) {
+            variables.put("PGURL_DESTINATION", destination.endpoint().conninfo());
+            if (!destinationConninfo().equals(destination.endpoint().conninfo())) {
+                common.put("--destination-conninfo", destinationConninfo());
+            }
+        }
+        List<String> notes = new ArrayList<>();
+        if (out().verbose()) {
+            common.put("-v", null);
+        }
+        if (dryRun()) {
+            common.put("--dry-run", null);
+            notes.add("--dry-run: every step call only prints the SQL it would run (sql(...) runs what you type)");
+        }
+        Steps steps = new Steps(steps(), new Environment(variables, Path.of(System.getProperty("user.home")),
+                System.getProperty("user.name")), common, System.out, System.err);
+
+        Session session = new Session(origin, destination, names(), steps,
+                Units.bytes(Monitor.DEFAULT_MAX_LAG, "--max-lag"),
+                new Output(System.out, System.err, false, out().verbose()), notes);
+        session.banner();
+        return Shell.run(session, System.getProperty("java.class.path"));
+    }
+}
