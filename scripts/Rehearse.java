@@ -155,9 +155,13 @@ class Rehearse extends UpshiftCommand {
                         s.step(), s.seconds(), s.exitCode())));
             }
             if (keep) {
+                RehearsalServers.Kept kept = servers.keepRunning();
                 out().line("servers left running (--keep):");
-                out().line("  PGURL_ORIGIN=" + servers.originUrl());
-                out().line("  PGURL_DESTINATION=" + servers.destinationUrl());
+                out().line("  export PGPASSFILE=" + kept.passwordFile());
+                out().line("  export PGURL_ORIGIN=" + kept.originUrl());
+                out().line("  export PGURL_DESTINATION=" + kept.destinationUrl());
+                out().line("stop them with:");
+                kept.stop().forEach(command -> out().line("  " + command));
             } else {
                 servers.close();
             }

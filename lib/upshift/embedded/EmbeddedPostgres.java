@@ -131,6 +131,25 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return "jdbc:postgresql://" + HOST + ":" + port + "/" + database;
     }
 
+    /**
+     * Leaves the server running when this JVM exits (rehearse --keep): no shutdown hook stops it any more. It is
+     * stopped with {@link #stopCommand()}.
+     */
+    public synchronized void keepRunningAfterExit() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        } catch (IllegalStateException exiting) {
+            // already shutting down: the hook runs
+        }
+    }
+
+    /** The shell command that stops a kept server and removes its files. */
+    public String stopCommand() {
+        String pgCtl = binaries.bin("pg_ctl") + " stop -m fast -D " + instance.dataDirectory();
+        return (ServerUser.forThisJvm().switchesUser() ? "setpriv --reuid=nobody --regid=nogroup --clear-groups " : "")
+                + pgCtl + " && rm -rf " + instance.directory();
+    }
+
     /** Stops the server ({@code pg_ctl stop -m fast}) and deletes its directories; a second call does nothing. */
     @Override
     public synchronized void close() {

@@ -119,6 +119,33 @@ public final class RehearsalServers implements AutoCloseable {
         return destination.version();
     }
 
+    /** What --keep leaves behind: URLs without passwords, the password file that has them, how to stop. */
+    public record Kept(String originUrl, String destinationUrl, Path passwordFile, java.util.List<String> stop) {
+    }
+
+    /**
+     * Leaves both servers running after this JVM exits. Passwords are never printed: they go to a password file
+     * (mode 0600) for PGPASSFILE, which psql and upshift both read.
+     */
+    public Kept keepRunning() throws IOException {
+        origin.keepRunningAfterExit();
+        destination.keepRunningAfterExit();
+        Path passwordFile = Files.createTempFile("upshift-rehearsal-", ".pgpass",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(passwordFile, passwordLine(origin) + passwordLine(destination));
+        return new Kept(urlWithoutPassword(origin), urlWithoutPassword(destination), passwordFile,
+                java.util.List.of(origin.stopCommand(), destination.stopCommand(), "rm -f " + passwordFile));
+    }
+
+    private static String passwordLine(EmbeddedPostgres server) {
+        return server.host() + ":" + server.port() + ":*:" + server.superuser() + ":" + server.password() + "\n";
+    }
+
+    private static String urlWithoutPassword(EmbeddedPostgres server) {
+        return "postgresql://" + server.superuser() + "@" + server.host() + ":" + server.port() + "/" + DATABASE;
+    }
+
     @Override
     public void close() {
         try {
