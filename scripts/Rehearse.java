@@ -10,9 +10,6 @@
 //SOURCES EnableSubscription.java Monitor.java VacuumAnalyze.java Switchover.java Verify.java Cleanup.java
 //SOURCES DropAddedColumns.java
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -27,6 +24,7 @@ import picocli.CommandLine.Option;
 import upshift.ExitCode;
 import upshift.UpshiftException;
 import upshift.cli.UpshiftCommand;
+import upshift.cli.UpshiftCommand.Captured;
 import upshift.connect.Environment;
 import upshift.rehearse.LagSampler;
 import upshift.rehearse.RehearsalServers;
@@ -208,20 +206,16 @@ class Rehearse extends UpshiftCommand {
     /** Runs a step in this JVM with this migration's name; its output is shown when it fails, or with -v. */
     private StepRun runStep(String name, UpshiftCommand command, String... args) {
         out().note("== " + name);
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         List<String> all = new java.util.ArrayList<>(List.of(args));
         all.addAll(List.of("--name", names().name()));
         long t = System.nanoTime();
-        int code;
-        try (PrintStream o = new PrintStream(stdout, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(stderr, true, StandardCharsets.UTF_8)) {
-            code = UpshiftCommand.run(command, new Environment(env, Path.of(System.getProperty("user.home")),
-                    System.getProperty("user.name")), o, e, all.toArray(String[]::new));
-        }
+        Environment environment = new Environment(env, Path.of(System.getProperty("user.home")),
+                System.getProperty("user.name"));
+        Captured run = UpshiftCommand.capture(command, environment, all.toArray(String[]::new));
         double seconds = (System.nanoTime() - t) / 1e9;
-        String out = stdout.toString(StandardCharsets.UTF_8);
-        String err = stderr.toString(StandardCharsets.UTF_8);
+        int code = run.exitCode();
+        String out = run.stdout();
+        String err = run.stderr();
         if (code != ExitCode.OK || out().verbose()) {
             out().note(out.stripTrailing());
             out().note(err.stripTrailing());

@@ -85,6 +85,25 @@ public abstract class UpshiftCommand implements Callable<Integer> {
         return cli.execute(args);
     }
 
+    /** What a step run in this JVM printed, and its exit code. */
+    public record Captured(int exitCode, String stdout, String stderr) {
+    }
+
+    /**
+     * Runs a step in this JVM with that environment and captures what it prints: how rehearse and the tests run
+     * the scripts exactly as an operator would, without a process per step.
+     */
+    public static Captured capture(UpshiftCommand command, Environment env, String... args) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            code = run(command, env, o, e, args);
+        }
+        return new Captured(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
     @Override
     public final Integer call() {
         output = new Output(stdout, stderr, options.json, options.verbose);

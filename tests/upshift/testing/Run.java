@@ -1,10 +1,7 @@
 package upshift.testing;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,15 +30,9 @@ public record Run(int exitCode, String stdout, String stderr) {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("no script class " + scriptClass + " on the test class path", e);
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
         Environment environment = new Environment(env, Path.of(System.getProperty("user.home")), "postgres");
-        int code;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = UpshiftCommand.run(command, environment, o, e, args);
-        }
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        UpshiftCommand.Captured run = UpshiftCommand.capture(command, environment, args);
+        return new Run(run.exitCode(), run.stdout(), run.stderr());
     }
 
     public static Run script(String scriptClass, String... args) {
