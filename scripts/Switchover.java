@@ -93,8 +93,8 @@ class Switchover extends UpshiftCommand {
             report = switchover.abort();
         } else {
             SwitchoverRunner.Settings settings = new SwitchoverRunner.Settings(
-                    FreezeMode.valueOf(enumName(freeze, "--freeze")), appRoles, Units.bytes(maxLag, "--max-lag"),
-                    Units.duration(timeout, "--timeout"), VerifyMode.valueOf(enumName(verify, "--verify")), margin,
+                    choice(FreezeMode.class, freeze, "--freeze"), appRoles, Units.bytes(maxLag, "--max-lag"),
+                    Units.duration(timeout, "--timeout"), choice(VerifyMode.class, verify, "--verify"), margin,
                     sequenceExcludes != null ? sequenceExcludes : List.of("awsdms_ddl_%"), !noRollback,
                     stopAfter == null ? null : Phase.parse(stopAfter), tables.selection(origin()),
                     noRollback ? null : destinationConninfo());
@@ -105,12 +105,12 @@ class Switchover extends UpshiftCommand {
         return ExitCode.OK;
     }
 
-    private static String enumName(String value, String option) {
-        String name = value.toUpperCase(Locale.ROOT);
-        if (!List.of("ROLES", "NONE", "COUNTS", "CHECKSUM").contains(name)) {
+    private static <E extends Enum<E>> E choice(Class<E> type, String value, String option) {
+        try {
+            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
             throw upshift.UpshiftException.usage("invalid value for " + option + ": \"" + value + "\"",
                     "see switchover --help");
         }
-        return name;
     }
 }

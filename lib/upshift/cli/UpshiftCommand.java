@@ -78,7 +78,7 @@ public abstract class UpshiftCommand implements Callable<Integer> {
         cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cli.setParameterExceptionHandler((e, arguments) -> {
-            err.println("error: " + e.getMessage());
+            err.println("error: " + upshift.connect.Secrets.redact(e.getMessage()));
             err.println("hint: see " + command.stepName() + " --help");
             return ExitCode.USAGE;
         });

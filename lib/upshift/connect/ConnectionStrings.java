@@ -206,7 +206,8 @@ public final class ConnectionStrings {
                 i++;
             }
             if (i >= n || s.charAt(i) != '=') {
-                throw new UpshiftException("missing \"=\" after \"" + key + "\" in connection string",
+                throw new UpshiftException("missing \"=\" after a keyword"
+                        + (LIBPQ_KEYWORDS.contains(key) ? " (" + key + ")" : "") + " in connection string",
                         "key=value pairs are separated by spaces: host=db port=5432 dbname=app");
             }
             i++;
@@ -229,7 +230,8 @@ public final class ConnectionStrings {
                     }
                 }
                 if (!closed) {
-                    throw new UpshiftException("unterminated quoted value for \"" + key + "\" in connection string",
+                    throw new UpshiftException("unterminated quoted value"
+                            + (LIBPQ_KEYWORDS.contains(key) ? " for " + key : "") + " in connection string",
                             "close the value with a single quote; escape quotes inside as \\'");
                 }
             } else {

@@ -206,7 +206,8 @@ public final class Endpoint {
         }
         params.forEach(ordered::putIfAbsent);
         ordered.forEach((key, value) -> {
-            if (key.startsWith("jdbc.") || key.equals("passfile") || (!withPassword && key.equals("password"))) {
+            if (key.startsWith("jdbc.") || key.equals("passfile")
+                    || !withPassword && (key.equals("password") || key.equals("sslpassword"))) {
                 return;
             }
             if (sb.length() > 0) {

@@ -25,7 +25,7 @@ public final class Secrets {
      * conninfo's quotes are doubled: {@code password=''it\''s''}.
      */
     private static final Pattern CONNINFO_PASSWORD = Pattern.compile(
-            "(?i)(?<![a-z0-9_])(password\\s*=\\s*)(''(?:\\\\''|\\\\[^']|[^'\\\\])*''|'(?:\\\\.|[^'\\\\])*'|[^\\s'&]+)");
+            "(?i)(?<![a-z0-9_])((?:ssl)?password\\s*=\\s*)(''(?:\\\\''|\\\\[^']|[^'\\\\])*''|'(?:\\\\.|[^'\\\\])*'|[^\\s'&]+)");
 
     /** scheme://user:password@ in a URI. */
     private static final Pattern URI_PASSWORD = Pattern.compile(

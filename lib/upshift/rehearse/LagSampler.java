@@ -24,7 +24,12 @@ public final class LagSampler implements AutoCloseable {
 
     public LagSampler(String jdbcUrl, Properties credentials, String slot, Timeline timeline) {
         this.timeline = timeline;
-        this.thread = new Thread(() -> loop(jdbcUrl, credentials, slot), "upshift-lag-sampler");
+        Properties withTimeouts = new Properties();
+        withTimeouts.putAll(credentials);
+        withTimeouts.setProperty("connectTimeout", "5");
+        withTimeouts.setProperty("loginTimeout", "10");
+        withTimeouts.setProperty("socketTimeout", "30");
+        this.thread = new Thread(() -> loop(jdbcUrl, withTimeouts, slot), "upshift-lag-sampler");
         this.thread.setDaemon(true);
         this.thread.start();
     }

@@ -68,7 +68,6 @@ public final class Workload implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        closeConnection();
     }
 
     public long inserted() {
@@ -126,13 +125,14 @@ public final class Workload implements AutoCloseable {
                         }
                     }
                 }
-            } catch (SQLException e) {
+            } catch (SQLException | RuntimeException e) {
                 rejected.incrementAndGet();
                 lastError = e.getMessage();
                 closeConnection();
             }
             sleep(pauseMillis);
         }
+        closeConnection();
     }
 
     private int execute(Connection c, String sql, long id) throws SQLException {

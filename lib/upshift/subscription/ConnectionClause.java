@@ -41,6 +41,7 @@ public final class ConnectionClause {
             return "";
         }
         params.remove("password");
+        params.remove("sslpassword");
         StringBuilder withoutPassword = new StringBuilder();
         params.forEach((k, v) -> withoutPassword.append(k).append('=').append(Endpoint.quoteConninfoValue(v))
                 .append(' '));

@@ -50,6 +50,10 @@ public final class ForwardSubscription {
         PublishedTables publication = publication();
         Optional<SubscriptionState> existing = SubscriptionState.read(destination.connection(), names.subscription());
         if (existing.isPresent()) {
+            if (pauseAutovacuum) {
+                // a crash right after CREATE SUBSCRIPTION left the pause undone; already paused tables are skipped
+                pauseAutovacuum(publication);
+            }
             List<QualifiedName> refreshed = refreshIfEnabled(existing.get(), publication);
             return new Result(names.subscription(), "already exists (" + (existing.get().enabled() ? "enabled"
                     : "disabled") + ")", null, false, refreshed, List.of());
@@ -57,8 +61,8 @@ public final class ForwardSubscription {
         if (SubscriptionState.slotExists(origin.connection(), names.slot())) {
             throw new UpshiftException("replication slot " + names.slot() + " already exists on origin, but no"
                     + " subscription " + names.subscription() + " on destination (left by an earlier attempt?)",
-                    "drop it with cleanup --forward, or SELECT pg_drop_replication_slot('" + names.slot()
-                            + "') on origin");
+                    "drop it with cleanup --forward, or SELECT pg_drop_replication_slot(" + Sql.literal(names.slot())
+                            + ") on origin");
         }
         List<TableDrift> drifts = SchemaComparison.compare(origin.connection(), destination.connection(),
                 publication.tables());
@@ -93,8 +97,7 @@ public final class ForwardSubscription {
         runner.execute(destination, head + (runner.dryRun() ? connection.forDryRun() : connection.forExecution())
                 + tail);
         if (pauseAutovacuum) {
-            List<String> pause = AutovacuumPause.pauseStatements(destination.connection(), names, publication.tables());
-            pause.forEach(sql -> runner.execute(destination, sql));
+            pauseAutovacuum(publication);
         }
         return new Result(names.subscription(), runner.dryRun() ? "would create (disabled)" : "created (disabled)",
                 options.withClause(), options.has("binary"), List.of(), warnings);
@@ -130,6 +133,11 @@ public final class ForwardSubscription {
         }
         List<QualifiedName> refreshed = refreshIfEnabled(state, publication);
         return new Result(names.subscription(), action, null, false, refreshed, force ? blockers : List.of());
+    }
+
+    private void pauseAutovacuum(PublishedTables publication) throws SQLException {
+        AutovacuumPause.pauseStatements(destination.connection(), names, publication.tables())
+                .forEach(sql -> runner.execute(destination, sql));
     }
 
     private PublishedTables publication() throws SQLException {

@@ -283,10 +283,11 @@ public final class SwitchoverRunner {
     }
 
     private Report resumeAfterForwardDropped(Settings s) throws SQLException {
-        boolean rollbackExists = SubscriptionState.read(origin.connection(), names.rollbackSubscription()).isPresent();
-        if (rollbackExists || !s.rollback()) {
+        boolean rollbackRunning = SubscriptionState.read(origin.connection(), names.rollbackSubscription())
+                .map(SubscriptionState::enabled).orElse(false);
+        if (rollbackRunning || !s.rollback()) {
             out.note("switchover already complete: the forward subscription is gone"
-                    + (rollbackExists ? " and rollback replication is set up" : ""));
+                    + (rollbackRunning ? " and rollback replication is running" : ""));
             return report("already complete", null, true);
         }
         if (PublishedTables.read(origin.connection(), names.publication()).isEmpty()) {

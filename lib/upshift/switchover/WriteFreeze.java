@@ -40,13 +40,20 @@ public final class WriteFreeze {
             """;
 
     private static final String TERMINATE = """
-            SELECT count(pg_catalog.pg_terminate_backend(a.pid))
+            SELECT a.pid, pg_catalog.pg_terminate_backend(a.pid)
               FROM pg_catalog.pg_stat_activity a
              WHERE a.datname = current_database()
                AND a.usename = ANY (?)
                AND a.pid <> pg_catalog.pg_backend_pid()
                AND a.backend_type = 'client backend'
             """;
+
+    private static final String STILL_RUNNING = """
+            SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE pid = ANY (?)
+            """;
+
+    /** How long terminated sessions get to end (a backend finishing a commit is not interrupted mid-way). */
+    private static final long TERMINATION_WAIT_MILLIS = 30_000;
 
     private WriteFreeze() {
     }
@@ -86,18 +93,48 @@ public final class WriteFreeze {
                 + " RESET default_transaction_read_only").toList();
     }
 
-    /** Terminates the roles' client sessions in this database; returns how many. */
+    /**
+     * Terminates the roles' client sessions in this database and waits until they are gone: pg_terminate_backend
+     * only signals, and a backend that is committing finishes first. Only then has the last application write
+     * happened, so the drain marker that follows covers it. Returns how many sessions were ended.
+     */
     public static int terminateSessions(Connection origin, List<String> roles) throws SQLException {
         if (roles.isEmpty()) {
             return 0;
         }
+        List<Integer> pids = new ArrayList<>();
         try (PreparedStatement st = origin.prepareStatement(TERMINATE)) {
             st.setArray(1, origin.createArrayOf("text", roles.toArray()));
             try (ResultSet rs = st.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
+                while (rs.next()) {
+                    pids.add(rs.getInt(1));
+                }
             }
         }
+        long deadline = System.currentTimeMillis() + TERMINATION_WAIT_MILLIS;
+        try (PreparedStatement st = origin.prepareStatement(STILL_RUNNING)) {
+            st.setArray(1, origin.createArrayOf("int4", pids.toArray()));
+            while (!pids.isEmpty()) {
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    if (rs.getInt(1) == 0) {
+                        break;
+                    }
+                }
+                if (System.currentTimeMillis() > deadline) {
+                    throw new upshift.UpshiftException("terminated application sessions on origin are still running"
+                            + " after " + TERMINATION_WAIT_MILLIS / 1000 + " s",
+                            "see pg_stat_activity on origin; re-run switchover, or switchover --abort");
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new upshift.UpshiftException("interrupted while sessions end", "re-run switchover", e);
+                }
+            }
+        }
+        return pids.size();
     }
 
     /** The terminate query as SQL for a --dry-run script. */

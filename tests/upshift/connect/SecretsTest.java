@@ -28,6 +28,12 @@ class SecretsTest {
     }
 
     @Test
+    void theTlsKeyPassphraseIsMaskedToo() {
+        assertEquals("host=h sslpassword=******** sslmode=verify-full",
+                Secrets.redact("host=h sslpassword=keypass sslmode=verify-full"));
+    }
+
+    @Test
     void aPsqlVariableNamedLikeAPasswordIsNotMasked() {
         assertEquals("psql -v origin_password=...", Secrets.redact("psql -v origin_password=..."));
     }

@@ -126,6 +126,14 @@ class StatusCommandTest {
         assertTrue(wrong.stderr().contains("password authentication failed"), wrong.stderr());
     }
 
+    @org.junit.jupiter.api.Test
+    void aMistypedOptionDoesNotEchoTheUrlsPassword() {
+        Run run = Run.script("Status", "--orgin", "postgresql://app:hunter2-secret@db.example.com/app");
+        assertEquals(ExitCode.USAGE, run.exitCode(), run.stderr());
+        assertTrue(run.stderr().startsWith("error: "), run.stderr());
+        assertFalse(run.stderr().contains("hunter2-secret"), run.stderr());
+    }
+
     private static List<String> names(JsonNode array) {
         List<String> names = new ArrayList<>();
         array.forEach(n -> names.add(n.asText()));

@@ -170,6 +170,19 @@ class SwitchoverTest {
         assertTrue(late.stderr().contains("already dropped"), late.stderr());
     }
 
+    @ParameterizedTest(name = "a re-run starts a rollback subscription a crash left disabled [{0}]")
+    @MethodSource("upshift.harness.Providers#selected")
+    void rerunEnablesRollback(PgProvider provider) throws Exception {
+        ShopFixture f = streaming(provider, "so_rollback_off", 10);
+        ok(switchover(f));
+        f.onOrigin("ALTER SUBSCRIPTION " + f.names().rollbackSubscription() + " DISABLE");
+        Run again = switchover(f, "--json");
+        assertEquals(ExitCode.OK, again.exitCode(), again.stderr());
+        assertEquals("switched over", JSON.readTree(again.stdout()).get("outcome").asText());
+        assertEquals(1, f.originLong("SELECT count(*) FROM pg_subscription WHERE subenabled AND subname = '"
+                + f.names().rollbackSubscription() + "'"));
+    }
+
     @ParameterizedTest(name = "refuses a disabled forward subscription before freezing [{0}]")
     @MethodSource("upshift.harness.Providers#selected")
     void refusesDisabledSubscription(PgProvider provider) throws Exception {
