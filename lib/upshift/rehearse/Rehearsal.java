@@ -1,0 +1,215 @@
+package upshift.rehearse;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import upshift.ExitCode;
+import upshift.UpshiftException;
+import upshift.cli.Output;
+import upshift.cli.UpshiftCommand;
+import upshift.cli.UpshiftCommand.Captured;
+import upshift.connect.Environment;
+import upshift.migration.MigrationNames;
+import upshift.sample.SampleApp;
+import upshift.sample.Workload;
+
+/**
+ * A rehearsal: throw-away servers, the sample shop (or the operator's schema), a workload, and every runbook step
+ * run in this JVM exactly as an operator runs it, timed into a {@link Timeline}.
+ */
+public final class Rehearsal {
+
+    /** What to rehearse. {@code schema} null: the sample shop with {@code rows} rows and a workload. */
+    public record Options(int from, int to, long rows, Path schema, Path newSchema, int rate, boolean keep) {
+    }
+
+    /** A new instance of the script of a runbook step, by its alias (the rehearse script can see them). */
+    @FunctionalInterface
+    public interface Steps {
+        UpshiftCommand create(String alias);
+    }
+
+    private static final String APP_PASSWORD = "rehearsal-app";
+
+    private final Options options;
+    private final Steps steps;
+    private final MigrationNames names;
+    private final Output out;
+    private final Timeline timeline = new Timeline();
+    private Map<String, String> env;
+
+    public Rehearsal(Options options, Steps steps, MigrationNames names, Output out) {
+        this.options = options;
+        this.steps = steps;
+        this.names = names;
+        this.out = out;
+    }
+
+    /** Runs the whole rehearsal; exit 0 only if verification passed. */
+    public int run() throws Exception {
+        int from = options.from();
+        int to = options.to();
+        long rows = options.rows();
+        Path schema = options.schema();
+        Path newSchema = options.newSchema();
+        int rate = options.rate();
+        boolean keep = options.keep();
+        RehearsalServers servers = timed("start servers " + from + " and " + to,
+                () -> RehearsalServers.start(from, to, out::note));
+        Workload workload = null;
+        LagSampler lag = null;
+        Timeline.Summary summary = null;
+        try {
+            env = new HashMap<>(Map.of("PGURL_ORIGIN", servers.originUrl(),
+                    "PGURL_DESTINATION", servers.destinationUrl()));
+            if (schema != null) {
+                timed("load schema " + schema, () -> { servers.loadSchema(schema, newSchema); return null; });
+            } else {
+                timed(String.format(Locale.ROOT, "load sample shop (%,d rows)", rows),
+                        () -> { servers.loadSample(rows, APP_PASSWORD); return null; });
+                workload = new Workload(new Workload.Target(servers.originJdbcUrl(), SampleApp.APP_ROLE,
+                        APP_PASSWORD), rate);
+            }
+            long originRows = servers.originRows();
+
+            // The runbook, step by step, as an operator runs it.
+            step("preflight", "preflight");
+            step("add-missing-columns", "add-missing-columns");
+            step("create-publication", "create-publication");
+            step("create-subscription", "create-subscription", "--origin-conninfo", servers.originConninfo(),
+                    "--pause-autovacuum");
+            step("enable-subscription", "enable-subscription");
+            lag = new LagSampler(servers.originJdbcUrl(), servers.superuserCredentials(), names.slot(), timeline);
+            double copy = step("monitor --until ready", "monitor", "--until", "ready", "--timeout", "1h",
+                    "--interval", "1s");
+            step("vacuum-analyze", "vacuum-analyze");
+            step("monitor --until caught-up", "monitor", "--until", "caught-up", "--timeout", "10m",
+                    "--interval", "1s");
+            String switchover = stepOutput("switchover", "switchover", "--yes", "--json", "--verify", "counts",
+                    "--destination-conninfo", servers.destinationConninfo(),
+                    "--app-role", schema == null ? SampleApp.APP_ROLE : "none_given");
+            Double freeze = freezeWindow(switchover);
+            if (workload != null) {
+                workload.retarget(new Workload.Target(servers.destinationJdbcUrl(), SampleApp.APP_ROLE,
+                        APP_PASSWORD));
+                Thread.sleep(3000);
+                workload.close();
+            }
+            step("monitor --rollback --until caught-up", "monitor", "--rollback", "--until", "caught-up",
+                    "--timeout", "5m", "--interval", "1s");
+            int verify = stepExit("verify --checksum", "verify", "--checksum");
+            step("cleanup --rollback", "cleanup", "--rollback", "--yes");
+            step("drop-added-columns", "drop-added-columns", "--yes");
+            step("cleanup --forward", "cleanup", "--forward", "--yes");
+
+            summary = new Timeline.Summary(from, to, originRows, timeline.steps(), lag.samples(),
+                    copy > 0 ? originRows / copy : null, freeze, verify == ExitCode.OK,
+                    workload == null ? 0 : workload.acknowledged(), workload == null ? 0 : workload.rejected(),
+                    timeline.elapsed());
+            return verify == ExitCode.OK ? ExitCode.OK : ExitCode.CHECK_FAILED;
+        } finally {
+            if (workload != null) {
+                workload.close();
+            }
+            if (lag != null) {
+                lag.close();
+            }
+            if (summary != null) {
+                Timeline.print(out, summary);
+            } else {
+                out.line("rehearsal stopped; steps so far:");
+                timeline.steps().forEach(s -> out.line(String.format(Locale.ROOT, "  %-40s %6.2f s  exit %d",
+                        s.step(), s.seconds(), s.exitCode())));
+            }
+            if (keep) {
+                RehearsalServers.Kept kept = servers.keepRunning();
+                out.line("servers left running (--keep):");
+                out.line("  export PGPASSFILE=" + kept.passwordFile());
+                out.line("  export PGURL_ORIGIN=" + kept.originUrl());
+                out.line("  export PGURL_DESTINATION=" + kept.destinationUrl());
+                out.line("stop them with:");
+                kept.stop().forEach(command -> out.line("  " + command));
+            } else {
+                servers.close();
+            }
+        }
+    }
+
+    private interface Action<T> {
+        T run() throws Exception;
+    }
+
+    private <T> T timed(String what, Action<T> action) throws Exception {
+        out.note("== " + what);
+        long t = System.nanoTime();
+        T result = action.run();
+        timeline.add(what, (System.nanoTime() - t) / 1e9, ExitCode.OK, "");
+        return result;
+    }
+
+    /** A step's exit code, standard output and duration. */
+    private record StepRun(int exitCode, String stdout, double seconds) {
+    }
+
+    /** Runs a step, which must succeed; returns its duration in seconds. */
+    private double step(String name, String alias, String... args) {
+        return required(name, runStep(name, alias, args)).seconds();
+    }
+
+    private int stepExit(String name, String alias, String... args) {
+        return runStep(name, alias, args).exitCode();
+    }
+
+    private String stepOutput(String name, String alias, String... args) {
+        return required(name, runStep(name, alias, args)).stdout();
+    }
+
+    private static StepRun required(String name, StepRun run) {
+        if (run.exitCode() != ExitCode.OK) {
+            throw new UpshiftException("rehearsal stopped: " + name + " exited " + run.exitCode(),
+                    "its output is above");
+        }
+        return run;
+    }
+
+    /** Runs a step in this JVM with this migration's name; its output is shown when it fails, or with -v. */
+    private StepRun runStep(String name, String alias, String... args) {
+        out.note("== " + name);
+        List<String> all = new java.util.ArrayList<>(List.of(args));
+        all.addAll(List.of("--name", names.name()));
+        long t = System.nanoTime();
+        Environment environment = new Environment(env, Path.of(System.getProperty("user.home")),
+                System.getProperty("user.name"));
+        Captured run = UpshiftCommand.capture(steps.create(alias), environment, all.toArray(String[]::new));
+        double seconds = (System.nanoTime() - t) / 1e9;
+        int code = run.exitCode();
+        if (code != ExitCode.OK || out.verbose()) {
+            out.note(run.stdout().stripTrailing());
+            out.note(run.stderr().stripTrailing());
+        }
+        timeline.add(name, seconds, code, lastLine(run.stderr()));
+        return new StepRun(code, run.stdout(), seconds);
+    }
+
+    private static String lastLine(String text) {
+        String[] lines = text.strip().split("\n");
+        String last = lines.length == 0 ? "" : lines[lines.length - 1].strip();
+        return last.length() > 70 ? last.substring(0, 67) + "..." : last;
+    }
+
+    private static Double freezeWindow(String switchoverJson) {
+        try {
+            JsonNode report = new ObjectMapper().readTree(switchoverJson);
+            JsonNode freeze = report.get("freezeWindowSeconds");
+            return freeze == null || freeze.isNull() ? null : freeze.asDouble();
+        } catch (Exception e) {
+            return null;
+        }
+    }
+}
