@@ -29,9 +29,7 @@ class SetupRollbackTest {
         assertEquals(ExitCode.OK, f.run("CreatePublication").exitCode());
         assertEquals(ExitCode.OK, f.run("CreateSubscription", "--origin-conninfo", f.originConninfo()).exitCode());
         assertEquals(ExitCode.OK, f.run("EnableSubscription").exitCode());
-        Wait.until(Duration.ofSeconds(120), "the initial copy is done",
-                () -> f.destinationLong("SELECT count(*) FROM pg_subscription_rel WHERE srsubstate <> 'r'") == 0
-                        && f.destinationLong("SELECT count(*) FROM pg_subscription_rel") == 5);
+        f.waitUntilCopied();
         return f;
     }
 

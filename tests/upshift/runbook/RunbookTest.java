@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -24,7 +23,6 @@ import upshift.ExitCode;
 import upshift.fixture.ShopFixture;
 import upshift.harness.PgProvider;
 import upshift.testing.Run;
-import upshift.testing.Wait;
 
 /**
  * runbook.md cannot rot: every command in it is a real alias with options its script accepts, and every SQL block
@@ -114,9 +112,7 @@ class RunbookTest {
         Run run = f.run(scriptClass(c.alias()), args.toArray(String[]::new));
         assertEquals(ExitCode.OK, run.exitCode(), c.text() + " (for real): " + run.stderr());
         if (c.alias().equals("enable-subscription")) {
-            Wait.until(Duration.ofSeconds(120), "the initial copy is done",
-                    () -> f.destinationLong("SELECT count(*) FROM pg_subscription_rel WHERE srsubstate <> 'r'") == 0
-                            && f.destinationLong("SELECT count(*) FROM pg_subscription_rel") == 5);
+            f.waitUntilCopied();
         }
     }
 

@@ -45,9 +45,7 @@ class SwitchoverTest {
         ok(f.run("CreatePublication"));
         ok(f.run("CreateSubscription", "--origin-conninfo", f.originConninfo()));
         ok(f.run("EnableSubscription"));
-        Wait.until(Duration.ofSeconds(120), "the initial copy is done",
-                () -> f.destinationLong("SELECT count(*) FROM pg_subscription_rel WHERE srsubstate <> 'r'") == 0
-                        && f.destinationLong("SELECT count(*) FROM pg_subscription_rel") == 5);
+        f.waitUntilCopied();
         return f;
     }
 
