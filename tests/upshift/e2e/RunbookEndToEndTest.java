@@ -59,7 +59,7 @@ class RunbookEndToEndTest {
     private static final int WRITES_PER_SECOND = 100;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> PHASES = List.of("check", "freeze", "drain", "sequences", "verify",
-            "drop-forward", "rollback");
+            "prepare-rollback", "drop-forward", "rollback");
 
     /** 13 -> 16 on every selected provider; the other pairs on the embedded provider (it has every version). */
     static Stream<Arguments> pairs() {
