@@ -645,7 +645,7 @@ public final class Cutover {
     private String createWayBack(Settings s, List<QualifiedName> tables) throws SQLException {
         if (reverse == Direction.ROLLBACK) {
             RollbackReplication.Result r = new RollbackReplication(origin, destination, names, runner, out)
-                    .setUp(s.reverseConninfo(), tables, false);
+                    .prepareDisabled(s.reverseConninfo(), tables);
             r.warnings().forEach(this::warn);
             return r.publication() + " " + r.publicationAction() + ", " + r.subscription() + " "
                     + r.subscriptionAction();

@@ -212,6 +212,36 @@ class SwitchoverTest {
                 () -> f.destinationLong("SELECT count(*) FROM shop_order WHERE status = 'stuck'") == 1);
     }
 
+    @ParameterizedTest(name = "--dry-run plans in the future tense, one script per server, changes nothing [{0}]")
+    @MethodSource("upshift.harness.Providers#selected")
+    void dryRunPlans(PgProvider provider) throws Exception {
+        ShopFixture f = streaming(provider, "so_dry", 10);
+        Run plan = switchover(f, "--dry-run");
+        assertEquals(ExitCode.OK, plan.exitCode(), plan.stderr());
+        String out = plan.stdout();
+        int originScript = out.indexOf("-- psql script for origin");
+        int destinationScript = out.indexOf("-- psql script for destination");
+        assertTrue(originScript >= 0 && destinationScript > originScript, out);
+        String origin = out.substring(originScript, destinationScript);
+        String destination = out.substring(destinationScript);
+        assertTrue(origin.contains("CREATE TRIGGER") && origin.contains("CREATE SUBSCRIPTION"), origin);
+        assertFalse(origin.contains("ALTER SUBSCRIPTION \"so_dry_sub\"") || origin.contains("CREATE PUBLICATION"),
+                origin);
+        assertTrue(destination.contains("ALTER SUBSCRIPTION \"so_dry_sub\" DISABLE")
+                && destination.contains("CREATE PUBLICATION") && destination.contains("DROP SUBSCRIPTION"),
+                destination);
+        assertFalse(destination.contains("CREATE TRIGGER"), destination);
+        assertTrue(plan.stderr().contains("planned") || plan.stderr().contains("would"), plan.stderr());
+
+        Run only = switchover(f, "--dry-run", "--on", "destination");
+        assertEquals(ExitCode.OK, only.exitCode(), only.stderr());
+        assertFalse(only.stdout().contains("-- psql script for origin"), only.stdout());
+
+        assertFalse(writeFailsAsApp(f), "a dry run freezes nothing");
+        assertEquals(1, f.destinationLong("SELECT count(*) FROM pg_subscription WHERE subenabled AND subname = '"
+                + f.names().subscription() + "'"), "and leaves the forward subscription running");
+    }
+
     private static boolean writeFailsAsApp(ShopFixture f) {
         try (Connection c = DriverManager.getConnection(f.originServer().jdbcUrl(f.database()), SampleApp.APP_ROLE,
                 APP_PASSWORD); Statement st = c.createStatement()) {
