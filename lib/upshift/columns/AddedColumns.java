@@ -86,7 +86,7 @@ public final class AddedColumns {
         return statements;
     }
 
-    /** ALTER TABLE ... ALTER COLUMN ... SET DEFAULT, for a --default on a column added before. */
+    /** ALTER TABLE ... ALTER COLUMN ... SET DEFAULT, for a --default (on a column added now or before). */
     public static String setDefault(ColumnDefault d) {
         return "ALTER TABLE " + d.table().sql() + " ALTER COLUMN " + Sql.ident(d.column()) + " SET DEFAULT "
                 + d.expression();

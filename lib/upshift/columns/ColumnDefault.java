@@ -1,6 +1,5 @@
 package upshift.columns;
 
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -8,7 +7,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-import org.postgresql.core.NativeQuery;
 import org.postgresql.core.Parser;
 
 import upshift.UpshiftException;
@@ -23,8 +21,7 @@ import upshift.sql.Sql;
  *
  * <p>TABLE is {@code schema.table} or {@code table} (schema {@code public}); parts in double quotes keep their case
  * (and may hold dots or {@code =}), others are folded to lower case as the server folds them. SQL is one
- * expression, checked by the server; the driver's own lexer refuses a second statement or a comment that would
- * swallow the rest of the line.
+ * expression ({@link #singleExpression}), checked by the server.
  *
  * @param table      the table
  * @param column     the column name as the catalog spells it
@@ -103,7 +100,8 @@ public record ColumnDefault(QualifiedName table, String column, String expressio
         ColumnDefault parsed = new ColumnDefault(table, parts.get(parts.size() - 1), expression);
         if (!singleExpression(expression)) {
             throw UpshiftException.usage("invalid --default for " + parsed.target() + ": " + expression
-                    + " is not one SQL expression (a ';', an unterminated quote or a -- comment)",
+                    + " is not one SQL expression (a ';' or top-level ',', unbalanced parentheses, an unterminated quote"
+                    + " or a -- comment)",
                     "pass one expression, e.g. --default " + ShellWords.quote(parsed.targetSql() + "=false"));
         }
         return parsed;
@@ -150,18 +148,51 @@ public record ColumnDefault(QualifiedName table, String column, String expressio
     }
 
     /**
-     * One expression and nothing else, as the driver (and psql) split SQL: followed by {@code ;SELECT 1} it must
-     * make exactly two statements (a {@code ;} outside parentheses makes three; an open quote or a line comment
-     * swallows the second). What the driver does not split it sends as one statement, which the server parses.
+     * One expression and nothing else: outside quotes and comments (as the driver's lexer reads them) no {@code ;}
+     * or {@code ,} at the top level, parentheses balanced, no {@code --} comment (it would swallow the rest of a
+     * --dry-run line) and nothing left open. The statements put it after {@code SET DEFAULT}, where the grammar
+     * takes one expression up to a top-level comma, so it cannot add a clause or a second action.
      */
     static boolean singleExpression(String expression) {
-        try {
-            List<NativeQuery> queries = Parser.parseJdbcSql("SELECT " + expression + ";SELECT 1", true, false, true,
-                    false, false);
-            return queries.size() == 2 && queries.get(1).nativeSql.strip().equals("SELECT 1");
-        } catch (SQLException e) {
-            return false;
+        char[] q = expression.toCharArray();
+        int depth = 0;
+        for (int i = 0; i < q.length; i++) {
+            char c = q[i];
+            int end = i;
+            switch (c) {
+                case '\'' -> end = Parser.parseSingleQuotes(q, i, true);
+                case '"' -> end = Parser.parseDoubleQuotes(q, i);
+                case '$' -> end = Parser.parseDollarQuotes(q, i);
+                case '/' -> end = Parser.parseBlockComment(q, i);
+                case '-' -> {
+                    if (Parser.parseLineComment(q, i) != i) {
+                        return false;
+                    }
+                }
+                case '(' -> depth++;
+                case ')' -> {
+                    if (--depth < 0) {
+                        return false;
+                    }
+                }
+                case ';' -> {
+                    return false; // never a statement separator, not even inside parentheses
+                }
+                case ',' -> {
+                    if (depth == 0) {
+                        return false;
+                    }
+                }
+                default -> {
+                    // part of the expression
+                }
+            }
+            if (end >= q.length) {
+                return false; // an unterminated quote, dollar quote or comment
+            }
+            i = end;
         }
+        return depth == 0;
     }
 
     private static boolean isIdentifierChar(char c) {

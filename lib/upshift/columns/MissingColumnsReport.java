@@ -119,12 +119,18 @@ public record MissingColumnsReport(List<AddedColumn> toAdd, List<DefaultChange> 
                             + " see them");
         }
 
-        List<String> statements = new ArrayList<>(AddedColumns.statements(toAdd, names));
+        // a --default goes after SET DEFAULT (never into ADD COLUMN, where words after it would be column
+        // constraints; and a volatile expression there would rewrite the table)
+        List<String> statements = new ArrayList<>();
         Map<String, ColumnDefault> bySql = new LinkedHashMap<>();
         for (AddedColumn c : toAdd) {
             ColumnDefault d = find(defaults, c.table(), c.column());
+            statements.addAll(AddedColumns.statements(List.of(d == null ? c
+                    : new AddedColumn(c.table(), c.column(), c.type(), null, c.originNotNull())), names));
             if (d != null) {
-                bySql.put(AddedColumns.statements(List.of(c), names).get(0), d);
+                String sql = AddedColumns.setDefault(d);
+                statements.add(sql);
+                bySql.put(sql, d);
             }
         }
         Map<ColumnDefault, String> setStatements = new LinkedHashMap<>();

@@ -57,7 +57,12 @@ class ColumnDefaultTest {
         assertTrue(ColumnDefault.singleExpression("'it''s; fine'"));
         assertTrue(ColumnDefault.singleExpression("$$a;b$$"));
         assertTrue(ColumnDefault.singleExpression("/* c */ 0"));
-        for (String bad : List.of("false; DROP TABLE x", "false -- rest", "'open", "$$open", "/* open 0")) {
+        assertTrue(ColumnDefault.singleExpression("coalesce(1, 2) - 1"));
+        assertTrue(ColumnDefault.singleExpression("'a,b(' || \"Col\"\",\" || E'x\\'y'"));
+        assertTrue(ColumnDefault.singleExpression("now() - interval '1 day'"));
+        for (String bad : List.of("false; DROP TABLE x", "(false; DROP TABLE x)", "false -- rest", "'open",
+                "$$open", "/* open 0", "false, DROP COLUMN id", "(false", "false) NOT NULL CHECK (true",
+                "\"open")) {
             assertEquals(false, ColumnDefault.singleExpression(bad), bad);
             UpshiftException e = assertThrows(UpshiftException.class,
                     () -> ColumnDefault.parse("t.c=" + bad), bad);
