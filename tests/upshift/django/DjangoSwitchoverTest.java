@@ -36,6 +36,7 @@ import upshift.ExitCode;
 import upshift.harness.PgProvider;
 import upshift.harness.PgServer;
 import upshift.harness.Providers;
+import upshift.migration.MigrationNames;
 import upshift.sql.Sql;
 import upshift.testing.Run;
 import upshift.testing.Wait;
@@ -174,6 +175,13 @@ class DjangoSwitchoverTest {
         JsonNode switchback = c.json("Switchback", "--yes", "--json");
         assertEquals("switched back", switchback.get("outcome").asText(), switchback.toPrettyString());
         assertTrue(switchback.get("originReady").asBoolean(), switchback.toPrettyString());
+        MigrationNames names = new MigrationNames(c.database);
+        assertEquals(0, c.count(c.origin, "SELECT count(*) FROM pg_subscription WHERE subname = ?",
+                names.rollbackSubscription()), "the rollback subscription is dropped from origin");
+        assertEquals(0, c.count(c.destination, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = ?",
+                names.rollbackSlot()), "the rollback slot is dropped from destination");
+        assertEquals(0, c.count(c.destination, "SELECT count(*) FROM pg_publication WHERE pubname = ?",
+                names.rollbackPublication()), "the rollback publication is dropped from destination");
 
         Written refusedOnDestination = c.writeRefused(newApp, c.destination(), "frozen-destination");
         assertFrozen(refusedOnDestination, "destination");
@@ -512,7 +520,11 @@ class DjangoSwitchoverTest {
         }
 
         long originLong(String sql, Object... params) throws SQLException {
-            try (Connection conn = connect(origin, database)) {
+            return count(origin, sql, params);
+        }
+
+        long count(PgServer server, String sql, Object... params) throws SQLException {
+            try (Connection conn = connect(server, database)) {
                 return queryLong(conn, sql, params);
             }
         }
