@@ -59,14 +59,24 @@ public final class RollbackReplication {
      * @param selection           the replicated tables (as for the forward publication)
      */
     public Result setUp(String destinationConninfo, TableSelection selection, boolean enable) throws SQLException {
+        Optional<PublishedTables> forward = PublishedTables.read(origin.connection(), names.publication());
+        List<QualifiedName> tables = forward.isPresent() && !forward.get().tables().isEmpty()
+                ? forward.get().tables()
+                : selection.select(origin.connection()).stream().map(TableSelection.Table::name).toList();
+        return setUp(destinationConninfo, tables, enable);
+    }
+
+    /**
+     * The same for an explicit table list: the tables the forward publication replicated, which is what comes back
+     * (not a selection by owner, which may select nothing for a role that owns no table).
+     */
+    public Result setUp(String destinationConninfo, List<QualifiedName> tables, boolean enable) throws SQLException {
         Optional<SubscriptionState> forward = SubscriptionState.read(destination.connection(), names.subscription());
         if (forward.isPresent() && forward.get().enabled()) {
             throw UpshiftException.checkFailed("the forward subscription " + names.subscription()
                     + " is still enabled on destination: running both directions at once would loop every write",
                     "switchover drops it; or cleanup --forward once the destination has everything");
         }
-        List<QualifiedName> tables = selection.select(origin.connection()).stream().map(TableSelection.Table::name)
-                .toList();
         List<TableDrift> drifts = SchemaComparison.compare(origin.connection(), destination.connection(), tables);
         List<String> warnings = new ArrayList<>();
         List<QualifiedName> onBoth = new ArrayList<>();

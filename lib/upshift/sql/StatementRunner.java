@@ -21,6 +21,10 @@ public final class StatementRunner {
     private final Output out;
     private final boolean dryRun;
     private Cluster lastTarget;
+    /** Under --dry-run of a two-server step: each server's script, printed whole by {@link #flushScripts}. */
+    private java.util.Map<String, StringBuilder> scripts;
+    private java.util.Map<String, Cluster> scriptTargets;
+    private String onlyRole;
 
     public StatementRunner(Output out, boolean dryRun) {
         this.out = out;
@@ -124,7 +128,41 @@ public final class StatementRunner {
         }
     }
 
+    /**
+     * For a step that changes two servers: under --dry-run, collect one psql script per server instead of
+     * interleaving them, so that each can be pasted into a psql session on its own server. {@code only} (origin,
+     * destination, or null for both) keeps just that server's script.
+     */
+    public void scriptPerServer(String only) {
+        scripts = new java.util.LinkedHashMap<>();
+        scriptTargets = new java.util.LinkedHashMap<>();
+        onlyRole = only;
+    }
+
+    /** Prints the collected scripts, origin's first, each headed by the server it is for. */
+    public void flushScripts() {
+        if (scripts == null) {
+            return;
+        }
+        for (String role : List.of("origin", "destination")) {
+            StringBuilder script = scripts.get(role);
+            if (script == null || (onlyRole != null && !onlyRole.equals(role))) {
+                continue;
+            }
+            out.script("-- psql script for " + role + " (" + scriptTargets.get(role).endpoint() + "), "
+                    + "to run there in this order:");
+            out.script(script.toString().stripTrailing());
+            out.script("");
+        }
+        scripts.clear();
+    }
+
     private void printFor(Cluster target, String sql) {
+        if (scripts != null) {
+            scripts.computeIfAbsent(target.role(), r -> new StringBuilder()).append(sql).append('\n');
+            scriptTargets.put(target.role(), target);
+            return;
+        }
         if (target != lastTarget) {
             out.script("-- on " + target.role() + ": " + target.endpoint());
             lastTarget = target;

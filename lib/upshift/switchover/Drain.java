@@ -29,6 +29,21 @@ public final class Drain {
 
     private static final Duration POLL = Duration.ofMillis(100);
 
+    private static final String ACTIVE = """
+            SELECT active FROM pg_catalog.pg_replication_slots WHERE slot_name = ?
+            """;
+
+    /**
+     * The data changes (INSERT, UPDATE, DELETE, TRUNCATE messages of pgoutput) that the slot holds past what its
+     * subscriber confirmed: peeked, not consumed. After a drain to the freeze marker there must be none; one means a
+     * write reached the frozen server's published tables after the freeze.
+     */
+    private static final String PENDING_CHANGES = """
+            SELECT count(*) FILTER (WHERE pg_catalog.get_byte(data, 0) IN (73, 85, 68, 84))
+              FROM pg_catalog.pg_logical_slot_peek_binary_changes(?, NULL, NULL,
+                   'proto_version', '1', 'publication_names', ?)
+            """;
+
     private Drain() {
     }
 
@@ -40,6 +55,37 @@ public final class Drain {
         }
     }
 
+    /** Waits until no walsender holds the slot (its subscription was disabled); false after the timeout. */
+    public static boolean waitUntilInactive(Connection publisher, String slot, Duration timeout) throws SQLException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try (PreparedStatement st = publisher.prepareStatement(ACTIVE)) {
+                st.setString(1, slot);
+                try (ResultSet rs = st.executeQuery()) {
+                    if (!rs.next() || !rs.getBoolean(1)) {
+                        return true;
+                    }
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Pause.millis(POLL.toMillis());
+        }
+    }
+
+    /** How many published data changes the (inactive) slot holds that its subscriber has not confirmed. */
+    public static long pendingChanges(Connection publisher, String slot, String publication) throws SQLException {
+        try (PreparedStatement st = publisher.prepareStatement(PENDING_CHANGES)) {
+            st.setString(1, slot);
+            st.setString(2, publication);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     /** Bytes of WAL up to the target the slot has not confirmed yet (≤ 0 when drained). */
     public static long remaining(Connection origin, String slot, String targetLsn) throws SQLException {
         try (PreparedStatement st = origin.prepareStatement(REMAINING)) {
@@ -48,7 +94,7 @@ public final class Drain {
             try (ResultSet rs = st.executeQuery()) {
                 if (!rs.next()) {
                     throw new UpshiftException("replication slot " + slot + " does not exist on origin",
-                            "the forward subscription's slot is gone: check status");
+                            "the drained subscription's slot is gone: check status");
                 }
                 long bytes = rs.getLong(1);
                 return rs.wasNull() ? Long.MAX_VALUE : bytes;
@@ -73,18 +119,13 @@ public final class Drain {
             if (System.nanoTime() > deadline) {
                 throw UpshiftException.checkFailed("the destination did not apply origin's last writes within "
                         + timeout.toSeconds() + " s (" + left + " bytes behind " + targetLsn + ")",
-                        "check monitor for apply errors; re-run switchover to keep waiting, or switchover --abort");
+                        "check monitor for apply errors; re-run to keep waiting, or --abort");
             }
             if (left != lastReported) {
                 progress.accept("  draining: " + left + " bytes to apply");
                 lastReported = left;
             }
-            try {
-                Thread.sleep(POLL.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new UpshiftException("interrupted while draining", "re-run switchover to continue", e);
-            }
+            Pause.millis(POLL.toMillis());
         }
     }
 }

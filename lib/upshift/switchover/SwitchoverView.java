@@ -5,26 +5,30 @@ import java.util.Locale;
 import upshift.cli.Output;
 import upshift.cli.Table;
 
-/** Prints the switchover's phases and the freeze window, the headline number. */
+/** Prints a switchover's or switchback's phases and the freeze window, the headline number. */
 public final class SwitchoverView {
 
     private SwitchoverView() {
     }
 
-    public static void print(Output out, SwitchoverRunner.Report report) {
+    public static void print(Output out, Cutover.Report report) {
         if (out.json()) {
             out.json(report);
             return;
         }
         if (!report.phases().isEmpty()) {
-            Table table = Table.of("phase", "seconds", "detail");
-            report.phases().forEach(p -> table.row(p.phase(), String.format(Locale.ROOT, "%.2f", p.seconds()),
-                    p.detail()));
+            Table table = Table.of("phase", "status", "seconds", "detail");
+            report.phases().forEach(p -> table.row(p.phase(), p.status(),
+                    String.format(Locale.ROOT, "%.2f", p.seconds()), p.detail()));
             out.table(table);
         }
-        out.line("switchover " + report.migration() + ": " + report.outcome()
+        boolean ready = Boolean.TRUE.equals(report.destinationReady()) || Boolean.TRUE.equals(report.originReady());
+        String primary = report.destinationReady() != null ? "destination" : "origin";
+        out.line(report.step() + " " + report.migration() + ": " + report.outcome()
                 + (report.freezeWindowSeconds() != null
                         ? String.format(Locale.ROOT, "; writes frozen for %.1f s", report.freezeWindowSeconds()) : "")
-                + (report.destinationReady() ? "; the destination is ready for writes" : ""));
+                + (ready ? "; the " + primary + " is ready for writes" : "")
+                + (Boolean.FALSE.equals(report.reverseStreaming()) ? "; the way back is NOT streaming (see monitor)"
+                        : ""));
     }
 }

@@ -5,21 +5,41 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
+import upshift.UpshiftException;
+import upshift.migration.MigrationNames;
+import upshift.sql.QualifiedName;
 import upshift.sql.Sql;
 
 /**
- * Stops the application writing on origin for the switchover, without stopping the rollback subscription's apply
- * worker (which does not check default_transaction_read_only).
+ * Stops the application writing to the replicated tables of the server being left, without stopping a
+ * subscription's apply worker there.
  *
- * <p>The freeze is {@code ALTER ROLE app IN DATABASE db SET default_transaction_read_only = on} for each
- * application role, then terminating their sessions so that reconnecting ones start read-only. It is a soft freeze:
- * a session can still {@code SET default_transaction_read_only = off} or {@code BEGIN READ WRITE}; an application
- * does not. The per-database role setting is also the record of the freeze: unfreezing resets it for the roles
- * that have it.
+ * <ul>
+ * <li><b>hard</b> (default): a BEFORE INSERT/UPDATE/DELETE row trigger and a BEFORE TRUNCATE trigger on every
+ * published table, calling a function that raises SQLSTATE 25006 (read_only_sql_transaction). Ordinary triggers
+ * fire in every session whose session_replication_role is origin (superusers included, whatever
+ * default_transaction_read_only, BEGIN READ WRITE or PGOPTIONS say) and never in an apply worker, which runs as
+ * replica. It works when the application and upshift share a role. Creating the triggers waits for every open
+ * transaction that wrote those tables, so when the freeze commits, every earlier write is committed.</li>
+ * <li><b>soft</b>: {@code ALTER ROLE app IN DATABASE db SET default_transaction_read_only = on} for each application
+ * role and its sessions terminated. A session can opt out, so it only suits an application that never does.</li>
+ * <li><b>none</b>: the operator has stopped the application.</li>
+ * </ul>
  */
 public final class WriteFreeze {
+
+    public enum Mode {
+        HARD, SOFT, NONE;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     /** Non-superuser login roles other than the managed services' own and PostgreSQL's predefined ones. */
     private static final String APPLICATION_ROLES = """
@@ -46,11 +66,45 @@ public final class WriteFreeze {
                AND a.usename = ANY (?)
                AND a.pid <> pg_catalog.pg_backend_pid()
                AND a.backend_type = 'client backend'
+               AND a.backend_start >= coalesce(?::timestamptz, '-infinity')
             """;
 
     private static final String STILL_RUNNING = """
             SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE pid = ANY (?)
             """;
+
+    /** Every relation the publication sends, as the publisher expands it (leaf partitions, or the root). */
+    private static final String PUBLISHED = """
+            SELECT schemaname, tablename FROM pg_catalog.pg_publication_tables
+             WHERE pubname = ? ORDER BY 1, 2
+            """;
+
+    private static final String FROZEN_TABLES = """
+            SELECT DISTINCT n.nspname, c.relname
+              FROM pg_catalog.pg_trigger t
+              JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+              JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
+             WHERE p.proname = ? AND t.tgname IN (?, ?)
+             ORDER BY 1, 2
+            """;
+
+    private static final String FREEZE_FUNCTION = """
+            SELECT n.nspname FROM pg_catalog.pg_proc p
+              JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+             WHERE p.proname = ? AND p.pronargs = 0 AND p.prorettype = 'pg_catalog.trigger'::pg_catalog.regtype
+             ORDER BY 1
+            """;
+
+    private static final String NO_TRIGGER_RIGHT = """
+            SELECT n.nspname, c.relname
+              FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             WHERE (n.nspname, c.relname) IN (SELECT * FROM unnest(?::text[], ?::text[]))
+               AND NOT pg_catalog.has_table_privilege(c.oid, 'TRIGGER')
+             ORDER BY 1, 2
+            """;
+
+    private static final String CREATE_RIGHT = "SELECT pg_catalog.has_schema_privilege(?, 'CREATE')";
 
     /** How long terminated sessions get to end (a backend finishing a commit is not interrupted mid-way). */
     private static final long TERMINATION_WAIT_MILLIS = 30_000;
@@ -58,53 +112,165 @@ public final class WriteFreeze {
     private WriteFreeze() {
     }
 
+    // ---- hard: triggers -------------------------------------------------------------------------------------
+
+    /** The trigger function's name: {@code NAME_write_freeze}. */
+    public static String functionName(MigrationNames names) {
+        return names.name() + "_write_freeze";
+    }
+
+    static String rowTrigger(MigrationNames names) {
+        return names.name() + "_freeze_row";
+    }
+
+    static String truncateTrigger(MigrationNames names) {
+        return names.name() + "_freeze_trunc";
+    }
+
+    /** The relations a publication sends, as its server expands it. */
+    public static List<QualifiedName> publishedTables(Connection server, String publication) throws SQLException {
+        return names(server, PUBLISHED, publication);
+    }
+
+    /** The tables that carry this migration's freeze triggers now. */
+    public static List<QualifiedName> frozenTables(Connection server, MigrationNames names) throws SQLException {
+        return names(server, FROZEN_TABLES, functionName(names), rowTrigger(names), truncateTrigger(names));
+    }
+
+    /** The schema holding this migration's freeze function, or null. */
+    public static String functionSchema(Connection server, MigrationNames names) throws SQLException {
+        try (PreparedStatement st = server.prepareStatement(FREEZE_FUNCTION)) {
+            st.setString(1, functionName(names));
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    /**
+     * Why a hard freeze cannot be installed by this session (empty when it can): tables it may not put a trigger
+     * on, or no schema of those tables it may create the trigger function in.
+     */
+    public static List<String> hardFreezeProblems(Connection server, List<QualifiedName> tables) throws SQLException {
+        List<String> problems = new ArrayList<>();
+        List<QualifiedName> denied = new ArrayList<>();
+        try (PreparedStatement st = server.prepareStatement(NO_TRIGGER_RIGHT)) {
+            st.setArray(1, server.createArrayOf("text", tables.stream().map(QualifiedName::schema).toArray()));
+            st.setArray(2, server.createArrayOf("text", tables.stream().map(QualifiedName::name).toArray()));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    denied.add(new QualifiedName(rs.getString(1), rs.getString(2)));
+                }
+            }
+        }
+        if (!denied.isEmpty()) {
+            problems.add("this role may not create triggers on " + denied.size() + " published table(s) "
+                    + denied.subList(0, Math.min(5, denied.size())) + (denied.size() > 5 ? " ..." : "")
+                    + ": connect as their owner, or GRANT TRIGGER ON them, or use --freeze soft");
+        }
+        if (schemaForFunction(server, tables) == null) {
+            problems.add("this role may not create a function in any schema of the published tables: GRANT CREATE"
+                    + " ON SCHEMA " + Sql.ident(tables.isEmpty() ? "public" : tables.get(0).schema())
+                    + ", or use --freeze soft");
+        }
+        return problems;
+    }
+
+    /** The first schema (in table order) of the tables where this role may create the trigger function. */
+    static String schemaForFunction(Connection server, List<QualifiedName> tables) throws SQLException {
+        Set<String> schemas = new LinkedHashSet<>();
+        tables.forEach(t -> schemas.add(t.schema()));
+        for (String schema : schemas) {
+            try (PreparedStatement st = server.prepareStatement(CREATE_RIGHT)) {
+                st.setString(1, schema);
+                try (ResultSet rs = st.executeQuery()) {
+                    if (rs.next() && rs.getBoolean(1)) {
+                        return schema;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The statements that install the hard freeze on the tables not frozen yet (one transaction: all or nothing).
+     * lock_timeout bounds the wait for the application's open write transactions.
+     */
+    public static List<String> hardFreezeStatements(MigrationNames names, String functionSchema,
+            List<QualifiedName> tables, String lockTimeout) {
+        String function = Sql.qualified(functionSchema, functionName(names));
+        List<String> sql = new ArrayList<>();
+        sql.add("SET LOCAL lock_timeout = " + Sql.literal(lockTimeout));
+        sql.add("CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $upshift$\n"
+                + "BEGIN\n"
+                + "  RAISE EXCEPTION 'cannot % %.%: writes are frozen (read-only) by upshift, migration "
+                + names.name() + ", while the database moves to another server', TG_OP, TG_TABLE_SCHEMA,"
+                + " TG_TABLE_NAME\n"
+                + "    USING ERRCODE = 'read_only_sql_transaction',\n"
+                + "          HINT = 'write to the new primary; upshift switchover --abort or switchback lifts this';\n"
+                + "END\n$upshift$");
+        for (QualifiedName t : tables) {
+            sql.add("CREATE TRIGGER " + Sql.ident(rowTrigger(names)) + " BEFORE INSERT OR UPDATE OR DELETE ON "
+                    + t.sql() + " FOR EACH ROW EXECUTE FUNCTION " + function + "()");
+            sql.add("CREATE TRIGGER " + Sql.ident(truncateTrigger(names)) + " BEFORE TRUNCATE ON " + t.sql()
+                    + " FOR EACH STATEMENT EXECUTE FUNCTION " + function + "()");
+        }
+        return sql;
+    }
+
+    /** The statements that lift the hard freeze: its triggers, then its function. */
+    public static List<String> hardUnfreezeStatements(MigrationNames names, String functionSchema,
+            List<QualifiedName> frozen) {
+        List<String> sql = new ArrayList<>();
+        for (QualifiedName t : frozen) {
+            sql.add("DROP TRIGGER IF EXISTS " + Sql.ident(rowTrigger(names)) + " ON " + t.sql());
+            sql.add("DROP TRIGGER IF EXISTS " + Sql.ident(truncateTrigger(names)) + " ON " + t.sql());
+        }
+        if (functionSchema != null) {
+            sql.add("DROP FUNCTION IF EXISTS " + Sql.qualified(functionSchema, functionName(names)) + "()");
+        }
+        return sql;
+    }
+
+    // ---- soft: role settings --------------------------------------------------------------------------------
+
     /** The roles to freeze: the ones given, or every non-superuser login role except upshift's own. */
-    public static List<String> applicationRoles(Connection origin, List<String> given) throws SQLException {
+    public static List<String> applicationRoles(Connection server, List<String> given) throws SQLException {
         if (given != null && !given.isEmpty()) {
             return List.copyOf(given);
         }
-        List<String> roles = new ArrayList<>();
-        try (PreparedStatement st = origin.prepareStatement(APPLICATION_ROLES); ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
-                roles.add(rs.getString(1));
-            }
-        }
-        return roles;
+        return strings(server, APPLICATION_ROLES);
     }
 
-    /** The roles frozen in this database now. */
-    public static List<String> frozenRoles(Connection origin) throws SQLException {
-        List<String> roles = new ArrayList<>();
-        try (PreparedStatement st = origin.prepareStatement(FROZEN_ROLES); ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
-                roles.add(rs.getString(1));
-            }
-        }
-        return roles;
+    /** The roles read-only in this database now (whoever set it). */
+    public static List<String> frozenRoles(Connection server) throws SQLException {
+        return strings(server, FROZEN_ROLES);
     }
 
-    public static List<String> freezeStatements(String database, List<String> roles) {
+    public static List<String> softFreezeStatements(String database, List<String> roles) {
         return roles.stream().map(role -> "ALTER ROLE " + Sql.ident(role) + " IN DATABASE " + Sql.ident(database)
                 + " SET default_transaction_read_only = on").toList();
     }
 
-    public static List<String> unfreezeStatements(String database, List<String> roles) {
+    public static List<String> softUnfreezeStatements(String database, List<String> roles) {
         return roles.stream().map(role -> "ALTER ROLE " + Sql.ident(role) + " IN DATABASE " + Sql.ident(database)
                 + " RESET default_transaction_read_only").toList();
     }
 
     /**
-     * Terminates the roles' client sessions in this database and waits until they are gone: pg_terminate_backend
-     * only signals, and a backend that is committing finishes first. Only then has the last application write
-     * happened, so the drain marker that follows covers it. Returns how many sessions were ended.
+     * Terminates the roles' client sessions in this database (those started at or after {@code since}, or all when
+     * it is null) and waits until they are gone: pg_terminate_backend only signals, and a backend that is committing
+     * finishes first. Returns how many sessions were ended.
      */
-    public static int terminateSessions(Connection origin, List<String> roles) throws SQLException {
+    public static int terminateSessions(Connection server, List<String> roles, String since) throws SQLException {
         if (roles.isEmpty()) {
             return 0;
         }
         List<Integer> pids = new ArrayList<>();
-        try (PreparedStatement st = origin.prepareStatement(TERMINATE)) {
-            st.setArray(1, origin.createArrayOf("text", roles.toArray()));
+        try (PreparedStatement st = server.prepareStatement(TERMINATE)) {
+            st.setArray(1, server.createArrayOf("text", roles.toArray()));
+            st.setString(2, since);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     pids.add(rs.getInt(1));
@@ -112,8 +278,8 @@ public final class WriteFreeze {
             }
         }
         long deadline = System.currentTimeMillis() + TERMINATION_WAIT_MILLIS;
-        try (PreparedStatement st = origin.prepareStatement(STILL_RUNNING)) {
-            st.setArray(1, origin.createArrayOf("int4", pids.toArray()));
+        try (PreparedStatement st = server.prepareStatement(STILL_RUNNING)) {
+            st.setArray(1, server.createArrayOf("int4", pids.toArray()));
             while (!pids.isEmpty()) {
                 try (ResultSet rs = st.executeQuery()) {
                     rs.next();
@@ -122,16 +288,10 @@ public final class WriteFreeze {
                     }
                 }
                 if (System.currentTimeMillis() > deadline) {
-                    throw new upshift.UpshiftException("terminated application sessions on origin are still running"
-                            + " after " + TERMINATION_WAIT_MILLIS / 1000 + " s",
-                            "see pg_stat_activity on origin; re-run switchover, or switchover --abort");
+                    throw new UpshiftException("terminated application sessions are still running after "
+                            + TERMINATION_WAIT_MILLIS / 1000 + " s", "see pg_stat_activity; re-run, or --abort");
                 }
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new upshift.UpshiftException("interrupted while sessions end", "re-run switchover", e);
-                }
+                Pause.millis(50);
             }
         }
         return pids.size();
@@ -140,6 +300,34 @@ public final class WriteFreeze {
     /** The terminate query as SQL for a --dry-run script. */
     public static String terminateSql(List<String> roles) {
         return TERMINATE.strip().replace("ANY (?)", "ANY (ARRAY[" + String.join(", ",
-                roles.stream().map(Sql::literal).toList()) + "]::text[])");
+                roles.stream().map(Sql::literal).toList()) + "]::text[])")
+                .replace("coalesce(?::timestamptz, '-infinity')", "'-infinity'");
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------------
+
+    private static List<String> strings(Connection server, String sql) throws SQLException {
+        List<String> values = new ArrayList<>();
+        try (PreparedStatement st = server.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                values.add(rs.getString(1));
+            }
+        }
+        return values;
+    }
+
+    private static List<QualifiedName> names(Connection server, String sql, String... params) throws SQLException {
+        List<QualifiedName> names = new ArrayList<>();
+        try (PreparedStatement st = server.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                st.setString(i + 1, params[i]);
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    names.add(new QualifiedName(rs.getString(1), rs.getString(2)));
+                }
+            }
+        }
+        return names;
     }
 }

@@ -78,7 +78,8 @@ class SwitchoverTest {
             assertEquals("switched over", report.get("outcome").asText(), run.stdout());
             assertTrue(report.get("destinationReady").asBoolean());
             assertTrue(report.get("freezeWindowSeconds").asDouble() > 0);
-            assertEquals(List.of("check", "freeze", "drain", "sequences", "verify", "drop-forward", "rollback"),
+            assertEquals(List.of("check", "freeze", "drain", "sequences", "verify", "prepare-rollback", "drop-forward",
+                    "rollback"),
                     phases(report));
 
             long writesBefore = workload.acknowledged();
@@ -128,7 +129,7 @@ class SwitchoverTest {
     @ParameterizedTest(name = "interrupted after each phase, re-running completes with no lost write [{0}]")
     @MethodSource("upshift.harness.Providers#selected")
     void resumesAfterEachPhase(PgProvider provider) throws Exception {
-        for (String phase : List.of("freeze", "drain", "sequences", "verify", "drop-forward")) {
+        for (String phase : List.of("freeze", "drain", "sequences", "verify", "prepare-rollback", "drop-forward")) {
             ShopFixture f = streaming(provider, "so_resume_" + phase.replace('-', '_'), 20);
             long expected;
             try (Workload workload = new Workload(onOrigin(f), 100)) {
@@ -198,7 +199,8 @@ class SwitchoverTest {
         ShopFixture f = streaming(provider, "so_timeout", 10);
         try (Connection blocker = f.destination(); Statement st = blocker.createStatement()) {
             blocker.setAutoCommit(false);
-            st.execute("LOCK TABLE shop_order IN ACCESS EXCLUSIVE MODE");
+            // SHARE blocks the apply worker's inserts, not the readers (the rollback checks count rows)
+            st.execute("LOCK TABLE shop_order IN SHARE MODE");
             f.onOrigin("INSERT INTO shop_order (user_id, status) VALUES (1, 'stuck')");
             Run timedOut = switchover(f, "--timeout", "3s");
             assertEquals(ExitCode.CHECK_FAILED, timedOut.exitCode(), timedOut.stderr());

@@ -1,0 +1,105 @@
+package upshift.cli;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+import picocli.CommandLine.Option;
+import upshift.UpshiftException;
+import upshift.migration.Direction;
+import upshift.sequences.SequenceSync;
+import upshift.switchover.Cutover;
+import upshift.switchover.WriteFreeze;
+
+/** The options switchover and switchback share: how to freeze, drain, sync, verify, stop and undo. */
+public final class CutoverOptions {
+
+    @Option(names = "--freeze", paramLabel = "hard|soft|none", defaultValue = "hard",
+            description = "hard: a trigger on every published table rejects the application's writes, whatever its"
+                    + " session settings (apply workers are not affected; works when the application and upshift"
+                    + " share a role); soft: the application roles become read-only in this database and their"
+                    + " sessions end (a session can opt out); none: the application is already stopped."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String freeze;
+
+    @Option(names = "--app-role", paramLabel = "ROLE", split = ",",
+            description = "With --freeze soft: the application role to make read-only (repeatable). Default: every"
+                    + " non-superuser login role except the one upshift connects as.")
+    List<String> appRoles = new java.util.ArrayList<>();
+
+    @Option(names = "--max-lag", paramLabel = "SIZE", defaultValue = "0",
+            description = "Bytes of WAL the new primary may still lack when the drain ends. Default: 0.")
+    String maxLag;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5m",
+            description = "Give up draining after this long (exit 3, the freeze lifted). Default: ${DEFAULT-VALUE}.")
+    String timeout;
+
+    @Option(names = "--verify", paramLabel = "none|counts|checksum", defaultValue = "counts",
+            description = "Compare the tables before the point of no return. Default: ${DEFAULT-VALUE}.")
+    String verify;
+
+    @Option(names = "--margin", paramLabel = "N", defaultValue = "0",
+            description = "Add N to every synced sequence value. Default: ${DEFAULT-VALUE}.")
+    long margin;
+
+    @Option(names = "--sequence-exclude", paramLabel = "PATTERN", split = ",",
+            description = "Sequences not to sync (LIKE pattern, repeatable). Default: awsdms_ddl_%%.")
+    List<String> sequenceExcludes;
+
+    @Option(names = "--stop-after", paramLabel = "PHASE",
+            description = "Stop after this phase; re-running continues from there.")
+    String stopAfter;
+
+    @Option(names = "--health-timeout", paramLabel = "DURATION", defaultValue = "60s",
+            description = "How long to wait for the way back to stream once started. Default: ${DEFAULT-VALUE}.")
+    String healthTimeout;
+
+    @Option(names = "--abort", description = "Undo a cutover that has not passed its point of no return: drop the"
+            + " prepared way back, re-enable the drained subscription, lift upshift's freeze (only upshift's).")
+    public boolean abort;
+
+    @Option(names = "--on", paramLabel = "origin|destination",
+            description = "With --dry-run: print only that server's psql script. Default: both, one after the other.")
+    public String on;
+
+    /** The settings, for the direction drained. */
+    public Cutover.Settings settings(Direction drained, boolean startReverse, String reverseConninfo) {
+        if (margin < 0) {
+            throw UpshiftException.usage("--margin cannot be negative", "give 0 or more");
+        }
+        return new Cutover.Settings(choice(WriteFreeze.Mode.class, freeze, "--freeze"), appRoles,
+                Units.bytes(maxLag, "--max-lag"), Units.duration(timeout, "--timeout"),
+                choice(Cutover.VerifyMode.class, verify, "--verify"), margin,
+                sequenceExcludes != null ? sequenceExcludes : SequenceSync.DEFAULT_EXCLUDES, startReverse,
+                stopAfter == null ? null : Cutover.Phase.parse(stopAfter, drained), reverseConninfo,
+                Units.duration(healthTimeout, "--health-timeout"));
+    }
+
+    /** The server whose dry-run script to print, or null for both. */
+    public String dryRunServer() {
+        if (on == null) {
+            return null;
+        }
+        if (!on.equals("origin") && !on.equals("destination")) {
+            throw UpshiftException.usage("invalid value for --on: \"" + on + "\"", "origin or destination");
+        }
+        return on;
+    }
+
+    public Duration drainTimeout() {
+        return Units.duration(timeout, "--timeout");
+    }
+
+    static <E extends Enum<E>> E choice(Class<E> type, String value, String option) {
+        try {
+            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            StringBuilder values = new StringBuilder();
+            for (E c : type.getEnumConstants()) {
+                values.append(values.length() == 0 ? "" : ", ").append(c.name().toLowerCase(Locale.ROOT));
+            }
+            throw UpshiftException.usage("invalid value for " + option + ": \"" + value + "\"", "one of: " + values);
+        }
+    }
+}

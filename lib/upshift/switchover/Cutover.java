@@ -1,0 +1,944 @@
+package upshift.switchover;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import upshift.ExitCode;
+import upshift.UpshiftException;
+import upshift.cli.Output;
+import upshift.connect.Cluster;
+import upshift.migration.Direction;
+import upshift.migration.MigrationLock;
+import upshift.migration.MigrationNames;
+import upshift.publication.PublishedTables;
+import upshift.rollback.RollbackReadiness;
+import upshift.rollback.RollbackReplication;
+import upshift.sequences.SequencePlan;
+import upshift.sequences.SequenceSync;
+import upshift.sql.QualifiedName;
+import upshift.sql.Sql;
+import upshift.sql.StatementRunner;
+import upshift.subscription.ConnectionClause;
+import upshift.subscription.SubscriptionOptions;
+import upshift.subscription.SubscriptionState;
+import upshift.switchover.WriteFreeze.Mode;
+import upshift.verify.Verification;
+import upshift.verify.VerifyReport;
+
+/**
+ * The write-freeze window, in either direction. Switchover drains the forward replication (origin frozen, destination
+ * becomes the primary, rollback replication starts); switchback drains the rollback replication (destination frozen,
+ * origin the primary again, forward replication optionally restarted).
+ *
+ * <p>The order makes one step the point of no return and puts everything that can fail before it:
+ * <ol>
+ * <li>check: the drained subscription is healthy, nothing blocks the freeze, and the way back is ready (rights, a
+ * real replication connection from the old primary's server, column rules) — nothing is frozen yet;</li>
+ * <li>freeze the old primary's writes (hard: triggers; soft: read-only roles; none);</li>
+ * <li>drain to a WAL marker; sync sequences; verify;</li>
+ * <li>prepare: disable the drained subscription, prove from its slot that no write reached the old primary after
+ * the freeze, and create the way back disabled (its slot is created now, after the last applied change, so no
+ * change loops); any failure here re-enables the drained subscription;</li>
+ * <li>drop the drained subscription — the point of no return — and lift any freeze upshift left on the new
+ * primary;</li>
+ * <li>start the way back and prove it streams.</li>
+ * </ol>
+ * Every phase is idempotent; what has happened is read from the servers and from a {@link CutoverRecord} on the old
+ * primary, so a re-run after a crash or Ctrl-C continues, and {@link #abort} undoes exactly what was done up to the
+ * point of no return. A migration lock on both servers keeps a second operator out.
+ */
+public final class Cutover {
+
+    /** The phases, in order. Labels depend on the direction drained. */
+    public enum Phase {
+        CHECK, FREEZE, DRAIN, SEQUENCES, VERIFY, PREPARE, DROP, START;
+
+        public String label(Direction drained) {
+            return switch (this) {
+                case PREPARE -> "prepare-" + drained.opposite().label();
+                case DROP -> "drop-" + drained.label();
+                case START -> drained.opposite().label();
+                default -> name().toLowerCase(Locale.ROOT);
+            };
+        }
+
+        public static Phase parse(String label, Direction drained) {
+            for (Phase p : values()) {
+                if (p.label(drained).equals(label)) {
+                    return p;
+                }
+            }
+            List<String> labels = new ArrayList<>();
+            for (Phase p : values()) {
+                labels.add(p.label(drained));
+            }
+            throw UpshiftException.usage("unknown phase \"" + label + "\"", "phases: " + String.join(", ", labels));
+        }
+    }
+
+    public enum VerifyMode { NONE, COUNTS, CHECKSUM }
+
+    /**
+     * How to cut over.
+     *
+     * @param startReverse    set up and start the way back (switchover: rollback, default on; switchback: the
+     *                        forward replication again, --restart-forward)
+     * @param reverseConninfo how the old primary's server reaches the new one, for the way back's subscription
+     * @param stopAfter       null: run to the end; otherwise stop, resumable, after that phase
+     */
+    public record Settings(Mode freeze, List<String> appRoles, long maxLagBytes, Duration drainTimeout,
+            VerifyMode verify, long sequenceMargin, List<String> sequenceExcludes, boolean startReverse,
+            Phase stopAfter, String reverseConninfo, Duration healthTimeout) {
+    }
+
+    public record PhaseResult(String phase, String status, double seconds, String detail) {
+    }
+
+    /**
+     * @param outcome             "switched over", "switched back", "already complete", "stopped after PHASE",
+     *                            "aborted", "dry run"
+     * @param freezeWindowSeconds from the freeze (by the old primary's clock, across resumes) until the new primary
+     *                            was ready; null when it did not get there
+     * @param destinationReady    switchover: whether the application may now write on destination
+     * @param originReady         switchback: whether the application may now write on origin
+     * @param reverseStreaming    whether the way back was proven streaming (null when not started)
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Report(String migration, String step, String outcome, List<PhaseResult> phases,
+            Double freezeWindowSeconds, Boolean destinationReady, Boolean originReady, Boolean reverseStreaming,
+            List<String> warnings) {
+
+        /** Exit 3 when the new primary is ready but the way back could not be proven. */
+        public int exitCode() {
+            return Boolean.FALSE.equals(reverseStreaming) ? ExitCode.CHECK_FAILED : ExitCode.OK;
+        }
+    }
+
+    private static final String NOT_READY = """
+            SELECT count(*) FROM pg_catalog.pg_subscription_rel r
+              JOIN pg_catalog.pg_subscription s ON s.oid = r.srsubid
+             WHERE s.subname = ? AND r.srsubstate <> 'r'
+            """;
+
+    private static final String APPLY_WORKER = """
+            SELECT pid FROM pg_catalog.pg_stat_subscription WHERE subname = ? AND relid IS NULL AND pid IS NOT NULL
+            """;
+
+    private static final String PREPARED_XACTS = """
+            SELECT gid, owner::text FROM pg_catalog.pg_prepared_xacts WHERE database = current_database() ORDER BY 1
+            """;
+
+    private static final String PUBLICATION_OWNED = """
+            SELECT pg_catalog.pg_has_role(p.pubowner, 'USAGE') FROM pg_catalog.pg_publication p WHERE p.pubname = ?
+            """;
+
+    private static final String NOW_UTC = """
+            SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            """;
+
+    private static final String SECONDS_SINCE = """
+            SELECT extract(epoch FROM clock_timestamp() - ?::timestamptz)::float8
+            """;
+
+    /** How many walsenders serve the subscription, and whether they decoded past the marker (null: not visible). */
+    private static final String WALSENDER_PASSED = """
+            SELECT count(*)::int, bool_or(sent_lsn >= ?::pg_lsn)
+              FROM pg_catalog.pg_stat_replication WHERE application_name = ?
+            """;
+
+    private static final String LOCK_TIMEOUT = "10s";
+    private static final int FREEZE_ATTEMPTS = 3;
+    private static final Duration SLOT_RELEASE = Duration.ofSeconds(30);
+
+    private final Direction drained;
+    private final Direction reverse;
+    private final String step;
+    private final Cluster origin;
+    private final Cluster destination;
+    /** The old primary: the drained publication, its slot and the freeze live here. */
+    private final Cluster frozen;
+    /** The new primary: the drained subscription lives here. */
+    private final Cluster target;
+    private final MigrationNames names;
+    private final StatementRunner runner;
+    private final Output out;
+    private final List<PhaseResult> phases = new ArrayList<>();
+    private final List<String> warnings = new ArrayList<>();
+
+    private Cutover(Direction drained, String step, Cluster origin, Cluster destination, MigrationNames names,
+            StatementRunner runner, Output out) {
+        this.drained = drained;
+        this.reverse = drained.opposite();
+        this.step = step;
+        this.origin = origin;
+        this.destination = destination;
+        this.frozen = drained.publisher(origin, destination);
+        this.target = drained.subscriber(origin, destination);
+        this.names = names;
+        this.runner = runner;
+        this.out = out;
+    }
+
+    /** origin → destination: drains the forward replication, starts the rollback one. */
+    public static Cutover switchover(Cluster origin, Cluster destination, MigrationNames names,
+            StatementRunner runner, Output out) {
+        return new Cutover(Direction.FORWARD, "switchover", origin, destination, names, runner, out);
+    }
+
+    /** destination → origin: drains the rollback replication, may restart the forward one. */
+    public static Cutover switchback(Cluster origin, Cluster destination, MigrationNames names,
+            StatementRunner runner, Output out) {
+        return new Cutover(Direction.ROLLBACK, "switchback", origin, destination, names, runner, out);
+    }
+
+    /** What the confirmation prompt shows before anything is frozen. */
+    public record Plan(String step, String frozenServer, String newPrimary, Mode freeze, List<String> roles,
+            int tables, String pointOfNoReturn) {
+
+        /** The confirmation question: what will be frozen, how, and where the point of no return is. */
+        public String describe() {
+            String how = switch (freeze) {
+                case HARD -> "reject every write to its " + tables + " published table(s) (triggers)";
+                case SOFT -> "make " + roles + " read-only and end their sessions";
+                case NONE -> "not freeze anything (--freeze none: the application must already be stopped)";
+            };
+            return step + " will freeze " + frozenServer + ": " + how + ".\n"
+                    + "  It can be undone with " + step + " --abort until " + pointOfNoReturn
+                    + " (the point of no return); after that " + newPrimary + " is the primary.\n"
+                    + "Continue?";
+        }
+    }
+
+    /**
+     * Runs (or resumes) the cutover. {@code confirm} sees the plan after the checks, before anything is frozen, and
+     * throws to refuse.
+     */
+    public Report run(Settings s, java.util.function.Consumer<Plan> confirm) throws SQLException {
+        MigrationLock.acquire(frozen, names, step);
+        MigrationLock.acquire(target, names, step);
+        Optional<SubscriptionState> sub = SubscriptionState.read(target.connection(), drained.subscription(names));
+        Optional<CutoverRecord> record = record();
+        if (sub.isEmpty()) {
+            return resumeAfterDrop(s, record);
+        }
+        if (record.map(r -> r.reached(CutoverRecord.DONE)).orElse(false)) {
+            record = Optional.empty(); // a finished earlier cutover's record: this is a new attempt
+        }
+        boolean prepared = !sub.get().enabled() && record.map(r -> r.reached(CutoverRecord.PREPARED)).orElse(false);
+        if (prepared) {
+            out.note("resuming: " + step + " had frozen " + frozen.role() + " and disabled "
+                    + drained.subscription(names) + " itself");
+        }
+        List<QualifiedName> tables = check(s, sub.get(), prepared);
+        if (stop(s, Phase.CHECK)) {
+            return report("stopped after check", null, false, null);
+        }
+        confirm.accept(new Plan(step, frozen.role(), target.role(), s.freeze(), s.freeze() == Mode.SOFT
+                ? WriteFreeze.applicationRoles(frozen.connection(), s.appRoles()) : List.of(), tables.size(),
+                "dropping " + drained.subscription(names) + " on " + target.role()));
+        CutoverRecord rec = freeze(s, tables, record.orElse(null));
+        if (stop(s, Phase.FREEZE)) {
+            return report("stopped after freeze", null, false, null);
+        }
+        if (!prepared) {
+            drain(s, rec);
+        } else {
+            skipped(Phase.DRAIN, "drained before " + drained.subscription(names) + " was disabled");
+        }
+        if (stop(s, Phase.DRAIN)) {
+            return report("stopped after drain", null, false, null);
+        }
+        sequences(s);
+        if (stop(s, Phase.SEQUENCES)) {
+            return report("stopped after sequences", null, false, null);
+        }
+        verify(s, tables);
+        if (stop(s, Phase.VERIFY)) {
+            return report("stopped after verify", null, false, null);
+        }
+        rec = prepare(s, tables, rec, prepared);
+        if (stop(s, Phase.PREPARE)) {
+            return report("stopped after " + Phase.PREPARE.label(drained), null, false, null);
+        }
+        Double window = drop(rec);
+        if (stop(s, Phase.DROP)) {
+            return report("stopped after " + Phase.DROP.label(drained), window, true, null);
+        }
+        Boolean streaming = start(s, rec);
+        return report(runner.dryRun() ? "dry run: nothing was changed" : step.equals("switchover") ? "switched over"
+                : "switched back", window, !runner.dryRun(), streaming);
+    }
+
+    /**
+     * Undoes a cutover that has not passed its point of no return: drops the way back if it was prepared,
+     * re-enables the drained subscription if upshift disabled it, lifts the freeze upshift made (and only that) and
+     * ends the sessions opened while it held.
+     */
+    public Report abort() throws SQLException {
+        MigrationLock.acquire(frozen, names, step);
+        MigrationLock.acquire(target, names, step);
+        Optional<SubscriptionState> sub = SubscriptionState.read(target.connection(), drained.subscription(names));
+        Optional<CutoverRecord> record = record();
+        if (sub.isEmpty()) {
+            if (record.map(r -> r.reached(CutoverRecord.DROPPING)).orElse(false)) {
+                throw UpshiftException.checkFailed("cannot abort: " + step + " has already dropped "
+                        + drained.subscription(names) + " (the point of no return), " + target.role()
+                        + " is the primary now",
+                        step.equals("switchover") ? "to go back, run switchback" : "to go forward again, run the"
+                                + " runbook from create-subscription (or switchback --restart-forward next time)");
+            }
+            throw UpshiftException.checkFailed("nothing to abort: no subscription " + drained.subscription(names)
+                    + " on " + target.role() + " and no " + step + " in progress", "see status");
+        }
+        long t = System.nanoTime();
+        List<String> done = new ArrayList<>();
+        if (SubscriptionState.read(frozen.connection(), reverse.subscription(names)).isPresent()
+                && record.map(r -> r.reached(CutoverRecord.PREPARED)).orElse(false)) {
+            runner.execute(frozen, "DROP SUBSCRIPTION " + Sql.ident(reverse.subscription(names)));
+            done.add("dropped the prepared " + reverse.subscription(names));
+        }
+        if (!sub.get().enabled() && record.map(r -> r.reached(CutoverRecord.PREPARED)).orElse(false)) {
+            runner.execute(target, "ALTER SUBSCRIPTION " + Sql.ident(drained.subscription(names)) + " ENABLE");
+            done.add("re-enabled " + drained.subscription(names));
+        }
+        String lifted = lift(frozen, drained.publication(names), record.orElse(null));
+        done.add(lifted);
+        phases.add(new PhaseResult("abort", "done", seconds(t), String.join("; ", done)));
+        out.note("aborted: " + frozen.role() + " takes writes again (" + String.join("; ", done) + ")");
+        return report("aborted", null, false, null);
+    }
+
+    // ---- phases ---------------------------------------------------------------------------------------------
+
+    private List<QualifiedName> check(Settings s, SubscriptionState sub, boolean prepared) throws SQLException {
+        long t = System.nanoTime();
+        String subscription = drained.subscription(names);
+        if (!sub.enabled() && !prepared) {
+            throw UpshiftException.checkFailed("the " + drained.label() + " subscription " + subscription
+                    + " is disabled", "an apply error or a lost connection disables it (disable_on_error): see monitor"
+                            + (drained == Direction.ROLLBACK ? " --rollback" : "") + ", fix, then enable it");
+        }
+        if (drained == Direction.FORWARD) {
+            long notReady = count(target.connection(), NOT_READY, subscription);
+            if (notReady > 0) {
+                throw UpshiftException.checkFailed("the initial copy is not finished: " + notReady
+                        + " table(s) not ready", "wait with: monitor --until caught-up");
+            }
+        }
+        if (sub.enabled() && !applyWorkerRunning(subscription)) {
+            throw UpshiftException.checkFailed("the apply worker of " + subscription + " is not running on "
+                    + target.role() + " (it restarts after every apply error): the drain would never end",
+                    "see monitor" + (drained == Direction.ROLLBACK ? " --rollback" : "") + " for the cause");
+        }
+        List<String> preparedXacts = preparedTransactions();
+        if (!preparedXacts.isEmpty()) {
+            throw UpshiftException.checkFailed(frozen.role() + " has " + preparedXacts.size() + " open prepared"
+                    + " transaction(s) " + preparedXacts + ": they survive any freeze and may commit after it",
+                    "resolve each with COMMIT PREPARED 'gid' or ROLLBACK PREPARED 'gid' on " + frozen.role()
+                            + " (SELECT * FROM pg_prepared_xacts), then re-run");
+        }
+        String publication = drained.publication(names);
+        List<QualifiedName> tables = WriteFreeze.publishedTables(frozen.connection(), publication);
+        if (tables.isEmpty()) {
+            throw UpshiftException.checkFailed("publication " + publication + " on " + frozen.role()
+                    + " does not exist or publishes no table", "see status; check --name");
+        }
+        if (!Boolean.TRUE.equals(single(frozen.connection(), PUBLICATION_OWNED, publication))) {
+            throw UpshiftException.checkFailed("upshift's role on " + frozen.role() + " does not own publication "
+                    + publication + ": it keeps the " + step + "'s record there",
+                    "connect as the role that ran create-publication" + (drained == Direction.ROLLBACK
+                            ? " (switchover created it)" : ""));
+        }
+        freezePreconditions(s, tables);
+        if (s.startReverse()) {
+            wayBack(s, tables, prepared);
+        }
+        done(Phase.CHECK, t, drained.subscription(names) + (prepared ? " disabled by " + step : " streaming")
+                + ", " + tables.size() + " published table(s), no prepared transaction"
+                + (s.startReverse() ? ", the way back checked" + (runner.dryRun() ? " (without the connection probe)"
+                        : " (rights, connection from " + frozen.role() + "'s server, columns, keys)")
+                        : ", no way back (" + (step.equals("switchover") ? "--no-rollback" : "no --restart-forward")
+                                + ")"));
+        return tables;
+    }
+
+    private void freezePreconditions(Settings s, List<QualifiedName> tables) throws SQLException {
+        if (s.freeze() == Mode.HARD) {
+            List<QualifiedName> already = WriteFreeze.frozenTables(frozen.connection(), names);
+            if (!already.containsAll(tables)) {
+                List<String> problems = WriteFreeze.hardFreezeProblems(frozen.connection(), tables);
+                if (!problems.isEmpty()) {
+                    throw UpshiftException.checkFailed("cannot freeze " + frozen.role() + " (--freeze hard): "
+                            + String.join("; ", problems), "nothing was frozen");
+                }
+            }
+        } else if (s.freeze() == Mode.SOFT) {
+            if (WriteFreeze.applicationRoles(frozen.connection(), s.appRoles()).isEmpty()) {
+                throw UpshiftException.usage("no application role to freeze on " + frozen.role() + ": every login"
+                        + " role is a superuser or upshift's own", "use --freeze hard (the default: it works when"
+                                + " the application and upshift share a role), or name roles with --app-role");
+            }
+        }
+    }
+
+    private void wayBack(Settings s, List<QualifiedName> tables, boolean prepared) throws SQLException {
+        if (reverse == Direction.FORWARD) {
+            if (PublishedTables.read(origin.connection(), reverse.publication(names)).isEmpty()) {
+                throw UpshiftException.checkFailed("--restart-forward needs publication " + reverse.publication(names)
+                        + " on origin, and it is gone", "run create-publication first, or switch back without"
+                                + " --restart-forward");
+            }
+            if (!prepared && SubscriptionState.slotExists(origin.connection(), reverse.slot(names))) {
+                throw UpshiftException.checkFailed("replication slot " + reverse.slot(names) + " already exists on"
+                        + " origin", "drop it with cleanup --forward --drop-orphaned-slots, then re-run");
+            }
+        }
+        boolean probe = !runner.dryRun()
+                && !(prepared && SubscriptionState.read(frozen.connection(), reverse.subscription(names)).isPresent());
+        List<RollbackReadiness.Finding> findings = RollbackReadiness.check(origin, destination, reverse, names,
+                tables, s.reverseConninfo(), probe);
+        List<RollbackReadiness.Finding> blocking = findings.stream().filter(RollbackReadiness.Finding::blocking)
+                .toList();
+        findings.stream().filter(f -> !f.blocking()).forEach(f -> warn(f.text()));
+        if (!blocking.isEmpty()) {
+            StringBuilder text = new StringBuilder("the way back (" + reverse.label() + " replication) is not ready; "
+                    + blocking.size() + " blocking finding(s), nothing was frozen:");
+            blocking.forEach(f -> text.append("\n  - [").append(f.side()).append("] ").append(f.text()));
+            throw UpshiftException.checkFailed(text.toString(), "fix them and re-run"
+                    + (step.equals("switchover") ? ", or pass --no-rollback to switch over with no way back" : ""));
+        }
+    }
+
+    private CutoverRecord freeze(Settings s, List<QualifiedName> tables, CutoverRecord existing) throws SQLException {
+        long t = System.nanoTime();
+        Connection c = frozen.connection();
+        String frozenAt = existing != null ? existing.frozenAt() : single(c, NOW_UTC);
+        List<String> statements = new ArrayList<>();
+        String detail;
+        List<String> roles = existing != null ? existing.roles() : List.of();
+        switch (s.freeze()) {
+            case HARD -> {
+                List<QualifiedName> already = WriteFreeze.frozenTables(c, names);
+                List<QualifiedName> toFreeze = tables.stream().filter(x -> !already.contains(x)).toList();
+                if (!toFreeze.isEmpty()) {
+                    String schema = WriteFreeze.functionSchema(c, names);
+                    schema = schema != null ? schema : WriteFreeze.schemaForFunction(c, tables);
+                    statements.addAll(WriteFreeze.hardFreezeStatements(names, schema, toFreeze, LOCK_TIMEOUT));
+                }
+                detail = (runner.dryRun() ? "would reject" : "rejecting") + " every write to " + tables.size()
+                        + " published table(s) on " + frozen.role() + " (triggers; apply workers unaffected)"
+                        + (already.isEmpty() ? "" : ", " + already.size() + " already frozen");
+            }
+            case SOFT -> {
+                List<String> app = WriteFreeze.applicationRoles(c, s.appRoles());
+                List<String> readOnly = WriteFreeze.frozenRoles(c);
+                List<String> ours = new ArrayList<>(new LinkedHashSet<>(roles));
+                List<String> toFreeze = app.stream().filter(r -> !readOnly.contains(r)).toList();
+                ours.addAll(toFreeze.stream().filter(r -> !ours.contains(r)).toList());
+                roles = ours;
+                statements.addAll(WriteFreeze.softFreezeStatements(frozen.facts().database(), toFreeze));
+                detail = "read-only: " + app + (toFreeze.size() < app.size() ? " (some were read-only already)" : "");
+            }
+            default -> detail = "--freeze none: the operator stopped the application";
+        }
+        CutoverRecord rec = new CutoverRecord(step, s.freeze().label(), frozenAt, roles,
+                existing != null ? existing.stage() : CutoverRecord.FROZEN);
+        statements.add(rec.writeSql(drained.publication(names)));
+        installFreeze(statements);
+        if (s.freeze() == Mode.SOFT) {
+            int ended;
+            if (runner.dryRun()) {
+                runner.execute(frozen, WriteFreeze.terminateSql(roles));
+                ended = 0;
+            } else {
+                ended = WriteFreeze.terminateSessions(c, WriteFreeze.applicationRoles(c, s.appRoles()), null);
+            }
+            detail += ", " + ended + " session(s) ended";
+        }
+        List<String> preparedXacts = runner.dryRun() ? List.of() : preparedTransactions();
+        if (!preparedXacts.isEmpty()) {
+            throw UpshiftException.checkFailed("a transaction was prepared on " + frozen.role() + " while freezing: "
+                    + preparedXacts, "resolve it (COMMIT PREPARED / ROLLBACK PREPARED), then re-run; or --abort");
+        }
+        done(Phase.FREEZE, t, detail);
+        return rec;
+    }
+
+    /** Runs the freeze transaction; waits for open write transactions at most LOCK_TIMEOUT, a few times. */
+    private void installFreeze(List<String> statements) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                runner.transaction(frozen, statements);
+                return;
+            } catch (UpshiftException e) {
+                String state = e.getCause() instanceof SQLException sql ? sql.getSQLState() : null;
+                boolean waited = "55P03".equals(state) || "40P01".equals(state);
+                if (!waited || attempt == FREEZE_ATTEMPTS) {
+                    throw waited ? UpshiftException.checkFailed("the freeze waited " + FREEZE_ATTEMPTS + " × "
+                            + LOCK_TIMEOUT + " for transactions that hold write locks on published tables of "
+                            + frozen.role() + ": " + blockers(), "nothing was frozen: end those sessions"
+                                    + " (pg_terminate_backend) or let them commit, then re-run") : e;
+                }
+                out.note("  freeze: waiting for open write transactions on " + frozen.role() + " (" + blockers()
+                        + "), attempt " + (attempt + 1) + " of " + FREEZE_ATTEMPTS);
+            }
+        }
+    }
+
+    private String blockers() throws SQLException {
+        try (Statement st = frozen.connection().createStatement(); ResultSet rs = st.executeQuery("""
+                SELECT string_agg(format('pid %s (%s, %s, %s)', pid, usename, state,
+                                         coalesce(application_name, '')), ', ')
+                  FROM pg_catalog.pg_stat_activity
+                 WHERE datname = current_database() AND pid <> pg_catalog.pg_backend_pid()
+                   AND backend_type = 'client backend' AND xact_start IS NOT NULL
+                """)) {
+            return rs.next() && rs.getString(1) != null ? rs.getString(1) : "none left";
+        }
+    }
+
+    private void drain(Settings s, CutoverRecord rec) throws SQLException {
+        long t = System.nanoTime();
+        if (runner.dryRun()) {
+            runner.scriptOnly(frozen, "-- then wait until pg_replication_slots.confirmed_flush_lsn of "
+                    + Sql.literal(drained.slot(names)) + " reaches a marker: SELECT pg_logical_emit_message(true,"
+                    + " 'upshift', 'writes frozen')");
+            done(Phase.DRAIN, t, "would wait until " + target.role() + " has applied everything up to the freeze");
+            return;
+        }
+        String marker = Drain.mark(frozen.connection());
+        long left;
+        try {
+            left = Drain.waitFor(frozen.connection(), drained.slot(names), marker, s.maxLagBytes(), s.drainTimeout(),
+                    out::note);
+        } catch (UpshiftException e) {
+            if (e.exitCode() == ExitCode.CHECK_FAILED) {
+                out.warn("drain timed out: lifting the freeze so that the application can write on " + frozen.role()
+                        + " again (" + lift(frozen, drained.publication(names), rec) + ")");
+            }
+            throw e;
+        }
+        done(Phase.DRAIN, t, target.role() + " applied everything up to " + marker
+                + (left > 0 ? " (" + left + " bytes within --max-lag)" : ""));
+    }
+
+    private void sequences(Settings s) throws SQLException {
+        long t = System.nanoTime();
+        SequencePlan plan = SequenceSync.plan(frozen.connection(), target.connection(), s.sequenceExcludes(),
+                s.sequenceMargin());
+        plan.apply(runner, target);
+        plan.missingOnDestination().forEach(m -> warn("sequence " + m + " exists on " + frozen.role() + " only: not"
+                + " synced"));
+        if (!plan.errors().isEmpty()) {
+            throw UpshiftException.checkFailed("sequences could not be synced: " + plan.errors(),
+                    frozen.role() + " stays frozen: fix them (see sync-sequences --check), then re-run " + step
+                            + ", or " + step + " --abort");
+        }
+        done(Phase.SEQUENCES, t, plan.toSet().size() + " sequence(s) " + (runner.dryRun() ? "would be" : "")
+                + " synced " + frozen.role() + " → " + target.role()
+                + (plan.missingOnDestination().isEmpty() ? "" : ", " + plan.missingOnDestination().size()
+                        + " missing on " + target.role()));
+    }
+
+    private void verify(Settings s, List<QualifiedName> tables) {
+        long t = System.nanoTime();
+        if (s.verify() == VerifyMode.NONE || runner.dryRun()) {
+            done(Phase.VERIFY, t, s.verify() == VerifyMode.NONE ? "skipped (--verify none)"
+                    : "would compare " + tables.size() + " table(s) (" + s.verify().name().toLowerCase(Locale.ROOT)
+                            + ")");
+            return;
+        }
+        VerifyReport report = Verification.run(origin, destination, tables, s.verify() == VerifyMode.CHECKSUM);
+        if (!report.equal()) {
+            throw UpshiftException.checkFailed("verification found differences after the drain: "
+                    + report.differences(), frozen.role() + " stays frozen: investigate with verify"
+                            + (s.verify() == VerifyMode.CHECKSUM ? " --checksum" : "") + ", then re-run " + step
+                            + ", or " + step + " --abort");
+        }
+        done(Phase.VERIFY, t, tables.size() + " table(s) equal (" + s.verify().name().toLowerCase(Locale.ROOT) + ")");
+    }
+
+    private CutoverRecord prepare(Settings s, List<QualifiedName> tables, CutoverRecord rec, boolean prepared)
+            throws SQLException {
+        long t = System.nanoTime();
+        String sub = Sql.ident(drained.subscription(names));
+        if (!prepared) {
+            // a way back left over from an earlier, aborted attempt has a slot from before the last applied change
+            if (SubscriptionState.read(frozen.connection(), reverse.subscription(names)).isPresent()) {
+                runner.execute(frozen, "DROP SUBSCRIPTION " + Sql.ident(reverse.subscription(names)));
+            }
+            runner.execute(target, "ALTER SUBSCRIPTION " + sub + " DISABLE");
+        }
+        List<String> detail = new ArrayList<>();
+        detail.add(drained.subscription(names) + " disabled");
+        if (runner.dryRun()) {
+            runner.scriptOnly(frozen, "-- then check that slot " + drained.slot(names) + " holds no change made"
+                    + " after the freeze: SELECT count(*) FROM pg_logical_slot_peek_binary_changes("
+                    + Sql.literal(drained.slot(names)) + ", NULL, NULL, 'proto_version', '1', 'publication_names', "
+                    + Sql.literal(drained.publication(names)) + ")");
+        } else {
+            detail.add(leakCheck(rec));
+        }
+        if (s.startReverse()) {
+            try {
+                detail.add(createWayBack(s, tables));
+            } catch (RuntimeException | SQLException e) {
+                if (!runner.dryRun()) {
+                    out.warn("the way back could not be created: re-enabling " + drained.subscription(names)
+                            + "; " + frozen.role() + " stays frozen");
+                    runner.execute(target, "ALTER SUBSCRIPTION " + sub + " ENABLE");
+                }
+                throw e;
+            }
+        }
+        CutoverRecord next = rec.withStage(CutoverRecord.PREPARED);
+        runner.execute(frozen, next.writeSql(drained.publication(names)));
+        done(Phase.PREPARE, t, String.join("; ", detail));
+        return next;
+    }
+
+    /** No write reached the frozen server's published tables after the drain marker: the slot holds none. */
+    private String leakCheck(CutoverRecord rec) throws SQLException {
+        String slot = drained.slot(names);
+        if (!Drain.waitUntilInactive(frozen.connection(), slot, SLOT_RELEASE)) {
+            throw new UpshiftException("slot " + slot + " on " + frozen.role() + " is still in use "
+                    + SLOT_RELEASE.toSeconds() + " s after " + drained.subscription(names) + " was disabled",
+                    "see pg_stat_replication on " + frozen.role() + "; re-run " + step + ", or --abort");
+        }
+        long changes;
+        try {
+            changes = Drain.pendingChanges(frozen.connection(), slot, drained.publication(names));
+        } catch (SQLException e) {
+            if (!"42501".equals(e.getSQLState())) {
+                throw e;
+            }
+            warn("cannot read slot " + slot + " (the role needs REPLICATION on " + frozen.role() + "): whether a write"
+                    + " slipped past the freeze rests on the freeze and on verify");
+            return "no slot check (no REPLICATION right)";
+        }
+        if (changes > 0) {
+            runner.execute(target, "ALTER SUBSCRIPTION " + Sql.ident(drained.subscription(names)) + " ENABLE");
+            throw UpshiftException.checkFailed("slot " + slot + " on " + frozen.role() + " holds " + changes
+                    + " published change(s) that " + target.role() + " has not confirmed after the drain: writes made"
+                    + " after the freeze (" + rec.freezeMode() + " freeze did not hold), or changes still in flight"
+                    + " (--max-lag). " + drained.subscription(names) + " was re-enabled to apply them; "
+                    + frozen.role() + " stays frozen and nothing was dropped",
+                    "find the writer (a superuser with session_replication_role = replica? --freeze none with the"
+                            + " application still running?), stop it, then re-run " + step + ", or " + step
+                            + " --abort");
+        }
+        return "no change after the freeze in slot " + slot;
+    }
+
+    private String createWayBack(Settings s, List<QualifiedName> tables) throws SQLException {
+        if (reverse == Direction.ROLLBACK) {
+            RollbackReplication.Result r = new RollbackReplication(origin, destination, names, runner, out)
+                    .setUp(s.reverseConninfo(), tables, false);
+            r.warnings().forEach(this::warn);
+            return r.publication() + " " + r.publicationAction() + ", " + r.subscription() + " "
+                    + r.subscriptionAction();
+        }
+        // switchback --restart-forward: destination subscribes to origin again, from now on, with no copy
+        String subscription = reverse.subscription(names);
+        if (SubscriptionState.read(destination.connection(), subscription).isPresent()) {
+            return subscription + " already exists";
+        }
+        ConnectionClause connection = new ConnectionClause(s.reverseConninfo(), "origin_password");
+        runner.scriptOnly(destination, connection.dryRunPreamble());
+        SubscriptionOptions options = SubscriptionOptions.rollback(origin.facts().capabilities(),
+                destination.facts().capabilities(), reverse.slot(names));
+        runner.execute(destination, "CREATE SUBSCRIPTION " + Sql.ident(subscription) + " "
+                + (runner.dryRun() ? connection.forDryRun() : connection.forExecution()) + " PUBLICATION "
+                + Sql.ident(reverse.publication(names)) + " " + options.withClause());
+        return subscription + (runner.dryRun() ? " would be created" : " created") + " (disabled, copy_data = false)";
+    }
+
+    private Double drop(CutoverRecord rec) throws SQLException {
+        long t = System.nanoTime();
+        runner.execute(frozen, rec.withStage(CutoverRecord.DROPPING).writeSql(drained.publication(names)));
+        String detail = dropSubscription();
+        String opened = lift(target, reverse.publication(names), recordOn(target, reverse.publication(names)));
+        runner.execute(frozen, rec.withStage(CutoverRecord.DROPPED).writeSql(drained.publication(names)));
+        Double window = runner.dryRun() ? null : window(rec);
+        done(Phase.DROP, t, detail + "; " + target.role() + " " + (runner.dryRun() ? "will take" : "takes")
+                + " writes" + (opened.startsWith("nothing") ? "" : " (" + opened + ")"));
+        return window;
+    }
+
+    /** DROP SUBSCRIPTION; when its publisher cannot be reached, detach the slot and drop it separately. */
+    private String dropSubscription() throws SQLException {
+        String sub = Sql.ident(drained.subscription(names));
+        try {
+            runner.execute(target, "DROP SUBSCRIPTION " + sub);
+            return "dropped " + drained.subscription(names) + " and its slot " + drained.slot(names)
+                    + " (the point of no return)";
+        } catch (UpshiftException e) {
+            warn("DROP SUBSCRIPTION could not reach " + frozen.role() + " to drop the slot ("
+                    + e.getMessage() + "): detaching it and dropping the slot directly");
+            runner.execute(target, "ALTER SUBSCRIPTION " + sub + " SET (slot_name = NONE)");
+            runner.execute(target, "DROP SUBSCRIPTION " + sub);
+            try (PreparedStatement st = frozen.connection().prepareStatement(
+                    "SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots"
+                            + " WHERE slot_name = ?")) {
+                st.setString(1, drained.slot(names));
+                st.execute();
+            } catch (SQLException slot) {
+                warn("slot " + drained.slot(names) + " is left on " + frozen.role() + " and retains WAL: drop it with"
+                        + " cleanup" + (drained == Direction.ROLLBACK ? " --rollback" : " --forward")
+                        + " --drop-orphaned-slots");
+            }
+            return "dropped " + drained.subscription(names) + " (slot dropped separately)";
+        }
+    }
+
+    /** Starts the way back and proves it streams; records the cutover done when it does (or none was asked for). */
+    private Boolean start(Settings s, CutoverRecord rec) throws SQLException {
+        long t = System.nanoTime();
+        if (!s.startReverse()) {
+            runner.execute(frozen, rec.withStage(CutoverRecord.DONE).writeSql(drained.publication(names)));
+            done(Phase.START, t, "skipped (" + (step.equals("switchover") ? "--no-rollback" : "no --restart-forward")
+                    + "): there is no way back now");
+            return null;
+        }
+        String subscription = reverse.subscription(names);
+        Optional<SubscriptionState> state = runner.dryRun() ? Optional.empty()
+                : SubscriptionState.read(frozen.connection(), subscription);
+        if (runner.dryRun() || !state.map(SubscriptionState::enabled).orElse(false)) {
+            runner.execute(frozen, "ALTER SUBSCRIPTION " + Sql.ident(subscription) + " ENABLE");
+        }
+        if (runner.dryRun()) {
+            done(Phase.START, t, "would enable " + subscription + " and wait until it streams");
+            return null;
+        }
+        String proof = proveStreaming(subscription, s.healthTimeout());
+        if (proof == null) {
+            warn(reverse.label() + " replication did not start streaming within " + s.healthTimeout().toSeconds()
+                    + " s: see monitor" + (reverse == Direction.ROLLBACK ? " --rollback" : ""));
+            done(Phase.START, t, subscription + " enabled, NOT streaming yet");
+            return false;
+        }
+        runner.execute(frozen, rec.withStage(CutoverRecord.DONE).writeSql(drained.publication(names)));
+        done(Phase.START, t, subscription + " enabled and streaming (" + proof + ")");
+        return true;
+    }
+
+    /**
+     * The way back streams when its apply worker on the old primary keeps one pid and the walsender on the new
+     * primary has decoded past a marker written now. Returns how it was seen, or null after the timeout.
+     */
+    private String proveStreaming(String subscription, Duration timeout) throws SQLException {
+        String marker = Drain.mark(target.connection());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Integer firstPid = null;
+        while (System.nanoTime() < deadline) {
+            Integer pid = single(frozen.connection(), APPLY_WORKER, subscription);
+            Integer senders;
+            Boolean passed;
+            try (PreparedStatement st = target.connection().prepareStatement(WALSENDER_PASSED)) {
+                st.setString(1, marker);
+                st.setString(2, subscription);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    senders = rs.getInt(1);
+                    passed = (Boolean) rs.getObject(2);
+                }
+            }
+            if (pid != null && pid.equals(firstPid) && senders > 0 && !Boolean.FALSE.equals(passed)) {
+                return "apply worker pid " + pid + " on " + frozen.role() + (passed == null ? ""
+                        : ", walsender on " + target.role() + " past " + marker);
+            }
+            firstPid = pid;
+            Pause.millis(500);
+        }
+        return null;
+    }
+
+    // ---- resuming after the point of no return ----------------------------------------------------------------
+
+    private Report resumeAfterDrop(Settings s, Optional<CutoverRecord> record) throws SQLException {
+        String subscription = drained.subscription(names);
+        if (record.isEmpty() || !record.get().reached(CutoverRecord.DROPPING) || !record.get().step().equals(step)) {
+            throw UpshiftException.checkFailed("no " + drained.label() + " subscription " + subscription + " on "
+                    + target.role() + ", and no record that " + step + " dropped it: it was never created, or was"
+                    + " dropped outside upshift. Nothing to " + step,
+                    drained == Direction.FORWARD ? "check --name; the runbook creates it with create-subscription"
+                            : "check --name; switchover creates the rollback subscription");
+        }
+        CutoverRecord rec = record.get();
+        boolean wasDone = rec.reached(CutoverRecord.DONE);
+        boolean changed = false;
+        Double window = null;
+        if (!rec.reached(CutoverRecord.DROPPED)) {
+            long t = System.nanoTime();
+            String opened = lift(target, reverse.publication(names), recordOn(target, reverse.publication(names)));
+            rec = rec.withStage(CutoverRecord.DROPPED);
+            runner.execute(frozen, rec.writeSql(drained.publication(names)));
+            window = window(rec);
+            done(Phase.DROP, t, subscription + " was dropped by " + step + "; " + target.role() + " takes writes"
+                    + (opened.startsWith("nothing") ? "" : " (" + opened + ")"));
+            changed = true;
+        }
+        Boolean streaming = null;
+        if (s.startReverse()) {
+            Optional<SubscriptionState> way = SubscriptionState.read(frozen.connection(), reverse.subscription(names));
+            if (way.isEmpty()) {
+                throw UpshiftException.checkFailed("the " + reverse.label() + " subscription "
+                        + reverse.subscription(names) + " is missing on " + frozen.role() + ": creating it now would"
+                        + " miss the writes " + target.role() + " has taken since " + subscription + " was dropped",
+                        "there is no way back from here without a new copy; re-run with " + (step.equals("switchover")
+                                ? "--no-rollback" : "no --restart-forward") + " to finish");
+            }
+            if (!wasDone || !way.get().enabled()) {
+                streaming = start(s, rec);
+                changed = true;
+            }
+        } else if (!wasDone) {
+            runner.execute(frozen, rec.withStage(CutoverRecord.DONE).writeSql(drained.publication(names)));
+        }
+        String outcome = !changed ? "already complete" : step.equals("switchover") ? "switched over" : "switched back";
+        out.note(step + " " + (changed ? "completed" : "already complete") + ": " + subscription + " is gone"
+                + (s.startReverse() ? ", " + reverse.subscription(names) + " runs" : ""));
+        return report(outcome, window, true, streaming);
+    }
+
+    // ---- freezing and lifting -----------------------------------------------------------------------------
+
+    /**
+     * Lifts the freeze upshift made on that server, and only that: its triggers, the read-only setting of the roles
+     * its record lists (then ends their sessions opened since the freeze, which started read-only), and the record.
+     */
+    private String lift(Cluster server, String recordPublication, CutoverRecord rec) throws SQLException {
+        Connection c = server.connection();
+        List<String> statements = new ArrayList<>();
+        List<QualifiedName> triggers = WriteFreeze.frozenTables(c, names);
+        String schema = WriteFreeze.functionSchema(c, names);
+        if (!triggers.isEmpty() || schema != null) {
+            statements.addAll(WriteFreeze.hardUnfreezeStatements(names, schema, triggers));
+        }
+        List<String> roles = rec != null ? rec.roles() : List.of();
+        List<String> readOnly = WriteFreeze.frozenRoles(c);
+        List<String> reset = roles.stream().filter(readOnly::contains).toList();
+        statements.addAll(WriteFreeze.softUnfreezeStatements(server.facts().database(), reset));
+        if (rec != null && PublishedTables.read(c, recordPublication).isPresent()) {
+            statements.add(CutoverRecord.clearSql(recordPublication));
+        }
+        if (statements.isEmpty()) {
+            return "nothing frozen on " + server.role();
+        }
+        runner.transaction(server, statements);
+        int ended = reset.isEmpty() || runner.dryRun() ? 0
+                : WriteFreeze.terminateSessions(c, reset, rec.frozenAt());
+        List<String> what = new ArrayList<>();
+        if (!triggers.isEmpty()) {
+            what.add("freeze triggers removed from " + triggers.size() + " table(s)");
+        }
+        if (!reset.isEmpty()) {
+            what.add("read-only reset for " + reset + ", " + ended + " session(s) opened during the freeze ended");
+        }
+        return what.isEmpty() ? "record cleared on " + server.role() : String.join(", ", what) + " on "
+                + server.role();
+    }
+
+    private Optional<CutoverRecord> record() throws SQLException {
+        return CutoverRecord.read(frozen.connection(), drained.publication(names));
+    }
+
+    private static CutoverRecord recordOn(Cluster server, String publication) throws SQLException {
+        return CutoverRecord.read(server.connection(), publication).orElse(null);
+    }
+
+    private Double window(CutoverRecord rec) throws SQLException {
+        Double seconds = single(frozen.connection(), SECONDS_SINCE, rec.frozenAt());
+        return seconds;
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------------
+
+    private boolean applyWorkerRunning(String subscription) throws SQLException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            if (single(target.connection(), APPLY_WORKER, subscription) != null) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Pause.millis(200);
+        }
+    }
+
+    private List<String> preparedTransactions() throws SQLException {
+        List<String> found = new ArrayList<>();
+        try (Statement st = frozen.connection().createStatement(); ResultSet rs = st.executeQuery(PREPARED_XACTS)) {
+            while (rs.next()) {
+                found.add("'" + rs.getString(1) + "' of " + rs.getString(2));
+            }
+        }
+        return found;
+    }
+
+    private static long count(Connection c, String sql, String param) throws SQLException {
+        Long n = single(c, sql, param);
+        return n == null ? 0 : n;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T single(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                st.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? (T) rs.getObject(1) : null;
+            }
+        }
+    }
+
+    private boolean stop(Settings s, Phase phase) {
+        if (s.stopAfter() == phase) {
+            out.note("stopping after " + phase.label(drained) + " (--stop-after): re-run " + step + " to continue"
+                    + (phase.ordinal() < Phase.DROP.ordinal() ? ", or " + step + " --abort to undo" : ""));
+            return true;
+        }
+        return false;
+    }
+
+    private void skipped(Phase phase, String detail) {
+        phases.add(new PhaseResult(phase.label(drained), "skipped", 0, detail));
+        out.note(String.format(Locale.ROOT, "  %-17s %6s    %s", phase.label(drained), "-", detail));
+    }
+
+    private void done(Phase phase, long startedNanos, String detail) {
+        double secs = seconds(startedNanos);
+        String status = runner.dryRun() ? "planned" : "done";
+        phases.add(new PhaseResult(phase.label(drained), status, secs, detail));
+        out.note(String.format(Locale.ROOT, "  %-17s %6.2f s  %s", phase.label(drained), secs, detail));
+    }
+
+    private void warn(String text) {
+        warnings.add(text);
+        out.warn(text);
+    }
+
+    private Report report(String outcome, Double window, boolean ready, Boolean streaming) {
+        Boolean destinationReady = drained == Direction.FORWARD ? ready : null;
+        Boolean originReady = drained == Direction.ROLLBACK ? ready : null;
+        return new Report(names.name(), step, outcome, List.copyOf(phases), window, destinationReady, originReady,
+                streaming, List.copyOf(warnings));
+    }
+
+    private static double seconds(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1e9;
+    }
+}
