@@ -127,8 +127,10 @@ class DjangoSwitchoverTest {
         // --- preflight names the dropped NOT NULL column; add-missing-columns re-adds it --------------------------
         Run preflight = c.run("Preflight", "--owner", APP_ROLE, "--json");
         assertDroppedColumnFound(preflight);
-        c.ok("AddMissingColumns", "--owner", APP_ROLE, "--default", DROPPED + "=false");
+        c.ok("AddMissingColumns", "--owner", APP_ROLE);
         assertEquals("boolean", c.columnType(c.destination, c.database, "shop_customer", "newsletter"));
+        assertEquals("false", c.notNullWithoutDefault(c.destination, c.database, "shop_customer", "newsletter"),
+                "re-added nullable");
 
         // --- replication, while the old application keeps writing on origin --------------------------------------
         c.ok("CreatePublication", "--owner", APP_ROLE);
@@ -137,16 +139,27 @@ class DjangoSwitchoverTest {
         Written streaming = c.write(oldApp, c.origin(), "streaming", 20, 0);
         JsonNode ready = c.json("Monitor", "--until", "ready", "--timeout", "5m", "--interval", "1s", "--json");
         assertReplicating(ready, "forward");
+
+        // --- switchover refuses while the way back would break on the dropped column, before freezing anything ----
+        Run refused = c.run("Switchover", switchoverArgs(c));
+        assertEquals(ExitCode.CHECK_FAILED, refused.exitCode(), refused.stderr() + "\n" + refused.stdout());
+        assertTrue(refused.stderr().contains(DROPPED) && refused.stderr().contains("add-missing-columns --default public."
+                + DROPPED + "=false"), "names the column and the fix:\n" + refused.stderr());
+        Written stillOpen = c.write(oldApp, c.origin(), "after-refusal", 5, 0); // origin was not frozen
+        // the fix the refusal names: a database default on the re-added column. add-missing-columns --default is
+        // not on this branch yet; this is the statement it runs (ALTER ... SET DEFAULT on destination)
+        c.onDestination("ALTER TABLE public.shop_customer ALTER COLUMN newsletter SET DEFAULT false");
+
         JsonNode caughtUp = c.json("Monitor", "--until", "caught-up", "--timeout", "5m", "--interval", "1s",
                 "--json");
         assertReplicating(caughtUp, "forward");
         assertTrue(caughtUp.get("caughtUp").asBoolean(), caughtUp.toPrettyString());
 
         // --- switchover -------------------------------------------------------------------------------------------
-        JsonNode switchover = c.json("Switchover", "--yes", "--owner", APP_ROLE, "--app-role", APP_ROLE,
-                "--destination-conninfo", c.destination.peerConninfo(c.database), "--verify", "checksum", "--json");
+        JsonNode switchover = c.json("Switchover", switchoverArgs(c));
         assertEquals("switched over", switchover.get("outcome").asText(), switchover.toPrettyString());
         assertTrue(switchover.get("destinationReady").asBoolean(), switchover.toPrettyString());
+        assertTrue(switchover.get("reverseStreaming").asBoolean(), switchover.toPrettyString());
         Map<String, Long> originMaxAtSwitch = c.maxIds(c.origin);
 
         Written frozen = c.writeRefused(oldApp, c.origin(), "frozen-origin");
@@ -180,8 +193,8 @@ class DjangoSwitchoverTest {
                 names.rollbackSubscription()), "the rollback subscription is dropped from origin");
         assertEquals(0, c.count(c.destination, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = ?",
                 names.rollbackSlot()), "the rollback slot is dropped from destination");
-        assertEquals(0, c.count(c.destination, "SELECT count(*) FROM pg_publication WHERE pubname = ?",
-                names.rollbackPublication()), "the rollback publication is dropped from destination");
+        // (the rollback publication stays: it names the tables destination's freeze triggers guard and holds the
+        // cutover record; cleanup --rollback drops it)
 
         Written refusedOnDestination = c.writeRefused(newApp, c.destination(), "frozen-destination");
         assertFrozen(refusedOnDestination, "destination");
@@ -192,12 +205,17 @@ class DjangoSwitchoverTest {
         assertTrue(back.min("orderlines") > onDestination.max("orderlines"), "shop_orderline_id_seq synced back");
         assertTrue(back.min("products") > onDestination.max("products"), "shop_product_id_seq synced back");
 
-        for (Written w : List.of(seed, streaming, onDestination, back)) {
+        for (Written w : List.of(seed, streaming, stillOpen, onDestination, back)) {
             assertPresent(c, w, "acknowledged write of phase " + w.tag);
         }
-        assertEquals(seed.customers.size() + streaming.customers.size() + onDestination.customers.size()
-                + back.customers.size(), c.originLong("SELECT count(*) FROM shop_customer"),
+        assertEquals(seed.customers.size() + streaming.customers.size() + stillOpen.customers.size()
+                + onDestination.customers.size() + back.customers.size(), c.originLong("SELECT count(*) FROM shop_customer"),
                 "origin holds exactly the acknowledged customers of every phase, none twice, none refused");
+    }
+
+    private static String[] switchoverArgs(Case c) {
+        return new String[] {"--yes", "--destination-conninfo", c.destination.peerConninfo(c.database), "--verify",
+            "checksum", "--json"};
     }
 
     // ---- assertions ------------------------------------------------------------------------------------------
@@ -237,7 +255,8 @@ class DjangoSwitchoverTest {
     /** The application's write on a frozen side failed, with nothing acknowledged. */
     private static void assertFrozen(Written refused, String side) {
         assertTrue(refused.customers.isEmpty(), "nothing acknowledged on the frozen " + side + ": " + refused);
-        assertTrue(refused.error.contains("read-only"), "refused by the freeze on " + side + ": " + refused.error);
+        assertTrue(refused.error.contains("writes are frozen (read-only) by upshift"),
+                "refused by upshift's freeze trigger on " + side + ": " + refused.error);
     }
 
     /** Every id the application acknowledged is on origin. */
@@ -517,6 +536,12 @@ class DjangoSwitchoverTest {
                 }
             }
             return max;
+        }
+
+        void onDestination(String sql) throws SQLException {
+            try (Connection conn = connect(destination, database); Statement st = conn.createStatement()) {
+                st.execute(sql);
+            }
         }
 
         long originLong(String sql, Object... params) throws SQLException {
