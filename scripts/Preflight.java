@@ -21,7 +21,10 @@ import upshift.preflight.PreflightView;
         description = "Readiness and compatibility report for both servers: logical replication settings and"
                 + " capacity, rights, tables without a primary key, schema drift (with checks of existing data"
                 + " against narrower destination types), what logical replication does not carry, and whether"
-                + " binary transfer is safe. Changes nothing. Exit 3 when a finding is BLOCKING.",
+                + " binary transfer is safe, and the way back: the rights, the connection from origin's server and"
+                + " the column rules rollback replication needs after switchover. Changes nothing (the connection"
+                + " is proven with a subscription without slot, created and dropped on origin). Exit 3 when a"
+                + " finding is BLOCKING.",
         footer = {"", "Examples:",
             "  ./jbang preflight --origin postgresql://app@old-db/app \\",
             "                    --destination postgresql://app@new-db/app",
@@ -37,6 +40,9 @@ class Preflight extends UpshiftCommand {
                     + " as warnings, with the query to run by hand.")
     boolean skipDataChecks;
 
+    @Option(names = "--no-rollback", description = "Do not check the way back (for a switchover with --no-rollback).")
+    boolean noRollback;
+
     public static void main(String... args) {
         System.exit(run(new Preflight(), args));
     }
@@ -44,7 +50,8 @@ class Preflight extends UpshiftCommand {
     @Override
     protected int execute() {
         PreflightReport report = upshift.preflight.Preflight.run(origin(), destination(),
-                tables.selection(origin()), new PreflightOptions(names(), skipDataChecks, out()::note));
+                tables.selection(origin()), new PreflightOptions(names(), skipDataChecks, out()::note,
+                        noRollback ? null : destinationConninfo()));
 
         if (out().json()) {
             out().json(report);

@@ -72,6 +72,7 @@ public final class Preflight {
             tables(candidates, selected);
             replicaIdentity(selected);
             List<TableDrift> drifts = new SchemaChecks(ctx, subscriptionExists).run(selected);
+            wayBack(selected, drifts);
             unloggedTables(candidates);
             largeObjects();
             unpublishedWrites(selected);
@@ -134,6 +135,34 @@ public final class Preflight {
                             "--owner takes the role that owns the application's tables (default: the origin user)");
                 }
             }
+        }
+    }
+
+    // ---- the way back ----------------------------------------------------------------------------------------
+
+    /**
+     * What rollback replication will need after switchover (switchover checks it again before freezing): rights,
+     * the replication connection from origin's server (a probe subscription without slot, created and dropped),
+     * and the column rules in reverse.
+     */
+    private void wayBack(List<Table> selected, List<TableDrift> drifts) throws SQLException {
+        if (ctx.options.rollbackConninfo() == null) {
+            ctx.add(Severity.INFO, "rollback", Side.BOTH, "rollback replication", "not checked (--no-rollback)",
+                    null);
+            return;
+        }
+        List<QualifiedName> onBoth = drifts.stream().filter(TableDrift::onDestination).map(TableDrift::table)
+                .toList();
+        if (onBoth.isEmpty()) {
+            return;
+        }
+        ctx.options.progress().accept("checking the way back (rollback replication) for " + onBoth.size()
+                + " table(s)");
+        for (upshift.rollback.RollbackReadiness.Finding f : upshift.rollback.RollbackReadiness.check(origin,
+                destination, upshift.migration.Direction.ROLLBACK, names, onBoth, ctx.options.rollbackConninfo(),
+                true)) {
+            ctx.add(f.blocking() ? Severity.BLOCKING : Severity.WARNING, "rollback",
+                    f.side().equals("origin") ? Side.ORIGIN : Side.DESTINATION, f.subject(), f.problem(), f.fix());
         }
     }
 

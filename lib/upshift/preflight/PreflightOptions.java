@@ -12,8 +12,11 @@ import upshift.migration.MigrationNames;
  * @param skipDataChecks  do not scan origin tables for values that would not fit the destination's narrower
  *                        types (for very large databases); those checks become "not checked" warnings
  * @param progress        where progress lines go (the script passes its Output's note); never null
+ * @param rollbackConninfo how origin's server reaches destination for the rollback subscription; null skips the
+ *                        checks of the way back (--no-rollback)
  */
-public record PreflightOptions(MigrationNames names, boolean skipDataChecks, Consumer<String> progress) {
+public record PreflightOptions(MigrationNames names, boolean skipDataChecks, Consumer<String> progress,
+        String rollbackConninfo) {
 
     public PreflightOptions {
         if (names == null) {
@@ -24,8 +27,8 @@ public record PreflightOptions(MigrationNames names, boolean skipDataChecks, Con
         }
     }
 
-    /** The default migration name, data checks on, no progress output. */
+    /** The default migration name, data checks on, no progress output, no checks of the way back. */
     public static PreflightOptions defaults() {
-        return new PreflightOptions(null, false, null);
+        return new PreflightOptions(null, false, null, null);
     }
 }

@@ -272,7 +272,11 @@ public final class RollbackReadiness {
                             + " application inserts there fails on " + subscriber.role() + " (null value violates"
                             + " not-null constraint)",
                             "ALTER TABLE " + d.table().sql() + " ALTER COLUMN " + Sql.ident(c.name()) + " SET DEFAULT "
-                                    + zero(c) + "; (on " + subscriber.role() + ")");
+                                    + zero(c) + "; (on " + subscriber.role() + (way == Direction.ROLLBACK
+                                            ? "; add-missing-columns then carries it to destination), or"
+                                                    + " add-missing-columns --default "
+                                                    + qualifiedColumn(d.table(), c.name()) + "=" + zero(c)
+                                            : ")"));
                 }
             }
             for (TableDrift.ColumnChange ch : d.changes()) {
@@ -313,8 +317,11 @@ public final class RollbackReadiness {
                                     + " (a default on the added column)");
                 }
             } else {
-                add(true, subscriber, column, "is NOT NULL on " + subscriber.role() + " but nullable in the new model"
-                        + " on " + publisher.role() + ": a NULL written there stops " + way.label() + " replication",
+                boolean omittedGetsNull = p.defaultExpr() == null;
+                add(omittedGetsNull, subscriber, column, "is NOT NULL on " + subscriber.role() + " but nullable in the"
+                        + " new model on " + publisher.role() + (omittedGetsNull ? " and has no default there: every"
+                                + " row inserted without it" : ": a NULL written explicitly") + " stops " + way.label()
+                        + " replication",
                         "keep it NOT NULL in the new model, or ALTER TABLE " + d.table().sql() + " ALTER COLUMN "
                                 + Sql.ident(name) + " DROP NOT NULL; (on " + subscriber.role() + ")");
             }
@@ -380,11 +387,20 @@ public final class RollbackReadiness {
         };
     }
 
+    /** Rows of the publisher's table meeting the condition; -1 when this role may not read the table. */
     private long count(QualifiedName table, String condition) throws SQLException {
         try (Statement st = publisher.connection().createStatement();
              ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table.sql() + " WHERE " + condition)) {
             rs.next();
             return rs.getLong(1);
+        } catch (SQLException e) {
+            if (!"42501".equals(e.getSQLState())) {
+                throw e;
+            }
+            add(false, publisher, table.toString(), "not checked for values near " + subscriber.role() + "'s type"
+                    + " bounds: upshift's role may not read it on " + publisher.role(), "GRANT SELECT on it, then"
+                            + " re-run");
+            return 0;
         }
     }
 

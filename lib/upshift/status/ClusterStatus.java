@@ -30,17 +30,25 @@ public record ClusterStatus(
         Set<Feature> capabilities,
         List<MigrationObject> objects,
         List<String> frozenRoles,
+        int frozenTables,
         List<String> addedColumns) {
+
+    /** Whether upshift's freeze (triggers, or read-only application roles) holds writes on this side. */
+    public boolean frozen() {
+        return frozenTables > 0 || !frozenRoles.isEmpty();
+    }
 
     public static ClusterStatus of(Cluster cluster, MigrationNames names) {
         ServerFacts facts = cluster.facts();
         Capabilities caps = facts.capabilities();
         List<MigrationObject> objects;
         List<String> frozen;
+        int frozenTables;
         List<String> added;
         try {
             objects = MigrationObjects.find(cluster.connection(), names);
             frozen = WriteFreeze.frozenRoles(cluster.connection());
+            frozenTables = WriteFreeze.frozenTables(cluster.connection(), names).size();
             added = AddedColumns.marked(cluster.connection(), names).stream()
                     .map(c -> c.table() + "." + c.column()).toList();
         } catch (SQLException e) {
@@ -49,6 +57,6 @@ public record ClusterStatus(
         }
         return new ClusterStatus(cluster.role(), cluster.endpoint().toString(), facts.version(), facts.major(),
                 facts.flavour().label(), facts.user(), facts.superuser(), facts.replicationRole(), facts.memberOf(),
-                facts.logicalReplicationEnabled(), facts.settings(), caps.features(), objects, frozen, added);
+                facts.logicalReplicationEnabled(), facts.settings(), caps.features(), objects, frozen, frozenTables, added);
     }
 }

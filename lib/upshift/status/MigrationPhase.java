@@ -21,14 +21,15 @@ public final class MigrationPhase {
         Optional<MigrationObject> subscription = find(destination, "subscription", names.subscription());
         Optional<MigrationObject> rollbackSubscription = find(origin, "subscription", names.rollbackSubscription());
         Optional<MigrationObject> rollbackPublication = find(destination, "publication", names.rollbackPublication());
-        boolean frozen = !origin.frozenRoles().isEmpty();
+        boolean frozen = origin.frozen();
+        boolean destinationFrozen = destination.frozen();
         int added = destination.addedColumns().size();
 
         if (subscription.isPresent()) {
             MigrationObject sub = subscription.get();
             if (frozen) {
-                return "switchover in progress: origin writes frozen for " + origin.frozenRoles()
-                        + " (re-run switchover to finish, or switchover --abort)";
+                return "switchover in progress: origin writes frozen (" + freeze(origin)
+                        + "; re-run switchover to finish, or switchover --abort)";
             }
             if (!"enabled".equals(sub.state())) {
                 return "forward subscription created, disabled: next enable-subscription"
@@ -37,11 +38,22 @@ public final class MigrationPhase {
             if (sub.ready() != null && sub.tables() != null && sub.ready() < sub.tables()) {
                 return "initial copy: " + sub.ready() + "/" + sub.tables() + " tables ready (monitor --until ready)";
             }
-            return "streaming: every table ready; next vacuum-analyze, then switchover";
+            return destinationFrozen ? "switched back, destination follows origin again (frozen: " + freeze(destination)
+                    + "); next switchover for a second attempt" : "streaming: every table ready; next vacuum-analyze,"
+                            + " then switchover";
         }
         if (rollbackSubscription.isPresent()) {
+            if (destinationFrozen) {
+                return "switchback in progress: destination writes frozen (" + freeze(destination)
+                        + "; re-run switchback to finish, or switchback --abort)";
+            }
             return "switched over: destination is primary, rollback replication "
-                    + rollbackSubscription.get().state() + "; when no longer needed: cleanup --rollback";
+                    + rollbackSubscription.get().state() + (frozen ? ", origin frozen (" + freeze(origin) + ")" : "")
+                    + "; the way back: switchback; when no longer needed: cleanup --rollback";
+        }
+        if (destinationFrozen) {
+            return "switched back: origin is primary again, destination frozen (" + freeze(destination)
+                    + "); when done: cleanup --rollback, cleanup --forward";
         }
         if (publication.isPresent()) {
             return frozen ? "switched over without rollback replication: next cleanup --forward"
@@ -54,6 +66,11 @@ public final class MigrationPhase {
             return "replication removed; " + added + " added column(s) left on destination: drop-added-columns";
         }
         return "nothing of migration \"" + names.name() + "\" on either server (not started, or finished)";
+    }
+
+    private static String freeze(ClusterStatus side) {
+        return side.frozenTables() > 0 ? side.frozenTables() + " table(s) reject writes"
+                : "read-only roles " + side.frozenRoles();
     }
 
     private static Optional<MigrationObject> find(ClusterStatus side, String kind, String name) {

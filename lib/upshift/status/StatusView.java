@@ -70,6 +70,10 @@ public final class StatusView {
             out.table(objects);
         }
         for (ClusterStatus side : sides) {
+            if (side.frozenTables() > 0) {
+                out.line("Writes frozen on " + side.role() + ": " + side.frozenTables() + " published table(s) reject"
+                        + " the application's writes (upshift's freeze triggers; apply workers are not affected).");
+            }
             if (!side.frozenRoles().isEmpty()) {
                 out.line("Writes frozen on " + side.role() + " for roles " + side.frozenRoles()
                         + " (default_transaction_read_only in this database).");

@@ -31,7 +31,7 @@ import upshift.testing.Wait;
  */
 class SwitchoverTest {
 
-    private static final String APP_PASSWORD = "shop-app-secret";
+    static final String APP_PASSWORD = "shop-app-secret";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The fixture replicating 13 -> 16 with the application role on both sides, initial copy done. */
