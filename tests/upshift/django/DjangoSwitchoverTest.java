@@ -47,6 +47,18 @@ import upshift.testing.Wait;
  * migrated on a reference database, then the runbook's steps in-process as an operator runs them, while the
  * application writes through its ORM: the old one on origin, the new one on destination after switchover, the old
  * one on origin again after switchback.
+ *
+ * <p>Proves, for 13 -> 16 (every selected provider) and 13 -> 17 (embedded): the committed migrations match the
+ * models and make exactly the schema changes named above; dump-schema/restore-schema bring the new model and its
+ * django_migrations rows (the new app sees nothing to migrate on destination); preflight blocks on the dropped NOT
+ * NULL column without database default and names add-missing-columns --default; switchover refuses (exit 3) for the
+ * same reason before freezing anything (the old app still writes on origin), then passes once destination's column
+ * has a default; after switchover the hard freeze rejects the old app's ORM writes on origin with upshift's
+ * message, the new app writes on destination with ids above origin's (sequences synced), and rollback replication
+ * brings those rows to origin (same rows on both sides, verify --checksum equal, the dropped column false); after
+ * switchback the new app is rejected on destination, the old app writes on origin again with no duplicate key and
+ * ids above every id the new app took (sequences synced back), the rollback subscription and slot are gone, and
+ * origin holds every acknowledged ORM write of every phase exactly once.
  */
 class DjangoSwitchoverTest {
 
@@ -142,8 +154,9 @@ class DjangoSwitchoverTest {
         // --- switchover refuses while the way back would break on the dropped column, before freezing anything ----
         Run refused = c.run("Switchover", switchoverArgs(c));
         assertEquals(ExitCode.CHECK_FAILED, refused.exitCode(), refused.stderr() + "\n" + refused.stdout());
-        assertTrue(refused.stderr().contains(DROPPED) && refused.stderr().contains("add-missing-columns --default public."
-                + DROPPED + "=false"), "names the column and the fix:\n" + refused.stderr());
+        assertTrue(refused.stderr().contains(DROPPED)
+                && refused.stderr().contains("add-missing-columns --default public." + DROPPED + "=false"),
+                "names the column and the fix:\n" + refused.stderr());
         Written stillOpen = c.write(oldApp, c.origin(), "after-refusal", 5, 0); // origin was not frozen
         // the fix the refusal names: a database default on the re-added column. add-missing-columns --default is
         // not on this branch yet; this is the statement it runs (ALTER ... SET DEFAULT on destination)
@@ -180,7 +193,7 @@ class DjangoSwitchoverTest {
         assertPresent(c, onDestination, "written by the new application on destination");
         assertEquals(onDestination.customers.size(), c.originLong("SELECT count(*) FROM shop_customer"
                 + " WHERE id = ANY (?) AND newsletter = false", onDestination.customers),
-                "the dropped column's rows arrive on origin with the --default value");
+                "the new application's customers arrive on origin with destination's default for the dropped column");
         JsonNode verify = c.json("Verify", "--owner", APP_ROLE, "--checksum", "--json");
         assertTrue(verify.get("equal").asBoolean(), verify.toPrettyString());
 
@@ -209,7 +222,8 @@ class DjangoSwitchoverTest {
             assertPresent(c, w, "acknowledged write of phase " + w.tag);
         }
         assertEquals(seed.customers.size() + streaming.customers.size() + stillOpen.customers.size()
-                + onDestination.customers.size() + back.customers.size(), c.originLong("SELECT count(*) FROM shop_customer"),
+                + onDestination.customers.size() + back.customers.size(),
+                c.originLong("SELECT count(*) FROM shop_customer"),
                 "origin holds exactly the acknowledged customers of every phase, none twice, none refused");
     }
 
