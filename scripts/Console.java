@@ -9,6 +9,7 @@
 //SOURCES Status.java Preflight.java Monitor.java SyncSequences.java Verify.java Switchover.java Cleanup.java
 //SOURCES AddMissingColumns.java CreatePublication.java CreateSubscription.java EnableSubscription.java
 //SOURCES VacuumAnalyze.java SetupRollback.java DropAddedColumns.java DumpSchema.java RestoreSchema.java
+//SOURCES Switchback.java
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,6 +66,7 @@ class Console extends UpshiftCommand {
         steps.put("sync-sequences", SyncSequences::new);
         steps.put("switchover", Switchover::new);
         steps.put("setup-rollback", SetupRollback::new);
+        steps.put("switchback", Switchback::new);
         steps.put("verify", Verify::new);
         steps.put("cleanup", Cleanup::new);
         steps.put("drop-added-columns", DropAddedColumns::new);

@@ -8,7 +8,7 @@
 //SOURCES ../lib/upshift/**.java
 //SOURCES Preflight.java AddMissingColumns.java CreatePublication.java CreateSubscription.java
 //SOURCES EnableSubscription.java Monitor.java VacuumAnalyze.java Switchover.java Verify.java Cleanup.java
-//SOURCES DropAddedColumns.java
+//SOURCES DropAddedColumns.java Switchback.java
 
 import java.nio.file.Path;
 
@@ -22,8 +22,9 @@ import upshift.rehearse.Rehearsal;
         description = "The whole runbook on throw-away servers: starts embedded PostgreSQL --from and --to"
                 + " (binaries from Maven Central), loads a Django-style shop with --rows rows (or your --schema),"
                 + " keeps a workload writing, runs every step as an operator would and prints the timeline:"
-                + " each step's time, initial-sync throughput, lag, the freeze window, verification."
-                + " Exit 0 only if verification passed.",
+                + " each step's time, initial-sync throughput, lag, the freeze window, verification, then the"
+                + " way back (rollback replication carrying the workload's writes, switchback, writes on origin"
+                + " again) with the writes lost. Exit 0 only if verification passed and no write was lost.",
         footer = {"", "Examples:",
             "  ./jbang rehearse",
             "  ./jbang rehearse --from 14 --to 18 --rows 1000000",
@@ -56,6 +57,14 @@ class Rehearse extends UpshiftCommand {
     @Option(names = "--keep", description = "Leave the servers running at the end and print their URLs.")
     boolean keep;
 
+    @Option(names = "--freeze", paramLabel = "hard|soft|none", defaultValue = "hard",
+            description = "The freeze switchover and switchback use. Default: ${DEFAULT-VALUE}.")
+    String freeze;
+
+    @Option(names = "--no-switchback", description = "Stop after the rollback direction; do not rehearse the way"
+            + " back.")
+    boolean noSwitchback;
+
     public static void main(String... args) {
         System.exit(run(new Rehearse(), args));
     }
@@ -66,7 +75,8 @@ class Rehearse extends UpshiftCommand {
             throw UpshiftException.usage("--from " + from + " is not older than --to " + to,
                     "rehearse an upgrade, e.g. --from 13 --to 16");
         }
-        Rehearsal.Options options = new Rehearsal.Options(from, to, rows, schema, newSchema, rate, keep);
+        Rehearsal.Options options = new Rehearsal.Options(from, to, rows, schema, newSchema, rate, keep,
+                freeze, !noSwitchback);
         return new Rehearsal(options, Rehearse::step, names(), out()).run();
     }
 
@@ -81,6 +91,7 @@ class Rehearse extends UpshiftCommand {
             case "monitor" -> new Monitor();
             case "vacuum-analyze" -> new VacuumAnalyze();
             case "switchover" -> new Switchover();
+            case "switchback" -> new Switchback();
             case "verify" -> new Verify();
             case "cleanup" -> new Cleanup();
             case "drop-added-columns" -> new DropAddedColumns();

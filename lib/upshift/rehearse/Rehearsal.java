@@ -26,7 +26,12 @@ import upshift.sample.Workload;
 public final class Rehearsal {
 
     /** What to rehearse. {@code schema} null: the sample shop with {@code rows} rows and a workload. */
-    public record Options(int from, int to, long rows, Path schema, Path newSchema, int rate, boolean keep) {
+    /**
+     * @param freeze     switchover's and switchback's --freeze mode (hard, soft, none)
+     * @param switchback rehearse the way back too: switchback after the rollback direction has carried writes
+     */
+    public record Options(int from, int to, long rows, Path schema, Path newSchema, int rate, boolean keep,
+            String freeze, boolean switchback) {
     }
 
     /** A new instance of the script of a runbook step, by its alias (the rehearse script can see them). */
@@ -92,27 +97,46 @@ public final class Rehearsal {
             step("monitor --until caught-up", "monitor", "--until", "caught-up", "--timeout", "10m",
                     "--interval", "1s");
             String switchover = stepOutput("switchover", "switchover", "--yes", "--json", "--verify", "counts",
-                    "--destination-conninfo", servers.destinationConninfo(),
+                    "--freeze", options.freeze(), "--destination-conninfo", servers.destinationConninfo(),
                     "--app-role", schema == null ? SampleApp.APP_ROLE : "none_given");
             Double freeze = freezeWindow(switchover);
             if (workload != null) {
                 workload.retarget(new Workload.Target(servers.destinationJdbcUrl(), SampleApp.APP_ROLE,
                         APP_PASSWORD));
                 Thread.sleep(3000);
-                workload.close();
+                if (!options.switchback()) {
+                    workload.close();
+                }
             }
             step("monitor --rollback --until caught-up", "monitor", "--rollback", "--until", "caught-up",
                     "--timeout", "5m", "--interval", "1s");
-            int verify = stepExit("verify --checksum", "verify", "--checksum");
+            Double freezeBack = null;
+            Long lost = null;
+            int verify;
+            if (options.switchback()) {
+                String back = stepOutput("switchback", "switchback", "--yes", "--json", "--verify", "checksum",
+                        "--freeze", options.freeze(), "--app-role", schema == null ? SampleApp.APP_ROLE : "none_given");
+                freezeBack = freezeWindow(back);
+                verify = ExitCode.OK; // switchback verified every row (--verify checksum) before its point of no return
+                if (workload != null) {
+                    workload.retarget(new Workload.Target(servers.originJdbcUrl(), SampleApp.APP_ROLE,
+                            APP_PASSWORD));
+                    Thread.sleep(2000);
+                    workload.close();
+                    lost = workload.expectedOrders() - servers.originWorkloadOrders();
+                }
+            } else {
+                verify = stepExit("verify --checksum", "verify", "--checksum");
+            }
             step("cleanup --rollback", "cleanup", "--rollback", "--yes");
             step("drop-added-columns", "drop-added-columns", "--yes");
             step("cleanup --forward", "cleanup", "--forward", "--yes");
 
             summary = new Timeline.Summary(from, to, originRows, timeline.steps(), lag.samples(),
-                    copy > 0 ? originRows / copy : null, freeze, verify == ExitCode.OK,
-                    workload == null ? 0 : workload.acknowledged(), workload == null ? 0 : workload.rejected(),
+                    copy > 0 ? originRows / copy : null, freeze, freezeBack, verify == ExitCode.OK,
+                    workload == null ? 0 : workload.acknowledged(), workload == null ? 0 : workload.rejected(), lost,
                     timeline.elapsed());
-            return verify == ExitCode.OK ? ExitCode.OK : ExitCode.CHECK_FAILED;
+            return verify == ExitCode.OK && (lost == null || lost == 0) ? ExitCode.OK : ExitCode.CHECK_FAILED;
         } finally {
             if (workload != null) {
                 workload.close();

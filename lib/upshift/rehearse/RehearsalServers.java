@@ -79,6 +79,15 @@ public final class RehearsalServers implements AutoCloseable {
         }
     }
 
+    /** The workload's orders on origin (status 'workload'), to count the writes a round trip lost. */
+    public long originWorkloadOrders() throws SQLException {
+        try (Connection o = connect(origin); Statement st = o.createStatement();
+             var rs = st.executeQuery("SELECT count(*) FROM shop_order WHERE status = 'workload'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     public String originUrl() {
         return url(origin);
     }

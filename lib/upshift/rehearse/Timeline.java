@@ -19,9 +19,14 @@ public final class Timeline {
     }
 
     /** The whole rehearsal, for --json. */
+    /**
+     * @param switchbackFreezeWindowSeconds the freeze window of the switchback (null when not rehearsed)
+     * @param lostWrites                    acknowledged workload orders missing on origin after the round trip
+     *                                      (null when not counted)
+     */
     public record Summary(int fromMajor, int toMajor, long rows, List<Step> steps, List<LagSample> lag,
-            Double initialSyncRowsPerSecond, Double freezeWindowSeconds, Boolean verified, long workloadWrites,
-            long workloadRejected, double totalSeconds) {
+            Double initialSyncRowsPerSecond, Double freezeWindowSeconds, Double switchbackFreezeWindowSeconds,
+            Boolean verified, long workloadWrites, long workloadRejected, Long lostWrites, double totalSeconds) {
     }
 
     private final long started = System.nanoTime();
@@ -74,8 +79,16 @@ public final class Timeline {
             out.line(String.format(Locale.ROOT, "freeze window:  %.2f s (writes refused on origin, destination not"
                     + " yet open)", s.freezeWindowSeconds()));
         }
+        if (s.switchbackFreezeWindowSeconds() != null) {
+            out.line(String.format(Locale.ROOT, "switchback:     %.2f s freeze window (writes refused on destination,"
+                    + " origin not yet open)", s.switchbackFreezeWindowSeconds()));
+        }
         out.line(String.format(Locale.ROOT, "workload:       %,d writes acknowledged, %,d refused while frozen",
                 s.workloadWrites(), s.workloadRejected()));
+        if (s.lostWrites() != null) {
+            out.line(String.format(Locale.ROOT, "lost writes:    %,d (acknowledged orders missing on origin after the"
+                    + " round trip)", s.lostWrites()));
+        }
         out.line("verification:   " + (s.verified() == null ? "not reached"
                 : s.verified() ? "origin and destination equal (row checksums)" : "DIFFERENCES FOUND"));
         out.line(String.format(Locale.ROOT, "total:          %.1f s", s.totalSeconds()));
