@@ -4,8 +4,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+
+import upshift.UpshiftException;
+import upshift.connect.Cluster;
 
 import upshift.migration.MigrationNames;
 import upshift.schema.Column;
@@ -15,8 +21,9 @@ import upshift.sql.Sql;
 
 /**
  * The columns add-missing-columns puts on destination tables: origin's type, nullable, origin's default carried
- * over (so rows written on destination after switchover still satisfy origin's NOT NULL when they flow back
- * through rollback replication), and a COMMENT that marks them for drop-added-columns and status.
+ * over or the operator's --default (so rows written on destination after switchover still satisfy origin's NOT NULL
+ * when they flow back through rollback replication), and a COMMENT that marks them for drop-added-columns and
+ * status.
  */
 public final class AddedColumns {
 
@@ -33,6 +40,13 @@ public final class AddedColumns {
                AND c.relkind IN ('r', 'p')
                AND pg_catalog.col_description(c.oid, a.attnum) = ?
              ORDER BY n.nspname, c.relname, a.attnum
+            """;
+
+    private static final String STORED_DEFAULT = """
+            SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid)
+              FROM pg_catalog.pg_attribute a
+              JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+             WHERE a.attrelid = ?::regclass AND a.attname = ? AND NOT a.attisdropped
             """;
 
     private AddedColumns() {
@@ -70,6 +84,73 @@ public final class AddedColumns {
                     + Sql.literal(marker(names)));
         }
         return statements;
+    }
+
+    /** ALTER TABLE ... ALTER COLUMN ... SET DEFAULT, for a --default (on a column added now or before). */
+    public static String setDefault(ColumnDefault d) {
+        return "ALTER TABLE " + d.table().sql() + " ALTER COLUMN " + Sql.ident(d.column()) + " SET DEFAULT "
+                + d.expression();
+    }
+
+    /**
+     * Lets the destination check the --default expressions: runs the statements in one transaction, reads the
+     * default each --default leaves (as the server stores it), and rolls back. A statement of a --default that
+     * fails is a usage error (exit 2) naming it, with the server's message.
+     *
+     * @param bySql the --default each statement carries (statements not in it carry none)
+     * @return the stored default expression per --default
+     */
+    public static Map<ColumnDefault, String> check(Cluster destination, List<String> statements,
+            Map<String, ColumnDefault> bySql) {
+        Connection c = destination.connection();
+        Map<ColumnDefault, String> results = new LinkedHashMap<>();
+        try {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                for (String sql : statements) {
+                    try {
+                        st.execute(sql);
+                    } catch (SQLException e) {
+                        ColumnDefault d = bySql.get(sql);
+                        if (d != null) {
+                            throw UpshiftException.usage("invalid --default for " + d.target() + ": "
+                                    + firstLine(e.getMessage()), "--default takes one SQL expression of the column's"
+                                    + " type, e.g. false, 0, '' or now()");
+                        }
+                        throw new UpshiftException("on destination, cannot check the --default values: "
+                                + firstLine(e.getMessage()), "run again with -v to see every statement", e);
+                    }
+                }
+            }
+            try (PreparedStatement st = c.prepareStatement(STORED_DEFAULT)) {
+                for (ColumnDefault d : bySql.values()) {
+                    st.setString(1, d.table().sql());
+                    st.setString(2, d.column());
+                    try (ResultSet rs = st.executeQuery()) {
+                        results.put(d, rs.next() ? rs.getString(1) : null);
+                    }
+                }
+            }
+            return results;
+        } catch (SQLException e) {
+            throw new UpshiftException("on destination, cannot check the --default values: "
+                    + firstLine(e.getMessage()), "run again with -v to see every statement", e);
+        } finally {
+            try {
+                c.rollback();
+                c.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // a broken session: the server rolls back on its own, the next use reports it
+            }
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        int nl = message.indexOf('\n');
+        return nl >= 0 ? message.substring(0, nl) : message;
     }
 
     /** The columns on this server marked as added for this migration. */

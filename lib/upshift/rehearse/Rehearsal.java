@@ -85,7 +85,12 @@ public final class Rehearsal {
 
             // The runbook, step by step, as an operator runs it.
             step("preflight", "preflight");
-            step("add-missing-columns", "add-missing-columns");
+            // the sample shop's dropped NOT NULL column without database default needs one for rollback replication
+            List<String> defaults = new java.util.ArrayList<>();
+            if (schema == null) {
+                SampleApp.ADD_MISSING_COLUMNS_DEFAULTS.forEach(d -> defaults.addAll(List.of("--default", d)));
+            }
+            step("add-missing-columns", "add-missing-columns", defaults.toArray(String[]::new));
             step("create-publication", "create-publication");
             step("create-subscription", "create-subscription", "--origin-conninfo", servers.originConninfo(),
                     "--pause-autovacuum");

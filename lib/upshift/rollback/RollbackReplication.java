@@ -77,6 +77,19 @@ public final class RollbackReplication {
                     + " is still enabled on destination: running both directions at once would loop every write",
                     "switchover drops it; or cleanup --forward once the destination has everything");
         }
+        return create(destinationConninfo, tables, enable);
+    }
+
+    /**
+     * Creates the rollback publication and subscription (disabled) for a caller that has itself stopped the forward
+     * subscription: switchover's prepare phase, where under --dry-run the DISABLE is only printed before this.
+     */
+    public Result prepareDisabled(String destinationConninfo, List<QualifiedName> tables) throws SQLException {
+        return create(destinationConninfo, tables, false);
+    }
+
+    private Result create(String destinationConninfo, List<QualifiedName> tables, boolean enable)
+            throws SQLException {
         List<TableDrift> drifts = SchemaComparison.compare(origin.connection(), destination.connection(), tables);
         List<String> warnings = new ArrayList<>();
         List<QualifiedName> onBoth = new ArrayList<>();

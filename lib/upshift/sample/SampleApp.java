@@ -8,7 +8,11 @@ import java.util.List;
 /**
  * A small Django-style shop used by the tests and by {@code rehearse}: the "old model" that runs on origin and
  * the "new model" the application has after its migrations (int ids become bigint, text becomes varchar(n),
- * legacy columns are dropped, constraints are renamed, an index is added, more django_migrations rows).
+ * legacy columns are dropped, constraints are renamed, an index is added, more django_migrations rows). One of the
+ * dropped columns, {@code shop_product.is_legacy}, is {@code NOT NULL} without a database default, as Django's
+ * {@code BooleanField(default=False)} creates it: rows the new application inserts on destination omit it, so
+ * rollback replication fails on origin unless add-missing-columns gives the re-added column a default
+ * ({@link #ADD_MISSING_COLUMNS_DEFAULTS}).
  * It also has what real databases have: a mixed-case schema and table, an identity column, a table owned by
  * another role standing in for PostGIS's spatial_ref_sys.
  */
@@ -27,7 +31,24 @@ public final class SampleApp {
 
     /** Columns the old model has and the new one dropped: add-missing-columns must add them on destination. */
     public static final List<String> LEGACY_COLUMNS = List.of("public.auth_user.legacy_flags",
-            "public.shop_product.legacy_code");
+            "public.shop_product.legacy_code", "public.shop_product.is_legacy");
+
+    /**
+     * The {@code --default} values add-missing-columns needs for this shop: the dropped columns that are NOT NULL
+     * on origin without a database default, with the old model's (Django-side) default.
+     */
+    public static final List<String> ADD_MISSING_COLUMNS_DEFAULTS = List.of("shop_product.is_legacy=false");
+
+    /** The django_migrations row that the new model has and the old one lacks: it dropped the legacy columns. */
+    public static final String NEW_MODEL_MIGRATION = "0003_remove_legacy_code";
+
+    /** Which model a database holds, as its django_migrations rows record it. */
+    public enum Model {
+        /** The old model: origin before the upgrade. */
+        OLD,
+        /** The new model, after the application's migrations: destination. */
+        NEW
+    }
 
     private static final String FOREIGN_OWNER_ROLE = """
             DO $$
@@ -53,7 +74,8 @@ public final class SampleApp {
                 sku         text NOT NULL,
                 name        text NOT NULL,
                 price       numeric(10,2) NOT NULL,
-                legacy_code text NOT NULL DEFAULT 'none'
+                legacy_code text NOT NULL DEFAULT 'none',
+                is_legacy   boolean NOT NULL
             );
             CREATE TABLE shop_order (
                 id          serial PRIMARY KEY,
@@ -162,8 +184,8 @@ public final class SampleApp {
                  SELECT 'user' || g, 'user' || g || '@example.com', CASE WHEN g %% 3 = 0 THEN 'vip' END,
                         now() - g * interval '1 minute'
                    FROM generate_series(1, %1$d) g;
-            INSERT INTO shop_product (sku, name, price, legacy_code)
-                 SELECT 'SKU-' || g, 'Product ' || g, (g %% 500) + 0.99, 'L' || (g %% 7)
+            INSERT INTO shop_product (sku, name, price, legacy_code, is_legacy)
+                 SELECT 'SKU-' || g, 'Product ' || g, (g %% 500) + 0.99, 'L' || (g %% 7), g %% 11 = 0
                    FROM generate_series(1, greatest(%1$d / 10, 10)) g;
             INSERT INTO shop_order (user_id, status, total, created_at)
                  SELECT 1 + (g %% %1$d), (ARRAY['new','paid','shipped','cancelled'])[1 + g %% 4], (g %% 1000) + 0.5,
@@ -214,6 +236,21 @@ public final class SampleApp {
             throw new IllegalArgumentException("users must be at least 1");
         }
         run(c, String.format(DATA, users));
+    }
+
+    /**
+     * The model the session's database holds: {@link Model#NEW} when its django_migrations has the new model's
+     * migration ({@value #NEW_MODEL_MIGRATION}), as the application knows which model it runs against.
+     */
+    public static Model modelOf(Connection c) throws SQLException {
+        try (var st = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM django_migrations WHERE app = 'shop'"
+                + " AND name = ?)")) {
+            st.setString(1, NEW_MODEL_MIGRATION);
+            try (var rs = st.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1) ? Model.NEW : Model.OLD;
+            }
+        }
     }
 
     private static void run(Connection c, String sql) throws SQLException {

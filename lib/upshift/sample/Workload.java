@@ -18,7 +18,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * they had happened. After switchover the same workload is pointed at the destination.
  *
  * <p>Its orders carry status {@code 'workload'}, so that {@link #expectedOrders()} (acknowledged inserts minus
- * acknowledged deletes) can be compared with what a server holds.
+ * acknowledged deletes) can be compared with what a server holds. It also adds products (name {@code 'workload'},
+ * never deleted: {@link #expectedProducts()}) the way the application of the server's model does: on the old model
+ * (origin) naming {@code is_legacy}, which is NOT NULL there without a default; on the new model (destination)
+ * without it, as the new application no longer knows the column. Which model a server holds is read from its
+ * django_migrations ({@link SampleApp#modelOf}) on each (re)connection, so {@link #retarget} needs no flag. Without
+ * a default for the column re-added on destination, every product written there fails on origin through rollback
+ * replication.
  */
 public final class Workload implements AutoCloseable {
 
@@ -30,11 +36,16 @@ public final class Workload implements AutoCloseable {
             + "SELECT min(id), 'workload', ? FROM auth_user RETURNING id";
     private static final String UPDATE = "UPDATE shop_order SET total = total + 1 WHERE id = ? AND status = 'workload'";
     private static final String DELETE = "DELETE FROM shop_order WHERE id = ? AND status = 'workload'";
+    private static final String INSERT_PRODUCT_OLD_MODEL = "INSERT INTO shop_product (sku, name, price, is_legacy)"
+            + " VALUES (?, 'workload', ?, false) RETURNING id";
+    private static final String INSERT_PRODUCT_NEW_MODEL = "INSERT INTO shop_product (sku, name, price)"
+            + " VALUES (?, 'workload', ?) RETURNING id";
 
     private final long pauseMillis;
     private final Random random = new Random(42);
     private final List<Long> live = new ArrayList<>();
     private final AtomicLong inserted = new AtomicLong();
+    private final AtomicLong productsInserted = new AtomicLong();
     private final AtomicLong updated = new AtomicLong();
     private final AtomicLong deleted = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
@@ -44,6 +55,7 @@ public final class Workload implements AutoCloseable {
     private final Thread thread;
     private Connection connection;
     private Target connectedTo;
+    private volatile SampleApp.Model model;
 
     /** Starts writing at about {@code writesPerSecond} statements per second. */
     public Workload(Target target, int writesPerSecond) {
@@ -70,8 +82,14 @@ public final class Workload implements AutoCloseable {
         }
     }
 
+    /** Acknowledged inserts: orders and products. */
     public long inserted() {
-        return inserted.get();
+        return inserted.get() + productsInserted.get();
+    }
+
+    /** Acknowledged product inserts, on either model. */
+    public long productsInserted() {
+        return productsInserted.get();
     }
 
     public long updated() {
@@ -88,12 +106,22 @@ public final class Workload implements AutoCloseable {
 
     /** Acknowledged writes of every kind. */
     public long acknowledged() {
-        return inserted.get() + updated.get() + deleted.get();
+        return inserted() + updated.get() + deleted.get();
     }
 
     /** Workload orders a server must hold: acknowledged inserts minus acknowledged deletes. */
     public long expectedOrders() {
         return inserted.get() - deleted.get();
+    }
+
+    /** Workload products a server must hold (name 'workload'): acknowledged product inserts; none is deleted. */
+    public long expectedProducts() {
+        return productsInserted.get();
+    }
+
+    /** The model of the server the workload writes to now (null before its first connection). */
+    public SampleApp.Model model() {
+        return model;
     }
 
     public String lastError() {
@@ -106,7 +134,17 @@ public final class Workload implements AutoCloseable {
             try {
                 Connection c = connection();
                 tick++;
-                if (tick % 5 == 0 && live.size() > 2) {
+                if (tick % 7 == 0) {
+                    String sql = model == SampleApp.Model.NEW ? INSERT_PRODUCT_NEW_MODEL : INSERT_PRODUCT_OLD_MODEL;
+                    try (PreparedStatement st = c.prepareStatement(sql)) {
+                        st.setString(1, "WL-" + tick);
+                        st.setBigDecimal(2, java.math.BigDecimal.valueOf(random.nextInt(100_000), 2));
+                        try (ResultSet rs = st.executeQuery()) {
+                            rs.next();
+                            productsInserted.incrementAndGet();
+                        }
+                    }
+                } else if (tick % 5 == 0 && live.size() > 2) {
                     long id = live.remove(random.nextInt(live.size()));
                     if (execute(c, DELETE, id) == 1) {
                         deleted.incrementAndGet();
@@ -151,7 +189,14 @@ public final class Workload implements AutoCloseable {
             props.setProperty("password", wanted.password());
             props.setProperty("connectTimeout", "5");
             props.setProperty("ApplicationName", "upshift workload");
-            connection = DriverManager.getConnection(wanted.jdbcUrl(), props);
+            Connection opened = DriverManager.getConnection(wanted.jdbcUrl(), props);
+            try {
+                model = SampleApp.modelOf(opened);
+            } catch (SQLException e) {
+                opened.close();
+                throw e;
+            }
+            connection = opened;
             connectedTo = wanted;
         }
         return connection;

@@ -22,7 +22,7 @@ public final class StatementRunner {
     private final boolean dryRun;
     private Cluster lastTarget;
     /** Under --dry-run of a two-server step: each server's script, printed whole by {@link #flushScripts}. */
-    private java.util.Map<String, StringBuilder> scripts;
+    private java.util.Map<String, List<String>> scripts;
     private java.util.Map<String, Cluster> scriptTargets;
     private String onlyRole;
 
@@ -145,13 +145,13 @@ public final class StatementRunner {
             return;
         }
         for (String role : List.of("origin", "destination")) {
-            StringBuilder script = scripts.get(role);
+            List<String> script = scripts.get(role);
             if (script == null || (onlyRole != null && !onlyRole.equals(role))) {
                 continue;
             }
             out.script("-- psql script for " + role + " (" + scriptTargets.get(role).endpoint() + "), "
                     + "to run there in this order:");
-            out.script(script.toString().stripTrailing());
+            script.forEach(out::script); // one by one: each piece is masked on its own, as when not collected
             out.script("");
         }
         scripts.clear();
@@ -159,7 +159,7 @@ public final class StatementRunner {
 
     private void printFor(Cluster target, String sql) {
         if (scripts != null) {
-            scripts.computeIfAbsent(target.role(), r -> new StringBuilder()).append(sql).append('\n');
+            scripts.computeIfAbsent(target.role(), r -> new java.util.ArrayList<>()).add(sql);
             scriptTargets.put(target.role(), target);
             return;
         }

@@ -477,9 +477,10 @@ public final class Cutover {
 
     /** Runs the freeze transaction; waits for open write transactions at most LOCK_TIMEOUT, a few times. */
     private void installFreeze(List<String> statements) throws SQLException {
+        List<String> batch = batched(statements);
         for (int attempt = 1; ; attempt++) {
             try {
-                runner.transaction(frozen, statements);
+                runner.transaction(frozen, batch);
                 return;
             } catch (UpshiftException e) {
                 String state = e.getCause() instanceof SQLException sql ? sql.getSQLState() : null;
@@ -644,7 +645,7 @@ public final class Cutover {
     private String createWayBack(Settings s, List<QualifiedName> tables) throws SQLException {
         if (reverse == Direction.ROLLBACK) {
             RollbackReplication.Result r = new RollbackReplication(origin, destination, names, runner, out)
-                    .setUp(s.reverseConninfo(), tables, false);
+                    .prepareDisabled(s.reverseConninfo(), tables);
             r.warnings().forEach(this::warn);
             return r.publication() + " " + r.publicationAction() + ", " + r.subscription() + " "
                     + r.subscriptionAction();
@@ -836,7 +837,7 @@ public final class Cutover {
         if (statements.isEmpty()) {
             return "nothing frozen on " + server.role();
         }
-        runner.transaction(server, statements);
+        runner.transaction(server, batched(statements));
         int ended = reset.isEmpty() || runner.dryRun() ? 0
                 : WriteFreeze.terminateSessions(c, reset, rec.frozenAt());
         List<String> what = new ArrayList<>();
@@ -848,6 +849,12 @@ public final class Cutover {
         }
         return what.isEmpty() ? "record cleared on " + server.role() : String.join(", ", what) + " on "
                 + server.role();
+    }
+
+    /** One round trip whatever the number of tables: the statements travel as one multi-statement string. */
+    private List<String> batched(List<String> statements) {
+        return runner.dryRun() || statements.size() < 2 ? statements
+                : List.of(String.join(";\n", statements.stream().map(String::strip).toList()));
     }
 
     private Optional<CutoverRecord> record() throws SQLException {

@@ -31,6 +31,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import upshift.ExitCode;
+import upshift.fixture.ShopFixture;
 import upshift.harness.PgProvider;
 import upshift.harness.PgServer;
 import upshift.harness.Providers;
@@ -59,7 +60,7 @@ class RunbookEndToEndTest {
     private static final int WRITES_PER_SECOND = 100;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> PHASES = List.of("check", "freeze", "drain", "sequences", "verify",
-            "drop-forward", "rollback");
+            "prepare-rollback", "drop-forward", "rollback");
 
     /** 13 -> 16 on every selected provider; the other pairs on the embedded provider (it has every version). */
     static Stream<Arguments> pairs() {
@@ -120,7 +121,7 @@ class RunbookEndToEndTest {
             }
 
             // --- replication ------------------------------------------------------------------------------------
-            steps.ok("add-missing-columns");
+            steps.ok("add-missing-columns", ShopFixture.missingColumnDefaults().toArray(String[]::new));
             steps.ok("create-publication");
             steps.ok("create-subscription", "--origin-conninfo", c.origin.peerConninfo(c.database));
             steps.ok("enable-subscription");
@@ -179,6 +180,9 @@ class RunbookEndToEndTest {
             assertVerified(verify);
             assertEquals(workload.expectedOrders(), c.originLong(WORKLOAD_ORDERS),
                     "rollback replication: origin holds every order acknowledged on either side");
+            assertEquals(workload.expectedProducts(), c.originLong("SELECT count(*) FROM shop_product"
+                    + " WHERE name = 'workload' AND NOT is_legacy"), "the new application's products (without"
+                    + " is_legacy) reached origin's NOT NULL column through add-missing-columns --default");
             assertEquals(newOrders, c.originLong("SELECT count(*) FROM shop_order WHERE id > " + originMax),
                     "destination's new orders are on origin with the same ids");
         }
@@ -198,12 +202,14 @@ class RunbookEndToEndTest {
         }
         assertEquals(0, c.destinationLong("SELECT count(*) FROM information_schema.columns"
                 + " WHERE table_name IN ('auth_user', 'shop_product')"
-                + " AND column_name IN ('legacy_flags', 'legacy_code')"), "the added legacy columns are dropped");
-        assertEquals(2, c.destinationLong("SELECT count(*) FROM information_schema.tables"
-                + " WHERE table_name LIKE '\\_\\_upshift\\_backup\\_\\_%'"), "with their backup tables");
-        assertEquals(2, c.originLong("SELECT count(*) FROM information_schema.columns"
+                + " AND column_name IN ('legacy_flags', 'legacy_code', 'is_legacy')"),
+                "the added legacy columns are dropped");
+        assertEquals(SampleApp.LEGACY_COLUMNS.size(), c.destinationLong("SELECT count(*)"
+                + " FROM information_schema.tables WHERE table_name LIKE '\\_\\_upshift\\_backup\\_\\_%'"),
+                "with their backup tables");
+        assertEquals(SampleApp.LEGACY_COLUMNS.size(), c.originLong("SELECT count(*) FROM information_schema.columns"
                 + " WHERE table_name IN ('auth_user', 'shop_product')"
-                + " AND column_name IN ('legacy_flags', 'legacy_code')"), "origin keeps its model");
+                + " AND column_name IN ('legacy_flags', 'legacy_code', 'is_legacy')"), "origin keeps its model");
     }
 
     private static final String WORKLOAD_ORDERS = "SELECT count(*) FROM shop_order WHERE status = 'workload'";
@@ -410,11 +416,12 @@ class RunbookEndToEndTest {
             }
         }
 
-        /** A digest of the workload's orders (id and total) on one side. */
+        /** A digest of the workload's orders (id and total) and the number of its products on one side. */
         String workloadDigest(PgServer server) throws SQLException {
             try (Connection conn = connect(server, database); Statement st = conn.createStatement();
                     ResultSet rs = st.executeQuery("SELECT count(*) || ':' || coalesce(md5(string_agg(id || '='"
-                            + " || total, ',' ORDER BY id)), '') FROM shop_order WHERE status = 'workload'")) {
+                            + " || total, ',' ORDER BY id)), '') || ':' || (SELECT count(*) FROM shop_product"
+                            + " WHERE name = 'workload') FROM shop_order WHERE status = 'workload'")) {
                 rs.next();
                 return rs.getString(1);
             }

@@ -36,6 +36,7 @@ class MonitorCommandTest {
     static void addLegacyColumns(ShopFixture f) throws Exception {
         f.onDestination("ALTER TABLE auth_user ADD COLUMN legacy_flags text");
         f.onDestination("ALTER TABLE shop_product ADD COLUMN legacy_code text DEFAULT 'none'");
+        f.onDestination("ALTER TABLE shop_product ADD COLUMN is_legacy boolean DEFAULT false");
     }
 
     static void createReplication(ShopFixture f, MigrationNames names, boolean disableOnError) throws Exception {
@@ -89,7 +90,8 @@ class MonitorCommandTest {
             assertTrue(s.at("/slot/lagBytes").isNumber(), s.toString());
             assertTrue(s.get("diagnosis").isNull(), s.toString());
 
-            f.onOrigin("INSERT INTO shop_product (sku, name, price) VALUES ('SKU-NEW', 'New', 1.00)");
+            f.onOrigin("INSERT INTO shop_product (sku, name, price, is_legacy)"
+                    + " VALUES ('SKU-NEW', 'New', 1.00, false)");
             Run caughtUp = f.run("Monitor", args(names, "--until", "caught-up", "--timeout", "2m", "--interval",
                     "1s"));
             assertEquals(ExitCode.OK, caughtUp.exitCode(), caughtUp.stdout() + caughtUp.stderr());

@@ -32,7 +32,8 @@ class PreflightCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final String LEGACY_COLUMNS_ON_DESTINATION = "ALTER TABLE auth_user ADD COLUMN legacy_flags text;"
-            + " ALTER TABLE shop_product ADD COLUMN legacy_code text DEFAULT 'none'";
+            + " ALTER TABLE shop_product ADD COLUMN legacy_code text DEFAULT 'none';"
+            + " ALTER TABLE shop_product ADD COLUMN is_legacy boolean DEFAULT false";
 
     @ParameterizedTest(name = "good fixture with the legacy columns: ready, exit 0 [{0}]")
     @MethodSource("upshift.harness.Providers#selected")

@@ -62,7 +62,8 @@ class ForwardSubscriptionTest {
 
         Run refused = f.run("EnableSubscription");
         assertEquals(ExitCode.CHECK_FAILED, refused.exitCode(), refused.stderr());
-        assertTrue(refused.stderr().contains("public.shop_product lacks column(s) [legacy_code]"), refused.stderr());
+        assertTrue(refused.stderr().contains("public.shop_product lacks column(s) [legacy_code, is_legacy]"),
+                refused.stderr());
         assertEquals(1, f.destinationLong(subscription(f) + " AND NOT subenabled"));
 
         assertEquals(ExitCode.OK, f.run("AddMissingColumns").exitCode());

@@ -33,6 +33,7 @@ class SwitchoverTest {
 
     static final String APP_PASSWORD = "shop-app-secret";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String WORKLOAD_PRODUCTS = "SELECT count(*) FROM shop_product WHERE name = 'workload'";
 
     /** The fixture replicating 13 -> 16 with the application role on both sides, initial copy done. */
     static ShopFixture streaming(PgProvider provider, String database, int users) throws Exception {
@@ -41,7 +42,7 @@ class SwitchoverTest {
             SampleApp.grantApplication(o, APP_PASSWORD);
             SampleApp.grantApplication(d, APP_PASSWORD);
         }
-        ok(f.run("AddMissingColumns"));
+        ok(f.addMissingColumns());
         ok(f.run("CreatePublication"));
         ok(f.run("CreateSubscription", "--origin-conninfo", f.originConninfo()));
         ok(f.run("EnableSubscription"));
@@ -69,7 +70,8 @@ class SwitchoverTest {
     void switchoverUnderLoad(PgProvider provider) throws Exception {
         ShopFixture f = streaming(provider, "so_load", 100);
         long originMaxOrderBefore;
-        try (Workload workload = new Workload(onOrigin(f), 200)) {
+        Workload workload = new Workload(onOrigin(f), 200);
+        try (workload) {
             Wait.until(Duration.ofSeconds(30), "the workload writes on origin", () -> workload.inserted() > 50);
 
             Run run = switchover(f, "--json", "--verify", "checksum");
@@ -90,6 +92,8 @@ class SwitchoverTest {
             assertEquals(workload.expectedOrders(),
                     f.destinationLong("SELECT count(*) FROM shop_order WHERE status = 'workload'"),
                     "every acknowledged write before the freeze is on destination");
+            assertEquals(workload.expectedProducts(), f.destinationLong(WORKLOAD_PRODUCTS));
+            long productsOnOrigin = workload.productsInserted();
             originMaxOrderBefore = f.originLong("SELECT max(id) FROM shop_order");
 
             workload.retarget(onDestination(f));
@@ -99,6 +103,9 @@ class SwitchoverTest {
             assertFalse(String.valueOf(workload.lastError()).contains("duplicate key"), workload.lastError());
             assertTrue(workload.rejected() - rejectedAtSwitch <= 1, "destination takes the writes: "
                     + workload.lastError());
+            assertEquals(SampleApp.Model.NEW, workload.model(), "the new application writes on destination");
+            Wait.until(Duration.ofSeconds(30), "the new application adds products on destination",
+                    () -> workload.productsInserted() > productsOnOrigin);
         }
         assertTrue(f.destinationLong("SELECT min(id) FROM shop_order WHERE id > " + originMaxOrderBefore
                 + " AND status = 'workload'") > originMaxOrderBefore, "destination ids continue after origin's");
@@ -108,6 +115,8 @@ class SwitchoverTest {
         assertEquals(ExitCode.OK, verify.exitCode(), verify.stdout());
         assertEquals(f.destinationLong("SELECT count(*) FROM shop_order WHERE status = 'workload'"),
                 f.originLong("SELECT count(*) FROM shop_order WHERE status = 'workload'"));
+        // products the new application added without is_legacy reached origin's NOT NULL column with the default
+        assertEquals(workload.expectedProducts(), f.originLong(WORKLOAD_PRODUCTS + " AND NOT is_legacy"));
 
         Run status = f.run("Status", "--json");
         assertTrue(JSON.readTree(status.stdout()).get("phase").asText().startsWith("switched over"), status.stdout());
@@ -117,9 +126,10 @@ class SwitchoverTest {
         ok(f.run("Cleanup", "--forward", "--yes"));
         assertEquals(0, f.destinationLong("SELECT count(*) FROM information_schema.columns"
                 + " WHERE table_name IN ('auth_user', 'shop_product')"
-                + " AND column_name IN ('legacy_flags', 'legacy_code')"), "added columns dropped");
-        assertEquals(2, f.destinationLong("SELECT count(*) FROM information_schema.tables"
-                + " WHERE table_name LIKE '\\_\\_upshift\\_backup\\_\\_%'"), "with their backups");
+                + " AND column_name IN ('legacy_flags', 'legacy_code', 'is_legacy')"), "added columns dropped");
+        assertEquals(SampleApp.LEGACY_COLUMNS.size(), f.destinationLong("SELECT count(*)"
+                + " FROM information_schema.tables WHERE table_name LIKE '\\_\\_upshift\\_backup\\_\\_%'"),
+                "with their backups");
         assertEquals(0, f.originLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'so\\_load%'"));
         assertEquals(0,
                 f.destinationLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'so\\_load%'"));
@@ -210,6 +220,36 @@ class SwitchoverTest {
         }
         Wait.until(Duration.ofSeconds(30), "the stuck write arrives once the lock is gone",
                 () -> f.destinationLong("SELECT count(*) FROM shop_order WHERE status = 'stuck'") == 1);
+    }
+
+    @ParameterizedTest(name = "--dry-run plans in the future tense, one script per server, changes nothing [{0}]")
+    @MethodSource("upshift.harness.Providers#selected")
+    void dryRunPlans(PgProvider provider) throws Exception {
+        ShopFixture f = streaming(provider, "so_dry", 10);
+        Run plan = switchover(f, "--dry-run");
+        assertEquals(ExitCode.OK, plan.exitCode(), plan.stderr());
+        String out = plan.stdout();
+        int originScript = out.indexOf("-- psql script for origin");
+        int destinationScript = out.indexOf("-- psql script for destination");
+        assertTrue(originScript >= 0 && destinationScript > originScript, out);
+        String origin = out.substring(originScript, destinationScript);
+        String destination = out.substring(destinationScript);
+        assertTrue(origin.contains("CREATE TRIGGER") && origin.contains("CREATE SUBSCRIPTION"), origin);
+        assertFalse(origin.contains("ALTER SUBSCRIPTION \"so_dry_sub\"") || origin.contains("CREATE PUBLICATION"),
+                origin);
+        assertTrue(destination.contains("ALTER SUBSCRIPTION \"so_dry_sub\" DISABLE")
+                && destination.contains("CREATE PUBLICATION") && destination.contains("DROP SUBSCRIPTION"),
+                destination);
+        assertFalse(destination.contains("CREATE TRIGGER"), destination);
+        assertTrue(plan.stderr().contains("planned") || plan.stderr().contains("would"), plan.stderr());
+
+        Run only = switchover(f, "--dry-run", "--on", "destination");
+        assertEquals(ExitCode.OK, only.exitCode(), only.stderr());
+        assertFalse(only.stdout().contains("-- psql script for origin"), only.stdout());
+
+        assertFalse(writeFailsAsApp(f), "a dry run freezes nothing");
+        assertEquals(1, f.destinationLong("SELECT count(*) FROM pg_subscription WHERE subenabled AND subname = '"
+                + f.names().subscription() + "'"), "and leaves the forward subscription running");
     }
 
     private static boolean writeFailsAsApp(ShopFixture f) {

@@ -39,6 +39,7 @@ class VacuumAnalyzeCommandTest {
         MigrationNames names = new MigrationNames("vac");
         f.onDestination("ALTER TABLE auth_user ADD COLUMN legacy_flags text");
         f.onDestination("ALTER TABLE shop_product ADD COLUMN legacy_code text DEFAULT 'none'");
+        f.onDestination("ALTER TABLE shop_product ADD COLUMN is_legacy boolean DEFAULT false");
         f.onOrigin("CREATE PUBLICATION " + Sql.ident(names.publication()) + " FOR TABLE auth_user, shop_product,"
                 + " shop_order, shop_orderline, \"Billing\".\"Invoice\"");
         f.onDestination("CREATE SUBSCRIPTION " + Sql.ident(names.subscription()) + " CONNECTION "

@@ -64,7 +64,7 @@ class VerifyCommandTest {
         assertEquals("character varying(150)", column(user, "username").get("destinationType").asText());
         JsonNode product = table(report, "public", "shop_product");
         assertEquals("number", column(product, "price").get("comparedAs").asText());
-        assertEquals("[\"legacy_code\"]", product.get("originOnlyColumns").toString());
+        assertEquals("[\"legacy_code\",\"is_legacy\"]", product.get("originOnlyColumns").toString());
         assertEquals("bigint", column(table(report, "Billing", "Invoice"), "Id").get("destinationType").asText());
 
         Run human = f.run("Verify", "--checksum");
