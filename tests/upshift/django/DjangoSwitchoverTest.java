@@ -158,9 +158,11 @@ class DjangoSwitchoverTest {
                 && refused.stderr().contains("add-missing-columns --default public." + DROPPED + "=false"),
                 "names the column and the fix:\n" + refused.stderr());
         Written stillOpen = c.write(oldApp, c.origin(), "after-refusal", 5, 0); // origin was not frozen
-        // the fix the refusal names: a database default on the re-added column. add-missing-columns --default is
-        // not on this branch yet; this is the statement it runs (ALTER ... SET DEFAULT on destination)
-        c.onDestination("ALTER TABLE public.shop_customer ALTER COLUMN newsletter SET DEFAULT false");
+        // the fix the refusal names: a database default on the column add-missing-columns re-added (a re-run with
+        // --default sets it on the existing column)
+        c.ok("AddMissingColumns", "--owner", APP_ROLE, "--default", DROPPED + "=false");
+        assertEquals("false", c.column(c.destination, c.database, "shop_customer", "newsletter",
+                "pg_get_expr(d.adbin, d.adrelid)"), "destination's newsletter has the database default false");
         assertPreflightPasses(c.run("Preflight", preflightArgs(c)));
 
         JsonNode caughtUp = c.json("Monitor", "--until", "caught-up", "--timeout", "5m", "--interval", "1s",
@@ -536,10 +538,12 @@ class DjangoSwitchoverTest {
             return column(server, db, table, column, "(a.attnotnull AND NOT a.atthasdef)::text");
         }
 
-        private String column(PgServer server, String db, String table, String column, String expression)
+        /** An expression over the column's pg_attribute row (a) and its pg_attrdef row (d), or "absent". */
+        String column(PgServer server, String db, String table, String column, String expression)
                 throws SQLException {
             try (Connection conn = connect(server, db); PreparedStatement st = conn.prepareStatement("SELECT "
-                    + expression + " FROM pg_attribute a WHERE a.attrelid = to_regclass(?) AND a.attname = ?"
+                    + expression + " FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid"
+                    + " AND d.adnum = a.attnum WHERE a.attrelid = to_regclass(?) AND a.attname = ?"
                     + " AND a.attnum > 0 AND NOT a.attisdropped")) {
                 st.setString(1, Sql.ident(table));
                 st.setString(2, column);
@@ -578,12 +582,6 @@ class DjangoSwitchoverTest {
                 }
             }
             return max;
-        }
-
-        void onDestination(String sql) throws SQLException {
-            try (Connection conn = connect(destination, database); Statement st = conn.createStatement()) {
-                st.execute(sql);
-            }
         }
 
         long originLong(String sql, Object... params) throws SQLException {
