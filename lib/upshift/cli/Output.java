@@ -100,8 +100,8 @@ public final class Output {
     }
 
     /**
-     * One line of error (then the lines upshift's own message lists under it, such as a check's blocking findings) and one of
-     * hint; the stack trace only with -v.
+     * One line of error (then the lines upshift's own message lists under it, such as a check's blocking findings)
+     * and one of hint; the stack trace only with -v.
      */
     public void error(Throwable failure) {
         String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
