@@ -99,10 +99,16 @@ public final class Output {
         }
     }
 
-    /** One line of error and one of hint; the stack trace only with -v. */
+    /**
+     * One line of error (then the lines upshift's own message lists under it, such as a check's blocking findings)
+     * and one of hint; the stack trace only with -v.
+     */
     public void error(Throwable failure) {
         String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
         err.println("error: " + Secrets.redact(firstLine(message)));
+        if (failure instanceof UpshiftException) {
+            message.lines().skip(1).filter(l -> !l.isBlank()).forEach(l -> err.println(Secrets.redact(l)));
+        }
         if (failure instanceof UpshiftException u && u.hint() != null) {
             err.println("hint: " + Secrets.redact(u.hint()));
         }
