@@ -221,8 +221,9 @@ public record Diagnosis(boolean blocking, String headline, List<Finding> finding
                 }
             }
         }
-        // an enabled subscription whose worker fails for a definite cause will not progress until an operator acts
-        if (sub.enabled() && explained && (w.failing() || sub.applyPid() == null)) {
+        // an enabled subscription whose worker is seen failing (a schema cause alone fails only some rows, and one
+        // look without a worker may be a worker about to start) will not progress until an operator acts
+        if (sub.enabled() && explained && w.failing()) {
             blocking = true;
         }
 
@@ -244,6 +245,16 @@ public record Diagnosis(boolean blocking, String headline, List<Finding> finding
                 findings.add(new Finding(CAUSE, "disabled after a connection loss, no apply error (the server log"
                         + " says: " + f.serverLogError() + "; PostgreSQL counts it as an apply error and"
                         + " disable_on_error disables the subscription)", "safe to re-enable with " + reEnable));
+            } else if (errors > 0 && (sub.syncErrorCount() == null || sub.syncErrorCount() == 0) && f.slot() != null
+                    && Long.valueOf(0).equals(f.slot().lagBytes()) && !f.tables().isEmpty()
+                    && f.tables().stream().allMatch(t -> t.state() == SyncState.READY)) {
+                // a change that fails to apply stays unconfirmed: with nothing unconfirmed, no change failed
+                headline = "subscription " + sub.name() + on + " was disabled after a connection loss to "
+                        + f.publisher();
+                findings.add(new Finding(CAUSE, "disabled after a connection loss, no apply error: slot "
+                        + f.slot().name() + " on " + f.publisher() + " has confirmed all of its WAL (lag 0 bytes),"
+                        + " so no change failed to apply; PostgreSQL counts the lost connection as an apply error",
+                        "safe to re-enable with " + reEnable));
             } else if (errors == 0) {
                 findings.add(new Finding(CAUSE, "disabled after a connection loss or by hand (ALTER SUBSCRIPTION"
                         + " ... DISABLE), no apply error: no apply or table-sync error is counted"

@@ -82,9 +82,15 @@ class DiagnosisTest {
 
     @Test
     void anEnabledSubscriptionWhoseWorkerFailsForAKnownCauseBlocks() {
-        // no apply worker at this look, and a cause that fails every attempt: nothing progresses without an operator
-        Diagnosis d = diagnose(Direction.FORWARD, sub(true, null, 0L, 3L, null), SLOT,
+        // one look without a worker is no proof (it may be about to start) ...
+        Diagnosis once = diagnose(Direction.FORWARD, sub(true, null, 0L, 3L, null), SLOT,
                 List.of(productWithoutLegacyCode()), List.of());
+        assertFalse(once.blocking());
+        // ... a worker absent poll after poll, with a cause that fails every attempt, is: nothing progresses
+        Diagnosis d = Diagnosis.of(new Diagnosis.Facts(Direction.FORWARD, "destination", "origin", "upshift_sub",
+                "upshift_slot", sub(true, null, 0L, 3L, null), tables(SyncState.DATA_COPYING), SLOT,
+                List.of(productWithoutLegacyCode()), List.of(), null, absentFor(WorkerWatch.ABSENT_POLLS), List.of(),
+                null));
         assertTrue(d.blocking());
         assertEquals("run add-missing-columns (the workers retry by themselves)", d.firstFix());
     }
@@ -295,8 +301,8 @@ class DiagnosisTest {
                 + " without a default on origin and destination does not send it"), t);
         assertTrue(t.contains("ALTER TABLE \"public\".\"shop_product\" ALTER COLUMN \"is_featured\" SET DEFAULT"
                 + " <value> (the rejected rows are retried and get it too)"), t);
-        // one look without the worker and a definite cause: blocking too
-        assertTrue(rollback(sub(true, null, null, null, "0/10"), null, List.of(drift), List.of(), List.of(), null)
+        // one look without the worker: a warning (a rollback subscription just created has no worker yet either)
+        assertFalse(rollback(sub(true, null, null, null, "0/10"), null, List.of(drift), List.of(), List.of(), null)
                 .blocking());
     }
 
@@ -425,5 +431,21 @@ class DiagnosisTest {
         String on = new ServerLog.LogSettings("on", "stderr", "log", "warning").advice("destination");
         assertTrue(on.contains("log_directory (log, relative to the data directory), SELECT pg_current_logfile()"),
                 on);
+    }
+
+    @Test
+    void aDisabledSubscriptionWithNothingUnconfirmedLostItsConnection() {
+        SlotInfo confirmed = new SlotInfo("upshift_slot", false, null, "reserved", "0/2", "0/2", 0L, "0 bytes", null);
+        Diagnosis d = Diagnosis.of(new Diagnosis.Facts(Direction.FORWARD, "destination", "origin", "upshift_sub",
+                "upshift_slot", sub(false, null, 1L, 0L, "0/10"), List.of(ready(PRODUCT)), confirmed, List.of(),
+                List.of(), null, null, List.of(), null));
+        assertEquals("subscription upshift_sub on destination was disabled after a connection loss to origin",
+                d.headline());
+        assertTrue(texts(d).contains("cause: disabled after a connection loss, no apply error: slot upshift_slot on"
+                + " origin has confirmed all of its WAL (lag 0 bytes)"), texts(d));
+        assertTrue(d.firstFix().startsWith("safe to re-enable with enable-subscription"), d.firstFix());
+        // a change left unconfirmed may be the one that failed: no such conclusion
+        Diagnosis behind = diagnose(Direction.FORWARD, sub(false, null, 1L, 0L, "0/10"), SLOT, List.of(), List.of());
+        assertFalse(texts(behind).contains("cause: disabled after a connection loss"), texts(behind));
     }
 }
