@@ -70,7 +70,7 @@ public record Diagnosis(boolean blocking, String headline, List<Finding> finding
         if (sub == null || !sub.enabled() || sub.errorCount() > 0 || sub.applyPid() == null) {
             return true;
         }
-        if (worker != null && worker.failing()) {
+        if (worker != null && (worker.failing() || (worker.restarts() > 0 && !worker.settled()))) {
             return true;
         }
         if (inactiveWithLag(slot)) {
@@ -143,9 +143,10 @@ public record Diagnosis(boolean blocking, String headline, List<Finding> finding
         } else if (errors > 0) {
             headline = headline != null ? headline : "subscription " + sub.name() + on + " has counted " + errorText;
         } else if (sub.applyPid() == null) {
-            headline = headline != null ? headline : w.failing() || w.restarts() > 0
+            headline = headline != null ? headline : w.failing()
                     ? "the apply worker of subscription " + sub.name() + on + " keeps failing: " + workerText(w)
-                    : "subscription " + sub.name() + on + " has no apply worker running";
+                    : "subscription " + sub.name() + on + " has no apply worker running"
+                            + (w.restarts() > 0 ? " (" + workerText(w) + ")" : "");
         } else if (w.restarts() > 0) {
             headline = headline != null ? headline : "the apply worker of subscription " + sub.name() + on
                     + " restarted during the wait: " + workerText(w);
@@ -319,7 +320,9 @@ public record Diagnosis(boolean blocking, String headline, List<Finding> finding
             if (r.addedColumn()) {
                 return new Finding(CAUSE, rejected(f, column) + " (" + where + ", added there by add-missing-columns"
                         + " without a default: the new application never writes it, so every INSERT sends NULL)",
-                        "give it a default on " + f.publisher() + ": " + alter + " SET DEFAULT <value> (a default on "
+                        "give it a default on " + f.publisher() + ": add-missing-columns --default "
+                                + simpleColumn(r.table(), column) + "=<value> (" + alter + " SET DEFAULT <value>; a"
+                                + " default on "
                                 + f.subscriber() + " does not apply to a NULL that is sent); " + keep + alter
                                 + " DROP NOT NULL on " + f.subscriber() + ", and SET NOT NULL again once the NULLs"
                                 + " are filled" + then);
@@ -347,10 +350,20 @@ public record Diagnosis(boolean blocking, String headline, List<Finding> finding
                 "check on " + f.publisher() + ": " + r.query());
     }
 
+    /** TABLE.COLUMN as add-missing-columns --default takes it: schema.table.column, quoted only where needed. */
+    static String simpleColumn(QualifiedName table, String column) {
+        return simple(table.schema()) + "." + simple(table.name()) + "." + simple(column);
+    }
+
+    private static String simple(String identifier) {
+        return identifier.matches("[a-z_][a-z0-9_]*") ? identifier : Sql.ident(identifier);
+    }
+
     private static String workerText(ApplyWorker w) {
         List<String> parts = new ArrayList<>();
         if (w.pid() == null && w.pollsWithoutWorker() > 1) {
-            parts.add("not running in the last " + w.pollsWithoutWorker() + " polls");
+            parts.add("not running for " + Math.round(w.secondsWithoutWorker()) + " s (" + w.pollsWithoutWorker()
+                    + " polls; a failed worker restarts every " + Math.round(w.retryIntervalSeconds()) + " s)");
         } else if (w.pid() == null) {
             parts.add("not running");
         }

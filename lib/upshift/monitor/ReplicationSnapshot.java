@@ -138,8 +138,11 @@ public record ReplicationSnapshot(
               LEFT JOIN pg_catalog.pg_class c ON c.oid = w.relid
               LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
              WHERE w.subid = ?
-             ORDER BY w.relid NULLS FIRST, w.received_lsn IS NULL, w.pid
+             ORDER BY w.relid NULLS FIRST, %s w.received_lsn IS NULL, w.pid
             """;
+
+    /** 16+: the leader apply worker before its parallel apply workers, whatever it has received yet. */
+    private static final String LEADER_FIRST = "w.leader_pid IS NOT NULL,";
 
     private static final String ERRORS =
             "SELECT apply_error_count, %s FROM pg_catalog.pg_stat_subscription_stats WHERE subid = ?";
@@ -223,7 +226,8 @@ public record ReplicationSnapshot(
         Map<String, Integer> states = countStates(subscribed);
         boolean ready = sub.isPresent() && !subscribed.isEmpty()
                 && subscribed.stream().allMatch(t -> t.state() == SyncState.READY);
-        WorkerWatch.ApplyWorker worker = watch.observe(info);
+        Long retryMillis = info == null ? null : read(subscriber, ReplicationSnapshot::retryMillis);
+        WorkerWatch.ApplyWorker worker = watch.observe(info, retryMillis);
         String notCaughtUp = notCaughtUp(info, subscribed, ready, slot, maxLagBytes, worker);
 
         Diagnosis diagnosis = null;
@@ -307,6 +311,16 @@ public record ReplicationSnapshot(
         return null;
     }
 
+    /** The subscriber's wal_retrieve_retry_interval in milliseconds: how long a failed worker waits to restart. */
+    private static Long retryMillis(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(RETRY_INTERVAL); ResultSet rs = st.executeQuery()) {
+            return rs.next() ? (Long) rs.getObject(1) : null;
+        }
+    }
+
+    private static final String RETRY_INTERVAL = "SELECT setting::bigint FROM pg_catalog.pg_settings"
+            + " WHERE name = 'wal_retrieve_retry_interval'";
+
     /** Each published table the publisher has, compared with the subscriber's (publisher as "origin" side). */
     private static List<TableDrift> drifts(List<QualifiedName> tables, Map<QualifiedName, List<Column>> publisher,
             Map<QualifiedName, List<Column>> subscriber) {
@@ -360,7 +374,8 @@ public record ReplicationSnapshot(
         Double applyLag = null;
         boolean applySeen = false;
         List<String> syncWorkers = new ArrayList<>();
-        try (PreparedStatement st = c.prepareStatement(WORKERS)) {
+        String order = caps.has(Feature.SUBSCRIPTION_WORKER_LEADER_PID) ? LEADER_FIRST : "";
+        try (PreparedStatement st = c.prepareStatement(String.format(WORKERS, order))) {
             st.setLong(1, sub.oid());
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {

@@ -89,7 +89,7 @@ class DiagnosisTest {
         // ... a worker absent poll after poll, with a cause that fails every attempt, is: nothing progresses
         Diagnosis d = Diagnosis.of(new Diagnosis.Facts(Direction.FORWARD, "destination", "origin", "upshift_sub",
                 "upshift_slot", sub(true, null, 0L, 3L, null), tables(SyncState.DATA_COPYING), SLOT,
-                List.of(productWithoutLegacyCode()), List.of(), null, absentFor(WorkerWatch.ABSENT_POLLS), List.of(),
+                List.of(productWithoutLegacyCode()), List.of(), null, absentFor(4), List.of(),
                 null));
         assertTrue(d.blocking());
         assertEquals("run add-missing-columns (the workers retry by themselves)", d.firstFix());
@@ -192,9 +192,9 @@ class DiagnosisTest {
                 null);
         assertTrue(Diagnosis.worthInvestigating(sub(true, 42, 0L, 0L, "0/10"), inactive, "upshift_slot", null));
         WorkerWatch watch = new WorkerWatch();
-        watch.observe(sub(true, 42, 0L, 0L, "0/10"));
+        watch.observe(sub(true, 42, 0L, 0L, "0/10"), null);
         assertTrue(Diagnosis.worthInvestigating(sub(true, 43, 0L, 0L, "0/10"), ACTIVE, "upshift_slot",
-                watch.observe(sub(true, 43, 0L, 0L, "0/10"))), "a restarted worker is investigated");
+                watch.observe(sub(true, 43, 0L, 0L, "0/10"), null)), "a restarted worker is investigated");
         assertNull(diagnose(Direction.FORWARD, sub(true, 42, 0L, 0L, "0/10"), ACTIVE, List.of(), List.of()));
     }
 
@@ -212,11 +212,11 @@ class DiagnosisTest {
     void caughtUpNeedsTheSameLiveWorkerInTwoPollsAndAnActiveSlot() {
         WorkerWatch watch = new WorkerWatch();
         SubscriptionInfo live = sub(true, 42, 0L, 0L, "0/10");
-        WorkerWatch.ApplyWorker first = watch.observe(live);
+        WorkerWatch.ApplyWorker first = watch.observe(live, null);
         assertFalse(first.settled());
         assertTrue(notCaughtUp(live, ACTIVE, first).contains("has been seen in 1 poll"), notCaughtUp(live, ACTIVE,
                 first));
-        WorkerWatch.ApplyWorker second = watch.observe(live);
+        WorkerWatch.ApplyWorker second = watch.observe(live, null);
         assertTrue(second.settled());
         assertNull(notCaughtUp(live, ACTIVE, second));
 
@@ -227,37 +227,51 @@ class DiagnosisTest {
         // no worker at this poll
         SubscriptionInfo none = sub(true, null, 0L, 0L, "0/10");
         assertEquals("no apply worker runs (it restarted 1 times during the wait)",
-                notCaughtUp(none, ACTIVE, watch.observe(none)));
+                notCaughtUp(none, ACTIVE, watch.observe(none, null)));
     }
 
     @Test
     void aWorkerThatRestartsOrIsAbsentOrCountsErrorsIsNotSettled() {
         WorkerWatch watch = new WorkerWatch();
-        watch.observe(sub(true, 42, 0L, 0L, "0/10"));
-        WorkerWatch.ApplyWorker replaced = watch.observe(sub(true, 43, 0L, 0L, "0/10"));
+        watch.observe(sub(true, 42, 0L, 0L, "0/10"), null);
+        WorkerWatch.ApplyWorker replaced = watch.observe(sub(true, 43, 0L, 0L, "0/10"), null);
         assertEquals(1, replaced.restarts());
         assertFalse(replaced.settled());
-        assertTrue(replaced.failing());
+        assertFalse(replaced.failing(), "one restart may be an ALTER SUBSCRIPTION");
         assertTrue(notCaughtUp(sub(true, 43, 0L, 0L, "0/10"), ACTIVE, replaced).contains("restarted (pid now 43)"));
+        assertTrue(watch.observe(sub(true, null, 0L, 0L, "0/10"), null).failing(), "gone again: two restarts");
 
-        WorkerWatch absent = new WorkerWatch();
+        // absent poll after poll: failing only once the absence spans three wal_retrieve_retry_intervals (the
+        // launcher of 13-15 starts workers at most once per interval for the whole server)
+        long[] now = {0};
+        WorkerWatch absent = new WorkerWatch(() -> now[0]);
         WorkerWatch.ApplyWorker w = null;
-        for (int i = 0; i < WorkerWatch.ABSENT_POLLS; i++) {
-            assertTrue(w == null || !w.failing());
-            w = absent.observe(sub(true, null, null, null, "0/10"));
+        for (int i = 0; i < 10; i++) {
+            w = absent.observe(sub(true, null, null, null, "0/10"), 5000L);
+            now[0] += 1_000_000_000L;
         }
-        assertTrue(w.failing(), "absent for " + WorkerWatch.ABSENT_POLLS + " polls");
+        assertEquals(9.0, w.secondsWithoutWorker());
+        assertFalse(w.failing(), "10 polls in 9 s, below 3 x 5 s");
+        for (int i = 0; i < 6; i++) {
+            w = absent.observe(sub(true, null, null, null, "0/10"), 5000L);
+            now[0] += 1_000_000_000L;
+        }
+        assertTrue(w.failing(), "absent for " + w.secondsWithoutWorker() + " s");
         assertEquals(0, w.restarts());
+        WorkerWatch slow = new WorkerWatch(() -> now[0]);
+        slow.observe(sub(true, null, null, null, "0/10"), 5000L);
+        now[0] += 60_000_000_000L;
+        assertFalse(slow.observe(sub(true, null, null, null, "0/10"), 5000L).failing(), "two polls are too few");
 
         // 15+: the same pid in two polls, but the apply error counter grew: not settled (a counter reset is growth)
         WorkerWatch counted = new WorkerWatch();
-        counted.observe(sub(true, 42, 2L, 0L, "0/10"));
-        WorkerWatch.ApplyWorker grown = counted.observe(sub(true, 42, 3L, 0L, "0/10"));
+        counted.observe(sub(true, 42, 2L, 0L, "0/10"), null);
+        WorkerWatch.ApplyWorker grown = counted.observe(sub(true, 42, 3L, 0L, "0/10"), null);
         assertEquals(1L, grown.newApplyErrors());
         assertFalse(grown.settled());
         assertEquals("1 new apply errors were counted during the wait",
                 notCaughtUp(sub(true, 42, 3L, 0L, "0/10"), ACTIVE, grown));
-        assertEquals(1L, counted.observe(sub(true, 42, 1L, 0L, "0/10")).newApplyErrors());
+        assertEquals(1L, counted.observe(sub(true, 42, 1L, 0L, "0/10"), null).newApplyErrors());
     }
 
     // ---- rollback: origin's rules that destination (the publisher) lacks ------------------------------------------
@@ -275,11 +289,14 @@ class DiagnosisTest {
                 "upshift_rollback_slot", s, List.of(ready(PRODUCT)), ACTIVE, drifts, values, null, w, rules, log));
     }
 
+    /** A worker absent in {@code polls} polls 5 s apart (wal_retrieve_retry_interval 5 s). */
     private static WorkerWatch.ApplyWorker absentFor(int polls) {
-        WorkerWatch watch = new WorkerWatch();
+        long[] now = {0};
+        WorkerWatch watch = new WorkerWatch(() -> now[0]);
         WorkerWatch.ApplyWorker w = null;
         for (int i = 0; i < polls; i++) {
-            w = watch.observe(sub(true, null, null, null, "0/10"));
+            w = watch.observe(sub(true, null, null, null, "0/10"), 5000L);
+            now[0] += 5_000_000_000L;
         }
         return w;
     }
@@ -290,12 +307,12 @@ class DiagnosisTest {
         TableDrift drift = TableDrift.compare(PRODUCT, List.of(col("id", "bigint", "int8", -1, true, null)),
                 List.of(col("id", "integer", "int4", -1, true, null),
                         col("is_featured", "boolean", "bool", -1, true, null)));
-        Diagnosis d = rollback(sub(true, null, null, null, "0/10"), absentFor(3), List.of(drift), List.of(),
+        Diagnosis d = rollback(sub(true, null, null, null, "0/10"), absentFor(4), List.of(drift), List.of(),
                 List.of(), new ServerLog.LogSettings("off", "stderr", "log", "warning"));
         String t = texts(d);
         assertTrue(d.blocking(), t);
         assertTrue(d.headline().contains("apply worker of subscription upshift_sub on origin keeps failing:"
-                + " not running in the last 3 polls"), d.headline());
+                + " not running for 15 s (4 polls; a failed worker restarts every 5 s)"), d.headline());
         assertTrue(t.contains("cause: rows inserted on destination fail on origin: null value in column"
                 + " \"is_featured\" violates not-null constraint (public.shop_product.is_featured is NOT NULL"
                 + " without a default on origin and destination does not send it"), t);
@@ -324,25 +341,28 @@ class DiagnosisTest {
         assertEquals("SELECT EXISTS (SELECT 1 FROM \"public\".\"shop_product\" WHERE \"note\" IS NULL)",
                 rules.get(2).query());
 
-        Diagnosis d = rollback(sub(true, null, null, null, "0/10"), absentFor(3), List.of(), List.of(), rules, null);
+        Diagnosis d = rollback(sub(true, null, null, null, "0/10"), absentFor(4), List.of(), List.of(), rules, null);
         String t = texts(d);
         assertTrue(d.blocking(), t);
         assertTrue(t.contains("cause: rows inserted on destination fail on origin: null value in column"
                 + " \"is_featured\" violates not-null constraint (public.shop_product.is_featured is NOT NULL on"
                 + " origin but nullable on destination, added there by add-missing-columns without a default"), t);
-        assertTrue(t.contains("give it a default on destination: ALTER TABLE \"public\".\"shop_product\" ALTER COLUMN"
-                + " \"is_featured\" SET DEFAULT <value>"), t);
+        assertTrue(t.contains("give it a default on destination: add-missing-columns --default"
+                + " public.shop_product.is_featured=<value> (ALTER TABLE \"public\".\"shop_product\" ALTER COLUMN"
+                + " \"is_featured\" SET DEFAULT <value>;"), t);
+        assertEquals("\"Billing\".\"Invoice\".\"Memo\"", Diagnosis.simpleColumn(new QualifiedName("Billing",
+                "Invoice"), "Memo"));
         assertFalse(t.contains("\"note\""), "a possible cause is not listed beside a definite one: " + t);
 
         // without the marked column: the nullable one is a possible cause, then a definite one once NULLs are found
         List<SubscriberRules.Rule> onlyNote = List.of(rules.get(2));
-        t = texts(rollback(sub(true, null, null, null, "0/10"), absentFor(3), List.of(), List.of(), onlyNote, null));
+        t = texts(rollback(sub(true, null, null, null, "0/10"), absentFor(4), List.of(), List.of(), onlyNote, null));
         assertTrue(t.contains("possible cause: public.shop_product.note is NOT NULL on origin but nullable on"
                 + " destination: a NULL written on destination fails the apply → check on destination: SELECT"
                 + " EXISTS"), t);
         List<SubscriberRules.Rule> nulls = List.of(new SubscriberRules.Rule(SubscriberRules.Kind.NOT_NULL, PRODUCT,
                 List.of("note"), null, false, false, true, rules.get(2).query()));
-        t = texts(rollback(sub(true, null, null, null, "0/10"), absentFor(3), List.of(), List.of(), nulls, null));
+        t = texts(rollback(sub(true, null, null, null, "0/10"), absentFor(4), List.of(), List.of(), nulls, null));
         assertTrue(t.contains("cause: rows inserted on destination fail on origin: null value in column \"note\""), t);
         assertTrue(t.contains("DROP NOT NULL on origin"), t);
     }
@@ -365,7 +385,7 @@ class DiagnosisTest {
 
         SubscriberRules.Rule repeated = new SubscriberRules.Rule(SubscriberRules.Kind.UNIQUE, USER, List.of("email"),
                 "auth_user_email_key", false, false, true, rules.get(0).query());
-        String t = texts(rollback(sub(true, null, null, null, "0/10"), absentFor(3), List.of(), List.of(),
+        String t = texts(rollback(sub(true, null, null, null, "0/10"), absentFor(4), List.of(), List.of(),
                 List.of(repeated), null));
         assertTrue(t.contains("cause: rows inserted on destination fail on origin: duplicate key value violates"
                 + " unique constraint \"auth_user_email_key\""), t);
@@ -383,7 +403,7 @@ class DiagnosisTest {
         assertEquals(2, checks.size());
         ValueCheck.Result big = new ValueCheck.Result(USER, "id", TypeChange.NARROWING, "bigint", "integer", false,
                 checks.get(0).query());
-        String t = texts(rollback(sub(true, null, null, null, "0/10"), absentFor(3), List.of(drift), List.of(big),
+        String t = texts(rollback(sub(true, null, null, null, "0/10"), absentFor(4), List.of(drift), List.of(big),
                 List.of(), null));
         assertTrue(t.contains("cause: public.auth_user.id is bigint on destination but integer on origin, and some"
                 + " values on destination do not fit → widen the column on origin"), t);
