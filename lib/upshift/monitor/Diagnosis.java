@@ -337,7 +337,8 @@ public record Diagnosis(boolean blocking, String headline, List<Finding> finding
                     "check on " + f.publisher() + ": " + r.query());
         }
         String key = r.table() + " (" + String.join(", ", r.columns()) + ")";
-        String drop = r.isIndex() ? "DROP INDEX " + new QualifiedName(r.table().schema(), r.constraint()).sql() : "ALTER TABLE " + r.table().sql() + " DROP CONSTRAINT " + Sql.ident(r.constraint());
+        String drop = r.isIndex() ? "DROP INDEX " + new QualifiedName(r.table().schema(), r.constraint()).sql()
+                : "ALTER TABLE " + r.table().sql() + " DROP CONSTRAINT " + Sql.ident(r.constraint());
         if (Boolean.TRUE.equals(r.violated())) {
             return new Finding(CAUSE, "rows inserted on " + f.publisher() + " fail on " + f.subscriber()
                     + ": duplicate key value violates unique constraint " + Sql.ident(r.constraint()) + " ("

@@ -231,7 +231,8 @@ class MonitorCommandTest {
         }
     }
 
-    @ParameterizedTest(name = "monitor --rollback exits 3 while origin rejects rows written on destination, log unread [{0}]")
+    @ParameterizedTest(name = "monitor --rollback exits 3 while origin rejects rows written on destination, log"
+            + " unread [{0}]")
     @MethodSource("upshift.harness.Providers#selected")
     void aRollbackThatOriginRejectsIsNeverCaughtUp(PgProvider provider) throws Exception {
         ShopFixture f = ShopFixture.create(provider, "monitor_reject", 20);
