@@ -23,12 +23,14 @@ import upshift.monitor.MonitorLoop;
 import upshift.monitor.MonitorView;
 import upshift.monitor.ReplicationSnapshot;
 import upshift.monitor.Until;
+import upshift.monitor.WorkerWatch;
 
 @Command(name = "monitor",
         description = "Watch the logical replication: each table's sync state, initial copy progress, the slot's"
                 + " lag on the publisher, the apply worker and its errors on the subscriber. A disabled or failing"
                 + " subscription is explained (missing columns, NOT NULL columns, values that do not fit) with the"
-                + " fix. --until waits for the initial copy (ready) or for the lag to drop (caught-up).",
+                + " fix. --until waits for the initial copy (ready) or for the lag to drop (caught-up). Exit 3 when"
+                + " the report says PROBLEM.",
         footer = {"", "Examples:",
             "  ./jbang monitor",
             "  ./jbang monitor --watch --interval 10s",
@@ -58,8 +60,9 @@ class Monitor extends UpshiftCommand {
 
     @Option(names = "--until", paramLabel = "ready|caught-up",
             description = "Poll until every table is ready (r), or until ready and the slot's lag is at most"
-                    + " --max-lag; exit 0 then, 3 at once when the subscription is disabled or missing, 3 on"
-                    + " --timeout.")
+                    + " --max-lag with the slot active and a live apply worker that kept its pid across two polls"
+                    + " (15+: and no new apply error); exit 0 then, 3 at once when the subscription is disabled or"
+                    + " missing or its worker fails for a known cause, 3 on --timeout.")
     String until;
 
     @Option(names = "--max-lag", paramLabel = "BYTES", defaultValue = DEFAULT_MAX_LAG,
@@ -86,12 +89,14 @@ class Monitor extends UpshiftCommand {
         Cluster origin = origin();
         Cluster destination = destination();
         boolean terminal = System.console() != null;
+        WorkerWatch worker = new WorkerWatch();
         MonitorLoop.Source snapshot = () -> ReplicationSnapshot.take(origin, destination, names(), direction,
-                maxLagBytes);
+                maxLagBytes, worker);
 
         if (!watch && condition == null) {
-            show(snapshot.take(), terminal);
-            return ExitCode.OK;
+            ReplicationSnapshot s = snapshot.take();
+            show(s, terminal);
+            return problem(s);
         }
 
         int[] polls = {0};
@@ -119,17 +124,30 @@ class Monitor extends UpshiftCommand {
                 out().note(condition.option() + " after " + waited + " (" + outcome.polls() + " polls)");
                 return ExitCode.OK;
             case WATCHED:
-                return ExitCode.OK;
+                return last == null ? ExitCode.OK : problem(last);
             case BLOCKED:
                 Diagnosis d = last.diagnosis();
                 throw UpshiftException.checkFailed(d.headline(), d.firstFix());
             default:
+                Diagnosis found = last == null ? null : last.diagnosis();
+                String where = last == null ? "" : found != null ? ": " + found.headline()
+                        : condition == Until.CAUGHT_UP && last.ready() && last.notCaughtUp() != null
+                                ? ": " + last.notCaughtUp() : ": " + MonitorView.summary(last);
                 throw UpshiftException.checkFailed("timed out after " + waited + " waiting for "
-                        + condition.option() + (last == null ? "" : ": " + MonitorView.summary(last)),
-                        "run monitor again with a longer --timeout"
-                                + (condition == Until.CAUGHT_UP ? " or a larger --max-lag" : "")
-                                + "; the report above says where it stands");
+                        + condition.option() + where, found != null && found.firstFix() != null ? found.firstFix()
+                                : "run monitor again with a longer --timeout"
+                                        + (condition == Until.CAUGHT_UP ? " or a larger --max-lag" : "")
+                                        + "; the report above says where it stands");
         }
+    }
+
+    /** A report that says PROBLEM (nothing progresses until an operator acts) exits 3, like --until. */
+    private int problem(ReplicationSnapshot s) {
+        if (s.blocked()) {
+            Diagnosis d = s.diagnosis();
+            throw UpshiftException.checkFailed(d.headline(), d.firstFix());
+        }
+        return ExitCode.OK;
     }
 
     private void show(ReplicationSnapshot s, boolean terminal) {

@@ -53,6 +53,11 @@ public final class MonitorView {
                 line.append(" (disable_on_error)");
             }
             line.append(sub.applyPid() != null ? ", apply worker pid " + sub.applyPid() : ", no apply worker");
+            WorkerWatch.ApplyWorker w = s.applyWorker();
+            if (w != null && w.restarts() > 0) {
+                line.append(" (restarted ").append(w.restarts()).append(w.restarts() == 1 ? " time" : " times")
+                        .append(" in ").append(w.polls()).append(" polls)");
+            }
             if (!sub.syncWorkers().isEmpty()) {
                 line.append(", table sync: ").append(String.join(", ", sub.syncWorkers()));
             }
@@ -108,7 +113,8 @@ public final class MonitorView {
 
         out.line("ready: " + (s.ready() ? "yes" : "no") + " (" + s.readyTables() + "/" + s.tables().size()
                 + " tables), caught up: " + (s.caughtUp() ? "yes" : "no") + " (slot lag ≤ "
-                + Units.pretty(s.maxLagBytes()) + ")");
+                + Units.pretty(s.maxLagBytes()) + ")"
+                + (s.caughtUp() || !s.ready() || s.notCaughtUp() == null ? "" : ": " + s.notCaughtUp()));
 
         Diagnosis d = s.diagnosis();
         if (d != null) {

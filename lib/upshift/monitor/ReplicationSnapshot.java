@@ -18,9 +18,11 @@ import java.util.Optional;
 import java.util.Set;
 
 import upshift.UpshiftException;
+import upshift.columns.AddedColumns;
 import upshift.connect.Cluster;
 import upshift.migration.MigrationNames;
-import upshift.schema.SchemaComparison;
+import upshift.schema.Catalog;
+import upshift.schema.Column;
 import upshift.schema.TableDrift;
 import upshift.server.Capabilities;
 import upshift.server.Feature;
@@ -47,7 +49,11 @@ import upshift.sql.Sql;
  * @param slot         the slot, or null when it does not exist
  * @param maxLagBytes  the lag "caught up" allows
  * @param ready        the subscription exists and every table is ready (r)
- * @param caughtUp     ready, enabled, and the slot's lag is at most maxLagBytes
+ * @param caughtUp     ready, enabled, the slot's lag at most maxLagBytes, the slot active, and a live apply
+ *                     worker that kept its pid across two polls without a new apply error (one look never proves
+ *                     it: a failing worker lives a few milliseconds per attempt while the lag stays small)
+ * @param notCaughtUp  why caughtUp is false (null when it is true)
+ * @param applyWorker  the subscription's apply worker as followed across the polls of this run
  * @param diagnosis    what is wrong and how to fix it; null when nothing is
  */
 public record ReplicationSnapshot(
@@ -67,6 +73,8 @@ public record ReplicationSnapshot(
         long maxLagBytes,
         boolean ready,
         boolean caughtUp,
+        String notCaughtUp,
+        WorkerWatch.ApplyWorker applyWorker,
         Diagnosis diagnosis) {
 
     /**
@@ -130,8 +138,11 @@ public record ReplicationSnapshot(
               LEFT JOIN pg_catalog.pg_class c ON c.oid = w.relid
               LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
              WHERE w.subid = ?
-             ORDER BY w.relid NULLS FIRST, w.received_lsn IS NULL, w.pid
+             ORDER BY w.relid NULLS FIRST, %s w.received_lsn IS NULL, w.pid
             """;
+
+    /** 16+: the leader apply worker before its parallel apply workers, whatever it has received yet. */
+    private static final String LEADER_FIRST = "w.leader_pid IS NOT NULL,";
 
     private static final String ERRORS =
             "SELECT apply_error_count, %s FROM pg_catalog.pg_stat_subscription_stats WHERE subid = ?";
@@ -175,6 +186,12 @@ public record ReplicationSnapshot(
      */
     public static ReplicationSnapshot take(Cluster origin, Cluster destination, MigrationNames names,
             Direction direction, long maxLagBytes) {
+        return take(origin, destination, names, direction, maxLagBytes, new WorkerWatch());
+    }
+
+    /** The same, one poll of a run: {@code watch} follows the apply worker from poll to poll. */
+    public static ReplicationSnapshot take(Cluster origin, Cluster destination, MigrationNames names,
+            Direction direction, long maxLagBytes, WorkerWatch watch) {
         Cluster publisher = direction.publisher(origin, destination);
         Cluster subscriber = direction.subscriber(origin, destination);
         String takenAt = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS)
@@ -209,28 +226,111 @@ public record ReplicationSnapshot(
         Map<String, Integer> states = countStates(subscribed);
         boolean ready = sub.isPresent() && !subscribed.isEmpty()
                 && subscribed.stream().allMatch(t -> t.state() == SyncState.READY);
-        boolean caughtUp = ready && info.enabled() && slot != null && slot.lagBytes() != null
-                && slot.lagBytes() <= maxLagBytes;
+        Long retryMillis = info == null ? null : read(subscriber, ReplicationSnapshot::retryMillis);
+        WorkerWatch.ApplyWorker worker = watch.observe(info, retryMillis);
+        String notCaughtUp = notCaughtUp(info, subscribed, ready, slot, maxLagBytes, worker);
 
         Diagnosis diagnosis = null;
-        if (Diagnosis.worthInvestigating(info, slot, slotName)) {
+        if (Diagnosis.worthInvestigating(info, slot, slotName, worker)) {
             List<TableDrift> drifts = List.of();
             List<ValueCheck.Result> values = List.of();
+            List<SubscriberRules.Rule> rules = List.of();
             String logError = null;
+            ServerLog.LogSettings logSettings = null;
             if (info != null) {
                 List<QualifiedName> compared = comparedTables(publisher, info, subscribed);
-                drifts = read(publisher, p -> SchemaComparison.compare(p, subscriber.connection(), compared));
-                List<TableDrift> found = drifts;
-                values = ValueCheck.check(publisher.connection(), found, !Diagnosis.hasDefiniteCause(found));
+                Map<QualifiedName, List<Column>> pubColumns = read(publisher, p -> Catalog.columns(p, compared));
+                Map<QualifiedName, List<Column>> subColumns = read(subscriber, s -> Catalog.columns(s, compared));
+                drifts = drifts(compared, pubColumns, subColumns);
+                Map<QualifiedName, List<SubscriberRules.UniqueKey>> pubKeys =
+                        read(publisher, p -> SubscriberRules.uniqueKeys(p, compared));
+                Map<QualifiedName, List<SubscriberRules.UniqueKey>> subKeys =
+                        read(subscriber, s -> SubscriberRules.uniqueKeys(s, compared));
+                rules = SubscriberRules.find(compared, pubColumns, subColumns, pubKeys, subKeys,
+                        AddedColumns.marker(names));
+                boolean checkValues = !Diagnosis.hasDefiniteCause(drifts, rules);
+                values = ValueCheck.check(publisher.connection(), drifts, checkValues);
+                rules = SubscriberRules.check(publisher.connection(), rules, checkValues);
                 logError = ServerLog.lastReplicationError(subscriber.connection()).orElse(null);
+                logSettings = ServerLog.settings(subscriber.connection());
             }
             diagnosis = Diagnosis.of(new Diagnosis.Facts(direction, subscriber.role(), publisher.role(),
-                    subscriptionName, slotName, info, subscribed, slot, drifts, values, logError));
+                    subscriptionName, slotName, info, subscribed, slot, drifts, values, logError, worker, rules,
+                    logSettings));
         }
 
         return new ReplicationSnapshot(takenAt, names.name(), direction.name().toLowerCase(java.util.Locale.ROOT),
                 publisher.role(), subscriber.role(), subscriptionName, info, tables, states, copyView, copies,
-                slotName, slot, maxLagBytes, ready, caughtUp, diagnosis);
+                slotName, slot, maxLagBytes, ready, notCaughtUp == null, notCaughtUp, worker, diagnosis);
+    }
+
+    /**
+     * Why the subscriber is not caught up, or null when it is: every table ready, the subscription enabled, the
+     * slot's confirmed_flush_lsn within maxLagBytes of the publisher's current WAL and the slot active, and a live
+     * apply worker that kept its pid across {@link WorkerWatch#SETTLED_POLLS} polls without a new apply error.
+     */
+    static String notCaughtUp(SubscriptionInfo info, List<SubscriptionCatalog.SubscribedTable> subscribed,
+            boolean ready, SlotInfo slot, long maxLagBytes, WorkerWatch.ApplyWorker worker) {
+        if (info == null) {
+            return "the subscription does not exist";
+        }
+        if (!ready) {
+            long readyTables = subscribed.stream().filter(t -> t.state() == SyncState.READY).count();
+            return "not every table is ready (" + readyTables + "/" + subscribed.size() + ")";
+        }
+        if (!info.enabled()) {
+            return "the subscription is disabled";
+        }
+        if (slot == null) {
+            return "the slot does not exist";
+        }
+        if (slot.lagBytes() == null) {
+            return "the slot's lag is unknown (no confirmed_flush_lsn yet)";
+        }
+        if (slot.lagBytes() > maxLagBytes) {
+            return "slot lag " + slot.lagBytes() + " bytes is above --max-lag " + maxLagBytes;
+        }
+        if (Diagnosis.inactiveWithLag(slot)) {
+            return "the slot is inactive with " + slot.lagBytes() + " bytes not confirmed: nothing streams them";
+        }
+        if (info.applyPid() == null) {
+            return "no apply worker runs"
+                    + (worker.restarts() > 0 ? " (it restarted " + worker.restarts() + " times during the wait)" : "");
+        }
+        if (worker.newApplyErrors() != null && worker.newApplyErrors() > 0) {
+            return worker.newApplyErrors() + " new apply errors were counted during the wait";
+        }
+        if (!worker.settled()) {
+            return worker.restarts() > 0
+                    ? "the apply worker restarted (pid now " + info.applyPid() + "): it must keep one pid for "
+                            + WorkerWatch.SETTLED_POLLS + " polls"
+                    : "the apply worker (pid " + info.applyPid() + ") has been seen in " + worker.samePidPolls()
+                            + " poll" + (worker.samePidPolls() == 1 ? "" : "s") + ": caught up needs the same pid in "
+                            + WorkerWatch.SETTLED_POLLS + " polls (monitor --until caught-up)";
+        }
+        return null;
+    }
+
+    /** The subscriber's wal_retrieve_retry_interval in milliseconds: how long a failed worker waits to restart. */
+    private static Long retryMillis(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(RETRY_INTERVAL); ResultSet rs = st.executeQuery()) {
+            return rs.next() ? (Long) rs.getObject(1) : null;
+        }
+    }
+
+    private static final String RETRY_INTERVAL = "SELECT setting::bigint FROM pg_catalog.pg_settings"
+            + " WHERE name = 'wal_retrieve_retry_interval'";
+
+    /** Each published table the publisher has, compared with the subscriber's (publisher as "origin" side). */
+    private static List<TableDrift> drifts(List<QualifiedName> tables, Map<QualifiedName, List<Column>> publisher,
+            Map<QualifiedName, List<Column>> subscriber) {
+        List<TableDrift> drifts = new ArrayList<>();
+        for (QualifiedName table : tables) {
+            if (publisher.containsKey(table)) {
+                drifts.add(TableDrift.compare(table, publisher.get(table), subscriber.get(table)));
+            }
+        }
+        return drifts;
     }
 
     /** Whether --until must stop waiting: nothing will progress until an operator acts. */
@@ -274,7 +374,8 @@ public record ReplicationSnapshot(
         Double applyLag = null;
         boolean applySeen = false;
         List<String> syncWorkers = new ArrayList<>();
-        try (PreparedStatement st = c.prepareStatement(WORKERS)) {
+        String order = caps.has(Feature.SUBSCRIPTION_WORKER_LEADER_PID) ? LEADER_FIRST : "";
+        try (PreparedStatement st = c.prepareStatement(String.format(WORKERS, order))) {
             st.setLong(1, sub.oid());
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {

@@ -78,7 +78,8 @@ public final class ValueCheck {
         return results;
     }
 
-    private static Boolean runCheck(Connection publisher, String query) {
+    /** Runs a {@code SELECT EXISTS (...)} that finds a bad value: true when none is found, null when unfinished. */
+    static Boolean runCheck(Connection publisher, String query) {
         try (Statement st = publisher.createStatement()) {
             st.setQueryTimeout(TIMEOUT_SECONDS);
             try (ResultSet rs = st.executeQuery(query)) {

@@ -35,6 +35,7 @@ public enum Feature {
     SUBSCRIPTION_STATS_VIEW(15, "pg_stat_subscription_stats"),
     SUBSCRIPTION_STATS_TABLE_SEQ_COLUMNS(19, "pg_stat_subscription_stats.sync_table_error_count (renamed in 19)"),
     SUBSCRIPTION_WORKER_TYPE(17, "pg_stat_subscription.worker_type"),
+    SUBSCRIPTION_WORKER_LEADER_PID(16, "pg_stat_subscription.leader_pid (parallel apply workers name their leader)"),
 
     // Maintenance.
     MAINTAIN_PRIVILEGE(17, "MAINTAIN privilege and pg_maintain role (VACUUM/ANALYZE without owning the table)"),

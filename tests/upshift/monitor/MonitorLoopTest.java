@@ -27,7 +27,7 @@ class MonitorLoopTest {
         Diagnosis d = blocked ? new Diagnosis(true, "disabled", List.of(), null) : null;
         return new ReplicationSnapshot("2025-01-01T10:00:00Z", "upshift", "forward", "origin", "destination",
                 "upshift_sub", null, List.of(), Map.of(), true, List.of(), "upshift_slot", null, 1024, ready,
-                caughtUp, d);
+                caughtUp, caughtUp ? null : "not yet", null, d);
     }
 
     private static MonitorLoop.Source sequence(ReplicationSnapshot... snapshots) {

@@ -47,7 +47,7 @@ class MonitorViewTest {
                         new TableState("public.shop_order", "d", "data copying", null)),
                 Map.of("data copying", 1, "ready", 1), true, List.of(HALF), "upshift_slot",
                 new SlotInfo("upshift_slot", true, 7, "reserved", "0/1", "0/2", 2048L, "2048 bytes", null),
-                1 << 20, false, false, null);
+                1 << 20, false, false, "not every table is ready (1/2)", null, null);
         String line = MonitorView.summary(s);
         assertTrue(line.startsWith("10:00:05 1/2 tables ready (1 data copying); copying public.shop_order ~50%;"
                 + " slot lag 2.0 kB; apply lag 0.4 s"), line);

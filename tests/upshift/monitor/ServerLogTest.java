@@ -1,6 +1,7 @@
 package upshift.monitor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -37,5 +38,21 @@ class ServerLogTest {
     void nothingWhenNoReplicationError() {
         assertTrue(ServerLog.lastReplicationError("LOG:  checkpoint starting\nERROR:  syntax error\n").isEmpty());
         assertTrue(ServerLog.lastReplicationError("").isEmpty());
+    }
+
+    @Test
+    void aLostConnectionToThePublisherIsAReplicationErrorAndAConnectionLoss() {
+        // what a 16 subscriber logged when the 13 publisher's walsender was terminated (disable_on_error = true)
+        String log = """
+                2026-12-01 22:11:47.721 UTC [7566] LOG:  logical replication table synchronization worker for subscription "exp2_sub", table "shop_product" has finished
+                2026-12-01 22:11:51.512 UTC [7556] ERROR:  could not receive data from WAL stream: FATAL:  terminating connection due to administrator command
+                2026-12-01 22:11:51.512 UTC [7556] LOG:  subscription "exp2_sub" has been disabled because of an error
+                """;
+        String error = ServerLog.lastReplicationError(log).orElseThrow();
+        assertEquals("ERROR: could not receive data from WAL stream: FATAL: terminating connection due to"
+                + " administrator command", error);
+        assertTrue(ServerLog.isConnectionLoss(error));
+        assertFalse(ServerLog.isConnectionLoss("ERROR: null value in column \"x\" violates not-null constraint"));
+        assertFalse(ServerLog.isConnectionLoss(null));
     }
 }
