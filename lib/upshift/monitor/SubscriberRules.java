@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import upshift.schema.Column;
+import upshift.schema.TableKeys;
 import upshift.schema.TableDrift;
 import upshift.sql.QualifiedName;
 import upshift.sql.Sql;
@@ -61,45 +62,18 @@ public final class SubscriberRules {
     public record UniqueKey(String name, List<String> columns, boolean constraint) {
     }
 
-    /** Plain unique indexes (no expression, no predicate) of the given tables, with their column names. */
-    private static final String UNIQUE_KEYS = """
-            SELECT n.nspname, c.relname, ic.relname AS index_name,
-                   array_agg(a.attname::text ORDER BY k.ord) AS columns,
-                   EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con
-                            WHERE con.conindid = i.indexrelid AND con.contype IN ('u', 'p')) AS is_constraint
-              FROM pg_catalog.pg_index i
-              JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
-              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-              JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
-              CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
-              JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
-             WHERE i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
-               AND (n.nspname, c.relname) IN (SELECT * FROM unnest(?::text[], ?::text[]))
-             GROUP BY n.nspname, c.relname, ic.relname, i.indexrelid
-             ORDER BY n.nspname, c.relname, ic.relname
-            """;
-
     private SubscriberRules() {
     }
 
-    /** Each table's plain unique keys on the server behind the session. */
+    /** Each table's plain unique keys on the server behind the session (read by {@link TableKeys}). */
     public static Map<QualifiedName, List<UniqueKey>> uniqueKeys(Connection connection, List<QualifiedName> tables)
             throws SQLException {
         Map<QualifiedName, List<UniqueKey>> keys = new LinkedHashMap<>();
         if (tables.isEmpty()) {
             return keys;
         }
-        try (PreparedStatement st = connection.prepareStatement(UNIQUE_KEYS)) {
-            st.setArray(1, connection.createArrayOf("text", tables.stream().map(QualifiedName::schema).toArray()));
-            st.setArray(2, connection.createArrayOf("text", tables.stream().map(QualifiedName::name).toArray()));
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    keys.computeIfAbsent(new QualifiedName(rs.getString(1), rs.getString(2)), k -> new ArrayList<>())
-                            .add(new UniqueKey(rs.getString(3), Arrays.asList((String[]) rs.getArray(4).getArray()),
-                                    rs.getBoolean(5)));
-                }
-            }
-        }
+        TableKeys.read(connection, tables).forEach((table, k) -> keys.put(table, k.uniqueIndexes().stream()
+                .map(u -> new UniqueKey(u.index(), u.columns(), u.constraint() != null)).toList()));
         return keys;
     }
 
