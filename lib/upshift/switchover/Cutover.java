@@ -415,6 +415,8 @@ public final class Cutover {
             StringBuilder text = new StringBuilder("the way back (" + reverse.label() + " replication) is not ready; "
                     + blocking.size() + " blocking finding(s), nothing was frozen:");
             blocking.forEach(f -> text.append("\n  - [").append(f.side()).append("] ").append(f.text()));
+            // the error line shows only the first line of a message: list the findings themselves on stderr
+            blocking.forEach(f -> out.note("blocking: [" + f.side() + "] " + f.text()));
             throw UpshiftException.checkFailed(text.toString(), "fix them and re-run"
                     + (step.equals("switchover") ? ", or pass --no-rollback to switch over with no way back" : ""));
         }
