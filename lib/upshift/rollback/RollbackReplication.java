@@ -71,8 +71,17 @@ public final class RollbackReplication {
      * (not a selection by owner, which may select nothing for a role that owns no table).
      */
     public Result setUp(String destinationConninfo, List<QualifiedName> tables, boolean enable) throws SQLException {
+        return setUp(destinationConninfo, tables, enable, false);
+    }
+
+    /**
+     * @param forwardDisabledFirst a step that disables the forward subscription before this (switchover): under
+     *                             --dry-run it is still enabled, and that is no reason to refuse the plan
+     */
+    public Result setUp(String destinationConninfo, List<QualifiedName> tables, boolean enable,
+            boolean forwardDisabledFirst) throws SQLException {
         Optional<SubscriptionState> forward = SubscriptionState.read(destination.connection(), names.subscription());
-        if (forward.isPresent() && forward.get().enabled()) {
+        if (forward.isPresent() && forward.get().enabled() && !(forwardDisabledFirst && runner.dryRun())) {
             throw UpshiftException.checkFailed("the forward subscription " + names.subscription()
                     + " is still enabled on destination: running both directions at once would loop every write",
                     "switchover drops it; or cleanup --forward once the destination has everything");

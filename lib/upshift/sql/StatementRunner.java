@@ -151,7 +151,9 @@ public final class StatementRunner {
             }
             out.script("-- psql script for " + role + " (" + scriptTargets.get(role).endpoint() + "), "
                     + "to run there in this order:");
-            out.script(script.toString().stripTrailing());
+            // line by line, as statements print without --on: redacting the whole block at once let a quoted
+            // password pattern run from one line's "password='" to a quote lines later and mask statements
+            script.toString().stripTrailing().lines().forEach(out::script);
             out.script("");
         }
         scripts.clear();
