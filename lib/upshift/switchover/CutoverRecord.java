@@ -25,8 +25,9 @@ import upshift.sql.Sql;
  * @param frozenAt   the frozen server's clock when the freeze began (ISO-8601, UTC)
  * @param roles      the roles this freeze made read-only (soft mode), to be reset and nothing else
  * @param stage      how far it got: frozen, drained (everything applied, the drained subscription disabled by
- *                   upshift so that a later write stays in its slot), prepared (the way back created), dropping (about to drop the drained subscription), dropped (dropped, the new primary
- *                   open), done (the way back started, or none asked for)
+ *                   upshift so that a later write stays in its slot), prepared (the way back created), dropping
+ *                   (about to drop the drained subscription), dropped (dropped, the new primary open), done (the way
+ *                   back started, or none asked for)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record CutoverRecord(String step, String freezeMode, String frozenAt, List<String> roles, String stage) {

@@ -64,7 +64,8 @@ class FreezeTest {
             String app = SampleApp.APP_ROLE;
             String pw = CutoverTesting.APP_PASSWORD;
             assertFrozenOut(attempt(o, db, app, pw, null, "SET default_transaction_read_only = off",
-                    insertUser("sf-set-off")), major + ": the application with SET default_transaction_read_only = off");
+                    insertUser("sf-set-off")), major + ": the application with SET default_transaction_read_only"
+                    + " = off");
             assertFrozenOut(attempt(o, db, app, pw, null, "BEGIN READ WRITE", insertUser("sf-begin-rw"), "COMMIT"),
                     major + ": the application with BEGIN READ WRITE");
             assertFrozenOut(attempt(o, db, app, pw, options(), insertUser("sf-pgoptions")),
@@ -124,7 +125,8 @@ class FreezeTest {
             ok(switchover(f, "--origin", ownerUrl, "--no-rollback", "--stop-after", "freeze"));
             PgServer o = f.originServer();
             assertFrozenOut(attempt(o, db, OWNER, OWNER_PASSWORD, null, "SET default_transaction_read_only = off",
-                    insertUser("sf-owner-set-off")), major + ": the owner with SET default_transaction_read_only = off");
+                    insertUser("sf-owner-set-off")), major + ": the owner with SET default_transaction_read_only"
+                    + " = off");
             assertFrozenOut(attempt(o, db, OWNER, OWNER_PASSWORD, null, "BEGIN READ WRITE",
                     insertUser("sf-owner-begin"), "COMMIT"), major + ": the owner with BEGIN READ WRITE");
             assertFrozenOut(attempt(o, db, OWNER, OWNER_PASSWORD, options(), insertUser("sf-owner-options")),

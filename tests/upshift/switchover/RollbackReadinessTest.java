@@ -87,7 +87,8 @@ class RollbackReadinessTest {
             }
             assertEquals(SampleApp.TABLES.size() * 2, CutoverTesting.freezeTriggers(f), "origin stays frozen");
             f.onDestination(insertUser("sf-owner-on-destination"));
-            assertEquals(1, f.destinationLong("SELECT count(*) FROM auth_user WHERE username = 'sf-owner-on-destination'"));
+            assertEquals(1, f.destinationLong(
+                    "SELECT count(*) FROM auth_user WHERE username = 'sf-owner-on-destination'"));
         }
     }
 
