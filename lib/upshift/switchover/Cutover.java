@@ -235,12 +235,15 @@ public final class Cutover {
         if (record.map(r -> r.reached(CutoverRecord.DONE)).orElse(false)) {
             record = Optional.empty(); // a finished earlier cutover's record: this is a new attempt
         }
-        boolean prepared = !sub.get().enabled() && record.map(r -> r.reached(CutoverRecord.PREPARED)).orElse(false);
-        if (prepared) {
+        // once drained, upshift keeps the drained subscription disabled (record stage drained): a write that slips
+        // past the freeze later, however long the operator pauses, then stays in its slot for the leak check
+        boolean disabled = !sub.get().enabled() && record.map(r -> r.reached(CutoverRecord.DRAINED)).orElse(false);
+        boolean prepared = disabled && record.get().reached(CutoverRecord.PREPARED);
+        if (disabled) {
             out.note("resuming: " + step + " had frozen " + frozen.role() + " and disabled "
                     + drained.subscription(names) + " itself");
         }
-        List<QualifiedName> tables = check(s, sub.get(), prepared);
+        List<QualifiedName> tables = check(s, sub.get(), disabled, prepared);
         if (stop(s, Phase.CHECK)) {
             return report("stopped after check", null, false, null);
         }
@@ -251,8 +254,8 @@ public final class Cutover {
         if (stop(s, Phase.FREEZE)) {
             return report("stopped after freeze", null, false, null);
         }
-        if (!prepared) {
-            drain(s, rec);
+        if (!disabled) {
+            disabled = drain(s, rec);
         } else {
             skipped(Phase.DRAIN, "drained before " + drained.subscription(names) + " was disabled");
         }
@@ -263,11 +266,11 @@ public final class Cutover {
         if (stop(s, Phase.SEQUENCES)) {
             return report("stopped after sequences", null, false, null);
         }
-        verify(s, tables);
+        verify(s, tables, rec, disabled);
         if (stop(s, Phase.VERIFY)) {
             return report("stopped after verify", null, false, null);
         }
-        rec = prepare(s, tables, rec, prepared);
+        rec = prepare(s, tables, rec, prepared, disabled);
         if (stop(s, Phase.PREPARE)) {
             return report("stopped after " + Phase.PREPARE.label(drained), null, false, null);
         }
@@ -308,7 +311,7 @@ public final class Cutover {
             runner.execute(frozen, "DROP SUBSCRIPTION " + Sql.ident(reverse.subscription(names)));
             done.add("dropped the prepared " + reverse.subscription(names));
         }
-        if (!sub.get().enabled() && record.map(r -> r.reached(CutoverRecord.PREPARED)).orElse(false)) {
+        if (!sub.get().enabled() && record.map(r -> r.reached(CutoverRecord.DRAINED)).orElse(false)) {
             runner.execute(target, "ALTER SUBSCRIPTION " + Sql.ident(drained.subscription(names)) + " ENABLE");
             done.add("re-enabled " + drained.subscription(names));
         }
@@ -321,10 +324,11 @@ public final class Cutover {
 
     // ---- phases ---------------------------------------------------------------------------------------------
 
-    private List<QualifiedName> check(Settings s, SubscriptionState sub, boolean prepared) throws SQLException {
+    private List<QualifiedName> check(Settings s, SubscriptionState sub, boolean disabled, boolean prepared)
+            throws SQLException {
         long t = System.nanoTime();
         String subscription = drained.subscription(names);
-        if (!sub.enabled() && !prepared) {
+        if (!sub.enabled() && !disabled) {
             throw UpshiftException.checkFailed("the " + drained.label() + " subscription " + subscription
                     + " is disabled", "an apply error or a lost connection disables it (disable_on_error): see monitor"
                             + (drained == Direction.ROLLBACK ? " --rollback" : "") + ", fix, then enable it");
@@ -364,7 +368,7 @@ public final class Cutover {
         if (s.startReverse()) {
             wayBack(s, tables, prepared);
         }
-        done(Phase.CHECK, t, drained.subscription(names) + (prepared ? " disabled by " + step : " streaming")
+        done(Phase.CHECK, t, drained.subscription(names) + (disabled ? " disabled by " + step : " streaming")
                 + ", " + tables.size() + " published table(s), no prepared transaction"
                 + (s.startReverse() ? ", the way back checked" + (runner.dryRun() ? " (without the connection probe)"
                         : " (rights, connection from " + frozen.role() + "'s server, columns, keys)")
@@ -415,6 +419,8 @@ public final class Cutover {
             StringBuilder text = new StringBuilder("the way back (" + reverse.label() + " replication) is not ready; "
                     + blocking.size() + " blocking finding(s), nothing was frozen:");
             blocking.forEach(f -> text.append("\n  - [").append(f.side()).append("] ").append(f.text()));
+            // the error line shows only the first line of a message: list the findings themselves on stderr
+            blocking.forEach(f -> out.note("blocking: [" + f.side() + "] " + f.text()));
             throw UpshiftException.checkFailed(text.toString(), "fix them and re-run"
                     + (step.equals("switchover") ? ", or pass --no-rollback to switch over with no way back" : ""));
         }
@@ -509,14 +515,22 @@ public final class Cutover {
         }
     }
 
-    private void drain(Settings s, CutoverRecord rec) throws SQLException {
+    /**
+     * Drains to a marker; once nothing is left, disables the drained subscription (recorded), so that any write
+     * after this stays in its slot for the leak check. Returns whether it disabled it (not with bytes left under
+     * --max-lag: prepare disables it then).
+     */
+    private boolean drain(Settings s, CutoverRecord rec) throws SQLException {
         long t = System.nanoTime();
+        String sub = drained.subscription(names);
         if (runner.dryRun()) {
             runner.scriptOnly(frozen, "-- then wait until pg_replication_slots.confirmed_flush_lsn of "
                     + Sql.literal(drained.slot(names)) + " reaches a marker: SELECT pg_logical_emit_message(true,"
                     + " 'upshift', 'writes frozen')");
-            done(Phase.DRAIN, t, "would wait until " + target.role() + " has applied everything up to the freeze");
-            return;
+            disableDrained(rec);
+            done(Phase.DRAIN, t, "would wait until " + target.role() + " has applied everything up to the freeze,"
+                    + " then disable " + sub);
+            return true;
         }
         String marker = Drain.mark(frozen.connection());
         long left;
@@ -530,8 +544,19 @@ public final class Cutover {
             }
             throw e;
         }
+        if (left == 0) {
+            disableDrained(rec);
+        }
         done(Phase.DRAIN, t, target.role() + " applied everything up to " + marker
-                + (left > 0 ? " (" + left + " bytes within --max-lag)" : ""));
+                + (left > 0 ? " (" + left + " bytes within --max-lag)" : "; " + sub + " disabled, so that a later"
+                        + " write stays in slot " + drained.slot(names)));
+        return left == 0;
+    }
+
+    /** Recorded first: a crash in between leaves the subscription enabled, which a re-run simply drains again. */
+    private void disableDrained(CutoverRecord rec) throws SQLException {
+        runner.execute(frozen, rec.withStage(CutoverRecord.DRAINED).writeSql(drained.publication(names)));
+        runner.execute(target, "ALTER SUBSCRIPTION " + Sql.ident(drained.subscription(names)) + " DISABLE");
     }
 
     private void sequences(Settings s) throws SQLException {
@@ -552,7 +577,8 @@ public final class Cutover {
                         + " missing on " + target.role()));
     }
 
-    private void verify(Settings s, List<QualifiedName> tables) {
+    private void verify(Settings s, List<QualifiedName> tables, CutoverRecord rec, boolean disabled)
+            throws SQLException {
         long t = System.nanoTime();
         if (s.verify() == VerifyMode.NONE || runner.dryRun()) {
             done(Phase.VERIFY, t, s.verify() == VerifyMode.NONE ? "skipped (--verify none)"
@@ -562,6 +588,9 @@ public final class Cutover {
         }
         VerifyReport report = Verification.run(origin, destination, tables, s.verify() == VerifyMode.CHECKSUM);
         if (!report.equal()) {
+            if (disabled) {
+                leakCheck(rec); // a write after the drain explains the difference: re-enables, exit 3
+            }
             throw UpshiftException.checkFailed("verification found differences after the drain: "
                     + report.differences(), frozen.role() + " stays frozen: investigate with verify"
                             + (s.verify() == VerifyMode.CHECKSUM ? " --checksum" : "") + ", then re-run " + step
@@ -570,8 +599,8 @@ public final class Cutover {
         done(Phase.VERIFY, t, tables.size() + " table(s) equal (" + s.verify().name().toLowerCase(Locale.ROOT) + ")");
     }
 
-    private CutoverRecord prepare(Settings s, List<QualifiedName> tables, CutoverRecord rec, boolean prepared)
-            throws SQLException {
+    private CutoverRecord prepare(Settings s, List<QualifiedName> tables, CutoverRecord rec, boolean prepared,
+            boolean disabled) throws SQLException {
         long t = System.nanoTime();
         String sub = Sql.ident(drained.subscription(names));
         if (!prepared) {
@@ -579,10 +608,13 @@ public final class Cutover {
             if (SubscriptionState.read(frozen.connection(), reverse.subscription(names)).isPresent()) {
                 runner.execute(frozen, "DROP SUBSCRIPTION " + Sql.ident(reverse.subscription(names)));
             }
-            runner.execute(target, "ALTER SUBSCRIPTION " + sub + " DISABLE");
+            if (!disabled) {
+                runner.execute(target, "ALTER SUBSCRIPTION " + sub + " DISABLE");
+            }
         }
         List<String> detail = new ArrayList<>();
-        detail.add(drained.subscription(names) + " disabled");
+        detail.add(drained.subscription(names) + (runner.dryRun() ? " would be disabled" : " disabled")
+                + (disabled ? (runner.dryRun() ? " by the drain" : " since the drain") : ""));
         if (runner.dryRun()) {
             runner.scriptOnly(frozen, "-- then check that slot " + drained.slot(names) + " holds no change made"
                     + " after the freeze: SELECT count(*) FROM pg_logical_slot_peek_binary_changes("
@@ -682,8 +714,8 @@ public final class Cutover {
         String sub = Sql.ident(drained.subscription(names));
         try {
             runner.execute(target, "DROP SUBSCRIPTION " + sub);
-            return "dropped " + drained.subscription(names) + " and its slot " + drained.slot(names)
-                    + " (the point of no return)";
+            return (runner.dryRun() ? "would drop " : "dropped ") + drained.subscription(names) + " and its slot "
+                    + drained.slot(names) + " (the point of no return)";
         } catch (UpshiftException e) {
             warn("DROP SUBSCRIPTION could not reach " + frozen.role() + " to drop the slot ("
                     + e.getMessage() + "): detaching it and dropping the slot directly");

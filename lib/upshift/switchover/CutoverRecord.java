@@ -24,14 +24,16 @@ import upshift.sql.Sql;
  * @param freezeMode hard, soft or none
  * @param frozenAt   the frozen server's clock when the freeze began (ISO-8601, UTC)
  * @param roles      the roles this freeze made read-only (soft mode), to be reset and nothing else
- * @param stage      how far it got: frozen, prepared (the drained subscription disabled by upshift, the way back
- *                   created), dropping (about to drop the drained subscription), dropped (dropped, the new primary
- *                   open), done (the way back started, or none asked for)
+ * @param stage      how far it got: frozen, drained (everything applied, the drained subscription disabled by
+ *                   upshift so that a later write stays in its slot), prepared (the way back created), dropping
+ *                   (about to drop the drained subscription), dropped (dropped, the new primary open), done (the way
+ *                   back started, or none asked for)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record CutoverRecord(String step, String freezeMode, String frozenAt, List<String> roles, String stage) {
 
     public static final String FROZEN = "frozen";
+    public static final String DRAINED = "drained";
     public static final String PREPARED = "prepared";
     public static final String DROPPING = "dropping";
     public static final String DROPPED = "dropped";
@@ -53,9 +55,9 @@ public record CutoverRecord(String step, String freezeMode, String frozenAt, Lis
         return new CutoverRecord(step, freezeMode, frozenAt, roles, newStage);
     }
 
-    /** Whether the stage is at least {@code other} (frozen < prepared < dropping < dropped < done). */
+    /** Whether the stage is at least {@code other} (frozen < drained < prepared < dropping < dropped < done). */
     public boolean reached(String other) {
-        List<String> order = List.of(FROZEN, PREPARED, DROPPING, DROPPED, DONE);
+        List<String> order = List.of(FROZEN, DRAINED, PREPARED, DROPPING, DROPPED, DONE);
         return order.indexOf(stage) >= order.indexOf(other);
     }
 

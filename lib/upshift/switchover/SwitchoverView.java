@@ -16,15 +16,22 @@ public final class SwitchoverView {
             out.json(report);
             return;
         }
+        // a dry run's stdout is the psql script(s): the plan goes to stderr, so that the script pipes into psql
+        boolean dryRun = report.outcome().startsWith("dry run");
+        java.util.function.Consumer<String> line = dryRun ? out::note : out::line;
         if (!report.phases().isEmpty()) {
             Table table = Table.of("phase", "status", "seconds", "detail");
             report.phases().forEach(p -> table.row(p.phase(), p.status(),
                     String.format(Locale.ROOT, "%.2f", p.seconds()), p.detail()));
-            out.table(table);
+            if (dryRun) {
+                out.note(table.render().stripTrailing());
+            } else {
+                out.table(table);
+            }
         }
         boolean ready = Boolean.TRUE.equals(report.destinationReady()) || Boolean.TRUE.equals(report.originReady());
         String primary = report.destinationReady() != null ? "destination" : "origin";
-        out.line(report.step() + " " + report.migration() + ": " + report.outcome()
+        line.accept(report.step() + " " + report.migration() + ": " + report.outcome()
                 + (report.freezeWindowSeconds() != null
                         ? String.format(Locale.ROOT, "; writes frozen for %.1f s", report.freezeWindowSeconds()) : "")
                 + (ready ? "; the " + primary + " is ready for writes" : "")

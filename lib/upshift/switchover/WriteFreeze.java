@@ -55,7 +55,8 @@ public final class WriteFreeze {
               FROM pg_catalog.pg_db_role_setting s
               JOIN pg_catalog.pg_roles r ON r.oid = s.setrole
              WHERE s.setdatabase = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
-               AND 'default_transaction_read_only=on' = ANY (s.setconfig)
+               AND EXISTS (SELECT 1 FROM unnest(s.setconfig) AS c(setting)
+                            WHERE c.setting ~* '^default_transaction_read_only=(on|1|t|tr|tru|true|y|ye|yes)$')
              ORDER BY r.rolname
             """;
 
@@ -243,7 +244,7 @@ public final class WriteFreeze {
         return strings(server, APPLICATION_ROLES);
     }
 
-    /** The roles read-only in this database now (whoever set it). */
+    /** The roles read-only in this database now (whoever set it, with any spelling of true PostgreSQL accepts). */
     public static List<String> frozenRoles(Connection server) throws SQLException {
         return strings(server, FROZEN_ROLES);
     }
