@@ -161,7 +161,11 @@ public final class Preflight {
         for (upshift.rollback.RollbackReadiness.Finding f : upshift.rollback.RollbackReadiness.check(origin,
                 destination, upshift.migration.Direction.ROLLBACK, names, onBoth, ctx.options.rollbackConninfo(),
                 true)) {
-            ctx.add(f.blocking() ? Severity.BLOCKING : Severity.WARNING, "rollback",
+            ctx.add(switch (f.level()) {
+                case BLOCKING -> Severity.BLOCKING;
+                case WARNING -> Severity.WARNING;
+                case INFO -> Severity.INFO;
+            }, "rollback",
                     f.side().equals("origin") ? Side.ORIGIN : Side.DESTINATION, f.subject(), f.problem(), f.fix());
         }
     }

@@ -49,13 +49,19 @@ import upshift.sql.Sql;
  */
 public final class RollbackReadiness {
 
+    /** How much a finding matters: the cutover refuses on BLOCKING, prints WARNING, and only preflight lists INFO. */
+    public enum Level { BLOCKING, WARNING, INFO }
+
     /**
      * One thing that would break the way back, and its fix.
      *
-     * @param blocking whether the cutover must refuse (otherwise a warning)
-     * @param side     "origin", "destination" or "both": where it is
+     * @param side "origin" or "destination": where it is
      */
-    public record Finding(boolean blocking, String side, String subject, String problem, String fix) {
+    public record Finding(Level level, String side, String subject, String problem, String fix) {
+        public boolean blocking() {
+            return level == Level.BLOCKING;
+        }
+
         public String text() {
             return subject + ": " + problem + (fix == null ? "" : " → " + fix);
         }
@@ -354,9 +360,8 @@ public final class RollbackReadiness {
                                     + table.sql() + " ALTER COLUMN " + Sql.ident(pub.name()) + " TYPE " + pub.type()
                                     + "), or --no-rollback");
                 } else {
-                    add(false, subscriber, column, "values beyond " + sub.type() + " (±" + bound + ") written on "
-                            + publisher.role() + " would stop " + way.label() + " replication; none is near it now",
-                            null);
+                    info(subscriber, column, "values beyond " + sub.type() + " (±" + bound + ") written on "
+                            + publisher.role() + " would stop " + way.label() + " replication; none is near it now");
                 }
             }
             case LENGTH_CHECK -> {
@@ -477,7 +482,11 @@ public final class RollbackReadiness {
     }
 
     private void add(boolean blocking, Cluster where, String subject, String problem, String fix) {
-        findings.add(new Finding(blocking, where.role(), subject, problem, fix));
+        findings.add(new Finding(blocking ? Level.BLOCKING : Level.WARNING, where.role(), subject, problem, fix));
+    }
+
+    private void info(Cluster where, String subject, String problem) {
+        findings.add(new Finding(Level.INFO, where.role(), subject, problem, null));
     }
 
     private static String firstLine(String message) {

@@ -414,7 +414,7 @@ public final class Cutover {
                 tables, s.reverseConninfo(), probe);
         List<RollbackReadiness.Finding> blocking = findings.stream().filter(RollbackReadiness.Finding::blocking)
                 .toList();
-        findings.stream().filter(f -> !f.blocking()).forEach(f -> warn(f.text()));
+        findings.stream().filter(f -> f.level() == RollbackReadiness.Level.WARNING).forEach(f -> warn(f.text()));
         if (!blocking.isEmpty()) {
             StringBuilder text = new StringBuilder("the way back (" + reverse.label() + " replication) is not ready; "
                     + blocking.size() + " blocking finding(s), nothing was frozen:");

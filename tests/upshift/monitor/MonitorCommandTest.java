@@ -239,10 +239,8 @@ class MonitorCommandTest {
     void aRollbackThatOriginRejectsIsNeverCaughtUp(PgProvider provider) throws Exception {
         ShopFixture f = ShopFixture.create(provider, "monitor_reject", 20);
         MigrationNames names = new MigrationNames("mon_reject");
-        // a Django BooleanField(default=False) on origin: NOT NULL without a database default; the new model
-        // (destination) dropped the column
-        f.onOrigin("ALTER TABLE shop_product ADD COLUMN is_featured boolean NOT NULL DEFAULT false");
-        f.onOrigin("ALTER TABLE shop_product ALTER COLUMN is_featured DROP DEFAULT");
+        // the shop's is_legacy is a Django BooleanField(default=False) on origin: NOT NULL without a database
+        // default; the new model (destination) dropped the column, and add-missing-columns has not run here
         assertEquals("off", setting(f, true, "logging_collector"), "the test needs origin's log to be unreadable");
         f.onDestination("CREATE PUBLICATION " + Sql.ident(names.rollbackPublication()) + " FOR TABLE " + TABLES);
         f.onOrigin("CREATE SUBSCRIPTION " + Sql.ident(names.rollbackSubscription())
@@ -264,9 +262,9 @@ class MonitorCommandTest {
             assertEquals(ExitCode.CHECK_FAILED, run.exitCode(), all);
             assertFalse(all.contains("caught-up after"), all);
             assertTrue(all.contains("rows inserted on destination fail on origin: null value in column"
-                    + " \"is_featured\" violates not-null constraint"), all);
-            assertTrue(all.contains("public.shop_product.is_featured is NOT NULL without a default on origin"), all);
-            assertTrue(all.contains("ALTER TABLE \"public\".\"shop_product\" ALTER COLUMN \"is_featured\" SET"
+                    + " \"is_legacy\" violates not-null constraint"), all);
+            assertTrue(all.contains("public.shop_product.is_legacy is NOT NULL without a default on origin"), all);
+            assertTrue(all.contains("ALTER TABLE \"public\".\"shop_product\" ALTER COLUMN \"is_legacy\" SET"
                     + " DEFAULT <value>"), all);
             assertTrue(run.stderr().contains("hint: drop NOT NULL or add a default on origin"), run.stderr());
             assertEquals(0, f.originLong("SELECT count(*) FROM shop_product WHERE id = 1000000"),
@@ -278,11 +276,11 @@ class MonitorCommandTest {
             assertTrue(s.get("notCaughtUp").isTextual(), s.toString());
 
             // the fix the diagnosis names; the rejected row is retried and gets the default
-            f.onOrigin("ALTER TABLE shop_product ALTER COLUMN is_featured SET DEFAULT false");
+            f.onOrigin("ALTER TABLE shop_product ALTER COLUMN is_legacy SET DEFAULT false");
             Run fixed = f.run("Monitor", args(names, "--rollback", "--until", "caught-up", "--timeout", "2m",
                     "--interval", "1s"));
             assertEquals(ExitCode.OK, fixed.exitCode(), fixed.stdout() + fixed.stderr());
-            assertEquals(1, f.originLong("SELECT count(*) FROM shop_product WHERE id = 1000000 AND NOT is_featured"));
+            assertEquals(1, f.originLong("SELECT count(*) FROM shop_product WHERE id = 1000000 AND NOT is_legacy"));
         } finally {
             f.onOrigin("DROP SUBSCRIPTION IF EXISTS " + Sql.ident(names.rollbackSubscription()));
         }
@@ -330,7 +328,7 @@ class MonitorCommandTest {
             // the fix it names
             Run enable = f.run("EnableSubscription", args(names));
             assertEquals(ExitCode.OK, enable.exitCode(), enable.stdout() + enable.stderr());
-            f.onOrigin("INSERT INTO shop_product (sku, name, price) VALUES ('SKU-AFTER', 'After', 1.00)");
+            f.onOrigin("INSERT INTO shop_product (sku, name, price, is_legacy) VALUES ('SKU-AFTER', 'After', 1.00, false)");
             Run caughtUp = f.run("Monitor", args(names, "--until", "caught-up", "--timeout", "2m", "--interval",
                     "1s"));
             assertEquals(ExitCode.OK, caughtUp.exitCode(), caughtUp.stdout() + caughtUp.stderr());

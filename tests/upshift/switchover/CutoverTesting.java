@@ -62,7 +62,7 @@ final class CutoverTesting {
      * owner), create- and enable-subscription.
      */
     static void replicate(ShopFixture f, String... originArgs) {
-        ok(f.run("AddMissingColumns", originArgs));
+        ok(f.addMissingColumns(originArgs));
         ok(f.run("CreatePublication", originArgs));
         ok(f.run("CreateSubscription", "--origin-conninfo", f.originConninfo()));
         ok(f.run("EnableSubscription"));
