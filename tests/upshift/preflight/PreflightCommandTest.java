@@ -42,7 +42,7 @@ class PreflightCommandTest {
         f.onDestination(LEGACY_COLUMNS_ON_DESTINATION);
         waitForStatistics(f, "django_migrations");
 
-        Run run = f.run("Preflight", "--json");
+        Run run = preflight(f, "--json");
         JsonNode report = JSON.readTree(run.stdout());
         assertNoBlockingBeyondSharedCapacity(report, run);
         assertTrue(findings(report, "columns-missing").isEmpty(), run.stdout());
@@ -68,7 +68,7 @@ class PreflightCommandTest {
         assertEquals(5, report.get("tables").size(), report.get("tables").toString());
         assertCountsMatch(report);
 
-        Run human = f.run("Preflight");
+        Run human = preflight(f);
         assertEquals(run.exitCode(), human.exitCode(), human.stderr());
         assertTrue(human.stdout().contains("upshift preflight"), human.stdout());
         assertTrue(human.stdout().contains("| severity |"), human.stdout());
@@ -83,7 +83,7 @@ class PreflightCommandTest {
     void missingColumnsAreWarnings(PgProvider provider) throws Exception {
         ShopFixture f = ShopFixture.create(provider, "preflight_missing", 50);
 
-        Run run = f.run("Preflight", "--json");
+        Run run = preflight(f, "--json");
         JsonNode report = JSON.readTree(run.stdout());
         // the way back: is_legacy is NOT NULL without a database default on origin and the new model dropped it;
         // every row the new application inserts would stop rollback replication until it gets a default
@@ -91,7 +91,7 @@ class PreflightCommandTest {
         assertEquals("BLOCKING", legacy.get("severity").asText(), legacy.toString());
         assertTrue(legacy.get("fix").asText().contains("add-missing-columns --default public.shop_product.is_legacy="),
                 legacy.toString());
-        Run withoutRollback = f.run("Preflight", "--json", "--no-rollback");
+        Run withoutRollback = preflight(f, "--json", "--no-rollback");
         assertNoBlockingBeyondSharedCapacity(JSON.readTree(withoutRollback.stdout()), withoutRollback);
         JsonNode user = finding(report, "columns-missing", "public.auth_user");
         assertEquals("WARNING", user.get("severity").asText());
@@ -104,7 +104,7 @@ class PreflightCommandTest {
         assertTrue(product.get("problem").asText().contains("legacy_code"), product.toString());
 
         // --skip-data-checks: the length checks become "not checked" warnings with the query to run by hand
-        Run skipped = f.run("Preflight", "--json", "--skip-data-checks");
+        Run skipped = preflight(f, "--json", "--skip-data-checks");
         JsonNode skippedReport = JSON.readTree(skipped.stdout());
         JsonNode username = finding(skippedReport, "value-length", "public.auth_user.username");
         assertEquals("WARNING", username.get("severity").asText());
@@ -132,7 +132,7 @@ class PreflightCommandTest {
                 + " ALTER TABLE app_log OWNER TO " + SampleApp.FOREIGN_OWNER);
         waitForStatistics(f, "app_log");
 
-        Run run = f.run("Preflight", "--json");
+        Run run = preflight(f, "--json");
         assertEquals(ExitCode.CHECK_FAILED, run.exitCode(), run.stderr());
         JsonNode report = JSON.readTree(run.stdout());
         assertFalse(report.at("/summary/ready").asBoolean());
@@ -164,7 +164,7 @@ class PreflightCommandTest {
                 writes.toString());
         assertCountsMatch(report);
 
-        Run human = f.run("Preflight");
+        Run human = preflight(f);
         assertEquals(ExitCode.CHECK_FAILED, human.exitCode(), human.stderr());
         assertTrue(human.stdout().contains("NOT READY"), human.stdout());
         assertTrue(human.stdout().contains("ALTER TABLE \"public\".\"audit_log\" REPLICA IDENTITY FULL;"),
@@ -192,7 +192,7 @@ class PreflightCommandTest {
             }
 
             Run run = Run.script("Preflight", "--json", "--name", db, "--origin", origin.uri(db),
-                    "--destination", destination.uri(db));
+                    "--destination", destination.uri(db), "--destination-conninfo", destination.peerConninfo(db));
             assertEquals(ExitCode.CHECK_FAILED, run.exitCode(), run.stderr());
             JsonNode report = JSON.readTree(run.stdout());
             JsonNode wal = blocking(report, "logical-replication", "wal_level");
@@ -226,7 +226,7 @@ class PreflightCommandTest {
             "--origin", url(f.originServer(), role, password, f.database()),
             "--destination", url(f.destinationServer(), role, password, f.database())};
 
-        Run run = f.run("Preflight", args);
+        Run run = preflight(f, args);
         assertEquals(ExitCode.CHECK_FAILED, run.exitCode(), run.stderr());
         JsonNode report = JSON.readTree(run.stdout());
         List<JsonNode> rights = findings(report, "rights");
@@ -252,7 +252,7 @@ class PreflightCommandTest {
                 f.onDestination(n.get("fix").asText());
             }
         }
-        Run again = f.run("Preflight", args);
+        Run again = preflight(f, args);
         JsonNode fixed = JSON.readTree(again.stdout());
         assertTrue(findings(fixed, "rights").isEmpty(), again.stdout());
         // on 13 only a superuser may create the rollback subscription on origin: the way back is blocked ...
@@ -263,12 +263,22 @@ class PreflightCommandTest {
         // ... and that is all that stands between this role and a switchover without one
         List<String> noRollback = new java.util.ArrayList<>(List.of(args));
         noRollback.add("--no-rollback");
-        Run without = f.run("Preflight", noRollback.toArray(String[]::new));
+        Run without = preflight(f, noRollback.toArray(String[]::new));
         fixed = JSON.readTree(without.stdout());
         assertNoBlockingBeyondSharedCapacity(fixed, without);
         assertEquals("WARNING", finding(fixed, "value-length", "public.auth_user.username").get("severity").asText());
         assertTrue(finding(fixed, "value-length", "public.auth_user.username").get("problem").asText()
                 .contains("every existing value fits"), again.stdout());
+    }
+
+    /**
+     * preflight as the fixture's operator runs it: --destination-conninfo says how origin's server reaches destination
+     * for the way back's probe (containers reach each other by network alias, not by the host's mapped port).
+     */
+    private static Run preflight(ShopFixture f, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--destination-conninfo", f.destinationConninfo()));
+        return f.run("Preflight", all.toArray(String[]::new));
     }
 
     private static String url(PgServer server, String user, String password, String database) {
@@ -295,7 +305,7 @@ class PreflightCommandTest {
                 Thread.sleep(200);
             }
 
-            Run run = f.run("Preflight", "--json");
+            Run run = preflight(f, "--json");
             JsonNode report = JSON.readTree(run.stdout());
             assertNoBlockingBeyondSharedCapacity(report, run);
             assertEquals("origin", finding(report, "in-place", "publication " + publication).get("side").asText());
@@ -308,7 +318,7 @@ class PreflightCommandTest {
             f.onDestination("DROP SUBSCRIPTION IF EXISTS " + subscription);
         }
         // without the subscription, the copied rows are a problem for the next initial copy
-        Run after = f.run("Preflight", "--json");
+        Run after = preflight(f, "--json");
         JsonNode leftovers = finding(JSON.readTree(after.stdout()), "destination-rows", "public.auth_user");
         assertEquals("WARNING", leftovers.get("severity").asText());
         assertTrue(leftovers.get("fix").asText().startsWith("TRUNCATE \"public\".\"auth_user\";"), leftovers.toString());
@@ -319,7 +329,7 @@ class PreflightCommandTest {
     void emptyDestinationAsksForTheSchema(PgProvider provider) throws Exception {
         ShopFixture f = ShopFixture.createWithEmptyDestination(provider, "preflight_empty", 20);
 
-        Run run = f.run("Preflight", "--json");
+        Run run = preflight(f, "--json");
         JsonNode report = JSON.readTree(run.stdout());
         assertNoBlockingBeyondSharedCapacity(report, run);
         JsonNode schema = finding(report, "schema-not-restored", "database preflight_empty");
@@ -334,7 +344,7 @@ class PreflightCommandTest {
     void unknownSchemaIsAUsageError(PgProvider provider) throws Exception {
         ShopFixture f = ShopFixture.create(provider, "preflight_schema", 5);
 
-        Run run = f.run("Preflight", "--schema", "nope");
+        Run run = preflight(f, "--schema", "nope");
         assertEquals(ExitCode.USAGE, run.exitCode(), run.stderr());
         assertTrue(run.stderr().startsWith("error: schema \"nope\" does not exist on origin"), run.stderr());
         assertTrue(run.stderr().contains("hint: --schema takes the exact, case-sensitive name; origin has: Billing,"
@@ -342,7 +352,7 @@ class PreflightCommandTest {
         assertEquals("", run.stdout());
 
         // the right spelling of the mixed-case schema works, and selects only its table
-        Run billing = f.run("Preflight", "--json", "--schema", "Billing");
+        Run billing = preflight(f, "--json", "--schema", "Billing");
         JsonNode report = JSON.readTree(billing.stdout());
         assertEquals("[\"Billing.Invoice\"]", report.get("tables").toString(), billing.stderr());
     }
