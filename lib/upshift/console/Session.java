@@ -176,12 +176,17 @@ public final class Session {
         return lag(Direction.ROLLBACK);
     }
 
+    /** One watch per direction for the session: "caught up" needs the same live apply worker on two looks. */
+    private final java.util.Map<Direction, upshift.monitor.WorkerWatch> watches =
+            new java.util.EnumMap<>(Direction.class);
+
     private int lag(Direction direction) {
         return guarded(() -> {
             requireBoth("lag()");
             live(origin);
             live(destination);
-            ReplicationSnapshot s = ReplicationSnapshot.take(origin, destination, names, direction, caughtUpBytes);
+            ReplicationSnapshot s = ReplicationSnapshot.take(origin, destination, names, direction, caughtUpBytes,
+                    watches.computeIfAbsent(direction, d -> new upshift.monitor.WorkerWatch()));
             out.line(MonitorView.summary(s) + (s.caughtUp() ? " — caught up" : ""));
             return ExitCode.OK;
         });

@@ -31,6 +31,7 @@ class CapabilitiesTest {
             Map.entry(Feature.SYNC_STATE_FINISHED_COPY, 14),
             Map.entry(Feature.SUBSCRIPTION_STATS_VIEW, 15),
             Map.entry(Feature.PG_CREATE_SUBSCRIPTION_ROLE, 16),
+            Map.entry(Feature.SUBSCRIPTION_WORKER_LEADER_PID, 16),
             Map.entry(Feature.SEQUENCE_REPLICATION, 19),
             Map.entry(Feature.SETTING_TRANSACTION_TIMEOUT, 17),
             Map.entry(Feature.MAINTAIN_PRIVILEGE, 17));
