@@ -84,13 +84,19 @@ public final class Rehearsal {
             long originRows = servers.originRows();
 
             // The runbook, step by step, as an operator runs it.
-            step("preflight", "preflight");
-            // the sample shop's dropped NOT NULL column without database default needs one for rollback replication
+            // preflight names what blocks the way back (the sample shop's dropped NOT NULL column without a
+            // database default) and its fix, add-missing-columns --default; then it must pass
+            int preflight = stepExit("preflight", "preflight", "--destination-conninfo",
+                    servers.destinationConninfo());
             List<String> defaults = new java.util.ArrayList<>();
             if (schema == null) {
                 SampleApp.ADD_MISSING_COLUMNS_DEFAULTS.forEach(d -> defaults.addAll(List.of("--default", d)));
             }
             step("add-missing-columns", "add-missing-columns", defaults.toArray(String[]::new));
+            if (preflight != ExitCode.OK) {
+                step("preflight (after the fix)", "preflight", "--destination-conninfo",
+                        servers.destinationConninfo());
+            }
             step("create-publication", "create-publication");
             step("create-subscription", "create-subscription", "--origin-conninfo", servers.originConninfo(),
                     "--pause-autovacuum");
@@ -101,6 +107,11 @@ public final class Rehearsal {
             step("vacuum-analyze", "vacuum-analyze");
             step("monitor --until caught-up", "monitor", "--until", "caught-up", "--timeout", "10m",
                     "--interval", "1s");
+            // --freeze none means the operator stopped the application: the workload pauses around each cutover
+            boolean applicationStops = options.freeze().equals("none") && workload != null;
+            if (applicationStops) {
+                workload.pause();
+            }
             String switchover = stepOutput("switchover", "switchover", "--yes", "--json", "--verify", "counts",
                     "--freeze", options.freeze(), "--destination-conninfo", servers.destinationConninfo(),
                     "--app-role", schema == null ? SampleApp.APP_ROLE : "none_given");
@@ -108,6 +119,7 @@ public final class Rehearsal {
             if (workload != null) {
                 workload.retarget(new Workload.Target(servers.destinationJdbcUrl(), SampleApp.APP_ROLE,
                         APP_PASSWORD));
+                workload.resume();
                 Thread.sleep(3000);
                 if (!options.switchback()) {
                     workload.close();
@@ -119,6 +131,9 @@ public final class Rehearsal {
             Long lost = null;
             int verify;
             if (options.switchback()) {
+                if (applicationStops) {
+                    workload.pause();
+                }
                 String back = stepOutput("switchback", "switchback", "--yes", "--json", "--verify", "checksum",
                         "--freeze", options.freeze(), "--app-role", schema == null ? SampleApp.APP_ROLE : "none_given");
                 freezeBack = freezeWindow(back);
@@ -126,6 +141,7 @@ public final class Rehearsal {
                 if (workload != null) {
                     workload.retarget(new Workload.Target(servers.originJdbcUrl(), SampleApp.APP_ROLE,
                             APP_PASSWORD));
+                    workload.resume();
                     Thread.sleep(2000);
                     workload.close();
                     lost = workload.expectedOrders() - servers.originWorkloadOrders();

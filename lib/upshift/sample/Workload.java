@@ -56,6 +56,9 @@ public final class Workload implements AutoCloseable {
     private Connection connection;
     private Target connectedTo;
     private volatile SampleApp.Model model;
+    /** Held while a write is in flight, so that {@link #pause} returns only after the last one has finished. */
+    private final Object writing = new Object();
+    private volatile boolean paused;
 
     /** Starts writing at about {@code writesPerSecond} statements per second. */
     public Workload(Target target, int writesPerSecond) {
@@ -128,49 +131,78 @@ public final class Workload implements AutoCloseable {
         return lastError;
     }
 
+    /**
+     * Stops writing, as an operator stops the application: returns once no write is in flight. Counters stay;
+     * {@link #resume} (usually after {@link #retarget}) writes again.
+     */
+    public void pause() {
+        paused = true;
+        synchronized (writing) {
+            closeConnection();
+        }
+    }
+
+    public void resume() {
+        paused = false;
+    }
+
     private void loop() {
         long tick = 0;
         while (running) {
-            try {
-                Connection c = connection();
-                tick++;
-                if (tick % 7 == 0) {
-                    String sql = model == SampleApp.Model.NEW ? INSERT_PRODUCT_NEW_MODEL : INSERT_PRODUCT_OLD_MODEL;
-                    try (PreparedStatement st = c.prepareStatement(sql)) {
-                        st.setString(1, "WL-" + tick);
-                        st.setBigDecimal(2, java.math.BigDecimal.valueOf(random.nextInt(100_000), 2));
-                        try (ResultSet rs = st.executeQuery()) {
-                            rs.next();
-                            productsInserted.incrementAndGet();
-                        }
-                    }
-                } else if (tick % 5 == 0 && live.size() > 2) {
-                    long id = live.remove(random.nextInt(live.size()));
-                    if (execute(c, DELETE, id) == 1) {
-                        deleted.incrementAndGet();
-                    }
-                } else if (tick % 3 == 0 && !live.isEmpty()) {
-                    if (execute(c, UPDATE, live.get(random.nextInt(live.size()))) == 1) {
-                        updated.incrementAndGet();
-                    }
-                } else {
-                    try (PreparedStatement st = c.prepareStatement(INSERT)) {
-                        st.setBigDecimal(1, java.math.BigDecimal.valueOf(random.nextInt(100_000), 2));
-                        try (ResultSet rs = st.executeQuery()) {
-                            rs.next();
-                            live.add(rs.getLong(1));
-                            inserted.incrementAndGet();
-                        }
-                    }
+            if (paused) {
+                sleep(pauseMillis);
+                continue;
+            }
+            synchronized (writing) {
+                if (!paused) {
+                    tick = write(tick);
                 }
-            } catch (SQLException | RuntimeException e) {
-                rejected.incrementAndGet();
-                lastError = e.getMessage();
-                closeConnection();
             }
             sleep(pauseMillis);
         }
         closeConnection();
+    }
+
+    /** One write; returns the next tick. */
+    private long write(long tick) {
+        try {
+            Connection c = connection();
+            tick++;
+            if (tick % 7 == 0) {
+                String sql = model == SampleApp.Model.NEW ? INSERT_PRODUCT_NEW_MODEL : INSERT_PRODUCT_OLD_MODEL;
+                try (PreparedStatement st = c.prepareStatement(sql)) {
+                    st.setString(1, "WL-" + tick);
+                    st.setBigDecimal(2, java.math.BigDecimal.valueOf(random.nextInt(100_000), 2));
+                    try (ResultSet rs = st.executeQuery()) {
+                        rs.next();
+                        productsInserted.incrementAndGet();
+                    }
+                }
+            } else if (tick % 5 == 0 && live.size() > 2) {
+                long id = live.remove(random.nextInt(live.size()));
+                if (execute(c, DELETE, id) == 1) {
+                    deleted.incrementAndGet();
+                }
+            } else if (tick % 3 == 0 && !live.isEmpty()) {
+                if (execute(c, UPDATE, live.get(random.nextInt(live.size()))) == 1) {
+                    updated.incrementAndGet();
+                }
+            } else {
+                try (PreparedStatement st = c.prepareStatement(INSERT)) {
+                    st.setBigDecimal(1, java.math.BigDecimal.valueOf(random.nextInt(100_000), 2));
+                    try (ResultSet rs = st.executeQuery()) {
+                        rs.next();
+                        live.add(rs.getLong(1));
+                        inserted.incrementAndGet();
+                    }
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            rejected.incrementAndGet();
+            lastError = e.getMessage();
+            closeConnection();
+        }
+        return tick;
     }
 
     private int execute(Connection c, String sql, long id) throws SQLException {
