@@ -17,7 +17,7 @@ import upshift.UpshiftException;
 import upshift.cleanup.CleanupReport;
 import upshift.cleanup.CleanupView;
 import upshift.cleanup.ReplicationCleanup;
-import upshift.cleanup.ReplicationDirection;
+import upshift.migration.Direction;
 import upshift.cli.UpshiftCommand;
 
 @Command(name = "cleanup",
@@ -51,12 +51,12 @@ class Cleanup extends UpshiftCommand {
 
     @Override
     protected int execute() {
-        Set<ReplicationDirection> directions = EnumSet.noneOf(ReplicationDirection.class);
+        Set<Direction> directions = EnumSet.noneOf(Direction.class);
         if (forward || !rollback) {
-            directions.add(ReplicationDirection.FORWARD);
+            directions.add(Direction.FORWARD);
         }
         if (rollback) {
-            directions.add(ReplicationDirection.ROLLBACK);
+            directions.add(Direction.ROLLBACK);
         }
         ReplicationCleanup cleanup = new ReplicationCleanup(origin(), destination(), names(), runner(), out());
         ReplicationCleanup.Plan plan = cleanup.plan(directions, dropOrphanedSlots);

@@ -18,7 +18,7 @@ import upshift.cli.Units;
 import upshift.cli.UpshiftCommand;
 import upshift.connect.Cluster;
 import upshift.monitor.Diagnosis;
-import upshift.monitor.Direction;
+import upshift.migration.Direction;
 import upshift.monitor.MonitorLoop;
 import upshift.monitor.MonitorView;
 import upshift.monitor.ReplicationSnapshot;

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import upshift.migration.Direction;
 import upshift.UpshiftException;
 import upshift.cli.Output;
 import upshift.cleanup.CleanupReport.Action;
@@ -55,7 +56,7 @@ public final class ReplicationCleanup {
     }
 
     /** One direction's objects as found. {@code slots}: every slot name to handle, with the slot if it exists. */
-    record PairPlan(ReplicationDirection direction, Cluster subscriber, Cluster publisher,
+    record PairPlan(Direction direction, Cluster subscriber, Cluster publisher,
             Optional<SubscriptionState> subscription, Map<String, Optional<Slot>> slots, boolean publicationExists,
             String publication) {
 
@@ -109,12 +110,12 @@ public final class ReplicationCleanup {
     }
 
     /** Reads both servers: this migration's objects in the given directions, and orphaned slots. Changes nothing. */
-    public Plan plan(Set<ReplicationDirection> directions, boolean dropOrphans) {
+    public Plan plan(Set<Direction> directions, boolean dropOrphans) {
         reach(origin, directions);
         reach(destination, directions);
         try {
             List<PairPlan> pairs = new ArrayList<>();
-            for (ReplicationDirection d : directions) {
+            for (Direction d : directions) {
                 pairs.add(pair(d));
             }
             return new Plan(pairs, orphans(pairs), dropOrphans);
@@ -124,7 +125,7 @@ public final class ReplicationCleanup {
         }
     }
 
-    private PairPlan pair(ReplicationDirection d) throws SQLException {
+    private PairPlan pair(Direction d) throws SQLException {
         Cluster subscriber = d.subscriber(origin, destination);
         Cluster publisher = d.publisher(origin, destination);
         Optional<SubscriptionState> sub = SubscriptionState.read(subscriber.connection(), d.subscription(names));
@@ -146,7 +147,7 @@ public final class ReplicationCleanup {
      */
     private List<Orphan> orphans(List<PairPlan> pairs) throws SQLException {
         List<Orphan> orphans = new ArrayList<>();
-        for (ReplicationDirection d : ReplicationDirection.values()) {
+        for (Direction d : Direction.values()) {
             Cluster publisher = d.publisher(origin, destination);
             Cluster subscriber = d.subscriber(origin, destination);
             Set<String> used = new LinkedHashSet<>();
@@ -188,12 +189,12 @@ public final class ReplicationCleanup {
     }
 
     /** Opens the session now; when the publisher side cannot be reached, says how to drop a subscription anyway. */
-    private void reach(Cluster cluster, Set<ReplicationDirection> directions) {
+    private void reach(Cluster cluster, Set<Direction> directions) {
         try {
             cluster.connection();
         } catch (UpshiftException e) {
             List<String> manual = new ArrayList<>();
-            for (ReplicationDirection d : directions) {
+            for (Direction d : directions) {
                 if (d.publisher(origin, destination) == cluster) {
                     String sub = Sql.ident(d.subscription(names));
                     manual.add("on " + d.subscriber(origin, destination).role() + ": ALTER SUBSCRIPTION " + sub
@@ -235,7 +236,7 @@ public final class ReplicationCleanup {
     }
 
     private void drop(PairPlan p, List<Action> actions) throws SQLException {
-        ReplicationDirection d = p.direction();
+        Direction d = p.direction();
         Cluster subscriber = p.subscriber();
         Cluster publisher = p.publisher();
         Set<String> droppedWithSubscription = new LinkedHashSet<>();

@@ -13,7 +13,7 @@ import upshift.UpshiftException;
 import upshift.cli.Output;
 import upshift.connect.Cluster;
 import upshift.migration.MigrationNames;
-import upshift.monitor.Direction;
+import upshift.migration.Direction;
 import upshift.monitor.MonitorView;
 import upshift.monitor.ReplicationSnapshot;
 import upshift.server.ServerFacts;

@@ -37,8 +37,13 @@ public enum Direction {
         return this == FORWARD ? ROLLBACK : FORWARD;
     }
 
-    /** "forward" or "rollback". */
+    /** "forward" or "rollback", as the options spell it. */
     public String label() {
         return this == FORWARD ? "forward" : "rollback";
+    }
+
+    /** For headings: "forward (origin → destination)". */
+    public String description() {
+        return this == FORWARD ? "forward (origin → destination)" : "rollback (destination → origin)";
     }
 }

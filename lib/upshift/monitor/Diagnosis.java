@@ -3,6 +3,7 @@ package upshift.monitor;
 import java.util.ArrayList;
 import java.util.List;
 
+import upshift.migration.Direction;
 import upshift.monitor.ReplicationSnapshot.SlotInfo;
 import upshift.monitor.ReplicationSnapshot.SubscriptionInfo;
 import upshift.monitor.SubscriberRules.Kind;

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import upshift.migration.Direction;
 import upshift.cli.Output;
 import upshift.cli.Table;
 import upshift.cli.Units;
@@ -40,8 +41,8 @@ public final class MonitorView {
 
     /** The full report of one snapshot. {@code terminal}: progress bars instead of plain numbers. */
     public static void print(Output out, ReplicationSnapshot s, boolean terminal) {
-        out.heading("replication " + ("forward".equals(s.direction()) ? Direction.FORWARD.label()
-                : Direction.ROLLBACK.label()) + ", migration \"" + s.migration() + "\", at " + s.takenAt());
+        out.heading("replication " + ("forward".equals(s.direction()) ? Direction.FORWARD.description()
+                : Direction.ROLLBACK.description()) + ", migration \"" + s.migration() + "\", at " + s.takenAt());
 
         SubscriptionInfo sub = s.subscription();
         if (sub == null) {

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import upshift.migration.Direction;
 import upshift.UpshiftException;
 import upshift.columns.AddedColumns;
 import upshift.connect.Cluster;
