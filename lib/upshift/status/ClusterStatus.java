@@ -57,6 +57,7 @@ public record ClusterStatus(
         }
         return new ClusterStatus(cluster.role(), cluster.endpoint().toString(), facts.version(), facts.major(),
                 facts.flavour().label(), facts.user(), facts.superuser(), facts.replicationRole(), facts.memberOf(),
-                facts.logicalReplicationEnabled(), facts.settings(), caps.features(), objects, frozen, frozenTables, added);
+                facts.logicalReplicationEnabled(), facts.settings(), caps.features(), objects, frozen, frozenTables,
+                added);
     }
 }

@@ -328,7 +328,8 @@ class MonitorCommandTest {
             // the fix it names
             Run enable = f.run("EnableSubscription", args(names));
             assertEquals(ExitCode.OK, enable.exitCode(), enable.stdout() + enable.stderr());
-            f.onOrigin("INSERT INTO shop_product (sku, name, price, is_legacy) VALUES ('SKU-AFTER', 'After', 1.00, false)");
+            f.onOrigin("INSERT INTO shop_product (sku, name, price, is_legacy)"
+                    + " VALUES ('SKU-AFTER', 'After', 1.00, false)");
             Run caughtUp = f.run("Monitor", args(names, "--until", "caught-up", "--timeout", "2m", "--interval",
                     "1s"));
             assertEquals(ExitCode.OK, caughtUp.exitCode(), caughtUp.stdout() + caughtUp.stderr());
