@@ -35,10 +35,18 @@ class SwitchbackTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @ParameterizedTest(name = "switchover, writes on destination, switchback: nothing lost, no collision [{0}]")
+    @ParameterizedTest(name = "switchover, writes on destination, switchback: nothing lost, no collision, 13 -> 16"
+            + " and 13 -> 17 [{0}]")
     @MethodSource("upshift.harness.Providers#selected")
     void roundTrip(PgProvider provider) throws Exception {
-        ShopFixture f = SwitchoverTest.streaming(provider, "sb_round", 50);
+        for (int destination : List.of(16, 17)) {
+            roundTrip(provider, destination);
+        }
+    }
+
+    private void roundTrip(PgProvider provider, int destinationMajor) throws Exception {
+        String database = "sb_round_" + destinationMajor;
+        ShopFixture f = SwitchoverTest.streaming(provider, destinationMajor, database, 50);
         long onDestinationBefore;
         long destinationMaxId;
         Workload workload = new Workload(SwitchoverTest.onOrigin(f), 100);
@@ -83,8 +91,8 @@ class SwitchbackTest {
                 + f.names().rollbackSubscription() + "'"), "the rollback subscription is gone");
         assertEquals(0, f.destinationLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '"
                 + f.names().rollbackSlot() + "'"), "and its slot");
-        assertEquals(0, f.originLong("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'sb\\_round\\_freeze%'"),
-                "origin's freeze is lifted");
+        assertEquals(0, f.originLong("SELECT count(*) FROM pg_trigger WHERE tgname LIKE '"
+                + database.replace("_", "\\_") + "\\_freeze%'"), "origin's freeze is lifted");
         assertTrue(writeFails(f.destinationServer(), f), "destination, left behind, stays frozen");
 
         Run again = f.run("Switchback", "--yes", "--json");

@@ -37,7 +37,13 @@ class SwitchoverTest {
 
     /** The fixture replicating 13 -> 16 with the application role on both sides, initial copy done. */
     static ShopFixture streaming(PgProvider provider, String database, int users) throws Exception {
-        ShopFixture f = ShopFixture.create(provider, database, users);
+        return streaming(provider, 16, database, users);
+    }
+
+    /** The same from origin 13 to that destination version. */
+    static ShopFixture streaming(PgProvider provider, int destinationMajor, String database, int users)
+            throws Exception {
+        ShopFixture f = ShopFixture.create(provider, 13, destinationMajor, database, users);
         try (Connection o = f.origin(); Connection d = f.destination()) {
             SampleApp.grantApplication(o, APP_PASSWORD);
             SampleApp.grantApplication(d, APP_PASSWORD);
