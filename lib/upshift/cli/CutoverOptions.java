@@ -1,6 +1,5 @@
 package upshift.cli;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
@@ -85,10 +84,6 @@ public final class CutoverOptions {
             throw UpshiftException.usage("invalid value for --on: \"" + on + "\"", "origin or destination");
         }
         return on;
-    }
-
-    public Duration drainTimeout() {
-        return Units.duration(timeout, "--timeout");
     }
 
     static <E extends Enum<E>> E choice(Class<E> type, String value, String option) {
