@@ -12,9 +12,15 @@ import upshift.migration.MigrationNames;
 import upshift.server.Capabilities;
 import upshift.server.Feature;
 import upshift.server.ServerFacts;
+import upshift.switchover.CutoverRecord;
 import upshift.switchover.WriteFreeze;
 
-/** What status shows for one side: the server, its settings and capabilities, and this migration's objects. */
+/**
+ * What status shows for one side: the server, its settings and capabilities, and this migration's objects.
+ *
+ * @param cutover an unfinished switchover (recorded on origin) or switchback (on destination), as its record says,
+ *                e.g. "switchover drained (freeze hard since ...)"; null when none is under way
+ */
 public record ClusterStatus(
         String role,
         String endpoint,
@@ -31,7 +37,8 @@ public record ClusterStatus(
         List<MigrationObject> objects,
         List<String> frozenRoles,
         int frozenTables,
-        List<String> addedColumns) {
+        List<String> addedColumns,
+        String cutover) {
 
     /** Whether upshift's freeze (triggers, or read-only application roles) holds writes on this side. */
     public boolean frozen() {
@@ -45,12 +52,20 @@ public record ClusterStatus(
         List<String> frozen;
         int frozenTables;
         List<String> added;
+        String cutover;
         try {
             objects = MigrationObjects.find(cluster.connection(), names);
             frozen = WriteFreeze.frozenRoles(cluster.connection());
             frozenTables = WriteFreeze.frozenTables(cluster.connection(), names).size();
             added = AddedColumns.marked(cluster.connection(), names).stream()
                     .map(c -> c.table() + "." + c.column()).toList();
+            // the record of a switchover (on origin) or switchback (on destination) that has not finished
+            String publication = cluster.role().equals("origin") ? names.publication() : names.rollbackPublication();
+            cutover = CutoverRecord.read(cluster.connection(), publication)
+                    .filter(r -> !r.reached(CutoverRecord.DONE))
+                    .map(r -> r.step() + " " + r.stage() + " (freeze " + r.freezeMode() + " since " + r.frozenAt()
+                            + ")")
+                    .orElse(null);
         } catch (SQLException e) {
             throw new UpshiftException("cannot list replication objects on " + cluster + ": " + e.getMessage(),
                     "the role needs to read pg_publication, pg_subscription and pg_replication_slots", e);
@@ -58,6 +73,6 @@ public record ClusterStatus(
         return new ClusterStatus(cluster.role(), cluster.endpoint().toString(), facts.version(), facts.major(),
                 facts.flavour().label(), facts.user(), facts.superuser(), facts.replicationRole(), facts.memberOf(),
                 facts.logicalReplicationEnabled(), facts.settings(), caps.features(), objects, frozen, frozenTables,
-                added);
+                added, cutover);
     }
 }

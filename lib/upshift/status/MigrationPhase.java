@@ -27,9 +27,10 @@ public final class MigrationPhase {
 
         if (subscription.isPresent()) {
             MigrationObject sub = subscription.get();
-            if (frozen) {
-                return "switchover in progress: origin writes frozen (" + freeze(origin)
-                        + "; re-run switchover to finish, or switchover --abort)";
+            if (frozen || origin.cutover() != null) {
+                return "switchover in progress: " + (origin.cutover() != null ? origin.cutover() + "; " : "")
+                        + (frozen ? "origin writes frozen (" + freeze(origin) + ")" : "origin not frozen by upshift")
+                        + "; re-run switchover to finish, or switchover --abort";
             }
             if (!"enabled".equals(sub.state())) {
                 return "forward subscription created, disabled: next enable-subscription"
@@ -43,9 +44,11 @@ public final class MigrationPhase {
                             + " then switchover";
         }
         if (rollbackSubscription.isPresent()) {
-            if (destinationFrozen) {
-                return "switchback in progress: destination writes frozen (" + freeze(destination)
-                        + "; re-run switchback to finish, or switchback --abort)";
+            if (destinationFrozen || destination.cutover() != null) {
+                return "switchback in progress: " + (destination.cutover() != null ? destination.cutover() + "; "
+                        : "") + (destinationFrozen ? "destination writes frozen (" + freeze(destination) + ")"
+                                : "destination not frozen by upshift")
+                        + "; re-run switchback to finish, or switchback --abort";
             }
             return "switched over: destination is primary, rollback replication "
                     + rollbackSubscription.get().state() + (frozen ? ", origin frozen (" + freeze(origin) + ")" : "")
@@ -65,7 +68,8 @@ public final class MigrationPhase {
         if (added > 0) {
             return "replication removed; " + added + " added column(s) left on destination: drop-added-columns";
         }
-        return "nothing of migration \"" + names.name() + "\" on either server (not started, or finished)";
+        return "nothing of migration \"" + names.name() + "\" on either server (not started, or finished)"
+                + (frozen ? "; origin, the old primary, still rejects writes (" + freeze(origin) + ")" : "");
     }
 
     private static String freeze(ClusterStatus side) {

@@ -139,7 +139,9 @@ class SwitchoverTest {
         assertEquals(0, f.originLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'so\\_load%'"));
         assertEquals(0,
                 f.destinationLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'so\\_load%'"));
-        assertTrue(JSON.readTree(f.run("Status", "--json").stdout()).get("phase").asText().startsWith("nothing"));
+        String finished = JSON.readTree(f.run("Status", "--json").stdout()).get("phase").asText();
+        assertTrue(finished.startsWith("nothing"), finished);
+        assertTrue(finished.contains("origin, the old primary, still rejects writes (5 table(s)"), finished);
     }
 
     @ParameterizedTest(name = "interrupted after each phase, re-running completes with no lost write [{0}]")
@@ -226,6 +228,19 @@ class SwitchoverTest {
         }
         Wait.until(Duration.ofSeconds(30), "the stuck write arrives once the lock is gone",
                 () -> f.destinationLong("SELECT count(*) FROM shop_order WHERE status = 'stuck'") == 1);
+    }
+
+    @ParameterizedTest(name = "status names a paused switchover from its record, even with --freeze none [{0}]")
+    @MethodSource("upshift.harness.Providers#selected")
+    void statusNamesAPausedSwitchover(PgProvider provider) throws Exception {
+        ShopFixture f = streaming(provider, "so_paused", 10);
+        ok(switchover(f, "--freeze", "none", "--stop-after", "drain"));
+        String paused = JSON.readTree(f.run("Status", "--json").stdout()).get("phase").asText();
+        assertTrue(paused.startsWith("switchover in progress: switchover drained (freeze none since "), paused);
+        assertTrue(paused.contains("re-run switchover to finish, or switchover --abort"), paused);
+        ok(f.run("Switchover", "--abort", "--yes"));
+        String after = JSON.readTree(f.run("Status", "--json").stdout()).get("phase").asText();
+        assertTrue(after.startsWith("streaming"), after);
     }
 
     @ParameterizedTest(name = "--dry-run plans in the future tense, one script per server, changes nothing [{0}]")
