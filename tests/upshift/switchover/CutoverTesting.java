@@ -44,10 +44,27 @@ final class CutoverTesting {
 
     /** The fixture 13 -> {@code destinationMajor}, replicating, the application role on both sides, copy done. */
     static ShopFixture streaming(PgProvider provider, int destinationMajor, String database) throws Exception {
-        ShopFixture f = ShopFixture.create(provider, 13, destinationMajor, database, 10);
+        return streaming(provider, destinationMajor, database, 10);
+    }
+
+    static ShopFixture streaming(PgProvider provider, int destinationMajor, String database, int users)
+            throws Exception {
+        ShopFixture f = ShopFixture.create(provider, 13, destinationMajor, database, users);
         grantApplication(f);
         replicate(f);
         return f;
+    }
+
+    /**
+     * The Django setup: {@code owner} owns the shop's tables on origin ({@link #ownTablesOnOrigin}) and runs the
+     * origin side of the runbook; returns the owner's origin URL for the steps that follow.
+     */
+    static String replicateAsOwner(ShopFixture f, String owner, String password) throws SQLException {
+        grantApplication(f);
+        ownTablesOnOrigin(f, owner, password);
+        String ownerUrl = url(f.originServer(), f.database(), owner, password);
+        replicate(f, "--origin", ownerUrl);
+        return ownerUrl;
     }
 
     static void grantApplication(ShopFixture f) throws SQLException {

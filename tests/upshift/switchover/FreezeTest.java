@@ -116,10 +116,7 @@ class FreezeTest {
         for (int major : DESTINATIONS) {
             String db = "sf_django_" + major;
             ShopFixture f = ShopFixture.create(provider, 13, major, db, 10);
-            CutoverTesting.grantApplication(f);
-            CutoverTesting.ownTablesOnOrigin(f, OWNER, OWNER_PASSWORD);
-            String ownerUrl = CutoverTesting.url(f.originServer(), db, OWNER, OWNER_PASSWORD);
-            CutoverTesting.replicate(f, "--origin", ownerUrl);
+            String ownerUrl = CutoverTesting.replicateAsOwner(f, OWNER, OWNER_PASSWORD);
 
             // 13 lets only superusers create the rollback subscription: this role switches over without one
             ok(switchover(f, "--origin", ownerUrl, "--no-rollback", "--stop-after", "freeze"));

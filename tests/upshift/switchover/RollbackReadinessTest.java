@@ -57,10 +57,7 @@ class RollbackReadinessTest {
         for (int major : DESTINATIONS) {
             String db = "sf_owner_" + major;
             ShopFixture f = ShopFixture.create(provider, 13, major, db, 10);
-            CutoverTesting.grantApplication(f);
-            CutoverTesting.ownTablesOnOrigin(f, OWNER, OWNER_PASSWORD);
-            String ownerUrl = CutoverTesting.url(f.originServer(), db, OWNER, OWNER_PASSWORD);
-            CutoverTesting.replicate(f, "--origin", ownerUrl);
+            String ownerUrl = CutoverTesting.replicateAsOwner(f, OWNER, OWNER_PASSWORD);
 
             Run refused = switchover(f, "--origin", ownerUrl);
             refused(refused);

@@ -31,7 +31,7 @@ import upshift.testing.Wait;
  */
 class SwitchoverTest {
 
-    static final String APP_PASSWORD = "shop-app-secret";
+    static final String APP_PASSWORD = CutoverTesting.APP_PASSWORD;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String WORKLOAD_PRODUCTS = "SELECT count(*) FROM shop_product WHERE name = 'workload'";
 
@@ -43,17 +43,7 @@ class SwitchoverTest {
     /** The same from origin 13 to that destination version. */
     static ShopFixture streaming(PgProvider provider, int destinationMajor, String database, int users)
             throws Exception {
-        ShopFixture f = ShopFixture.create(provider, 13, destinationMajor, database, users);
-        try (Connection o = f.origin(); Connection d = f.destination()) {
-            SampleApp.grantApplication(o, APP_PASSWORD);
-            SampleApp.grantApplication(d, APP_PASSWORD);
-        }
-        ok(f.addMissingColumns());
-        ok(f.run("CreatePublication"));
-        ok(f.run("CreateSubscription", "--origin-conninfo", f.originConninfo()));
-        ok(f.run("EnableSubscription"));
-        f.waitUntilCopied();
-        return f;
+        return CutoverTesting.streaming(provider, destinationMajor, database, users);
     }
 
     static Workload.Target onOrigin(ShopFixture f) {
