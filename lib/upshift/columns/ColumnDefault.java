@@ -3,16 +3,14 @@ package upshift.columns;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 import org.postgresql.core.Parser;
 
 import upshift.UpshiftException;
 import upshift.pgtools.ShellWords;
+import upshift.schema.ColumnRef;
 import upshift.sql.QualifiedName;
-import upshift.sql.Sql;
 
 /**
  * One {@code --default TABLE.COLUMN=SQL} of add-missing-columns: a database default for a column the new model
@@ -29,8 +27,6 @@ import upshift.sql.Sql;
  */
 public record ColumnDefault(QualifiedName table, String column, String expression) {
 
-    private static final Pattern PLAIN_IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_$]*");
-
     public ColumnDefault {
         if (table == null || column == null || column.isEmpty() || expression == null || expression.isBlank()) {
             throw new IllegalArgumentException("a column default needs a table, a column and an expression");
@@ -40,64 +36,21 @@ public record ColumnDefault(QualifiedName table, String column, String expressio
     /** Parses one option value; a usage error (exit 2) naming the value when it is not TABLE.COLUMN=SQL. */
     public static ColumnDefault parse(String value) {
         String v = value == null ? "" : value.strip();
-        List<String> parts = new ArrayList<>();
-        int i = 0;
-        while (i < v.length()) {
-            StringBuilder part = new StringBuilder();
-            if (v.charAt(i) == '"') {
-                i++;
-                boolean closed = false;
-                while (i < v.length()) {
-                    char c = v.charAt(i);
-                    if (c == '"') {
-                        if (i + 1 < v.length() && v.charAt(i + 1) == '"') {
-                            part.append('"');
-                            i += 2;
-                            continue;
-                        }
-                        i++;
-                        closed = true;
-                        break;
-                    }
-                    part.append(c);
-                    i++;
-                }
-                if (!closed || part.length() == 0) {
-                    throw malformed(value, "an unterminated or empty quoted name");
-                }
-            } else {
-                while (i < v.length() && isIdentifierChar(v.charAt(i))) {
-                    part.append(v.charAt(i));
-                    i++;
-                }
-                if (part.length() == 0) {
-                    throw malformed(value, "a missing name");
-                }
-                part = new StringBuilder(part.toString().toLowerCase(Locale.ROOT));
-            }
-            parts.add(part.toString());
-            if (i < v.length() && v.charAt(i) == '.') {
-                i++;
-                continue;
-            }
-            break;
+        ColumnRef.Parsed name;
+        try {
+            name = ColumnRef.parsePrefix(v);
+        } catch (ColumnRef.Malformed e) {
+            throw malformed(value, e.getMessage());
         }
-        while (i < v.length() && Character.isWhitespace(v.charAt(i))) {
-            i++;
-        }
+        int i = name.end();
         if (i >= v.length() || v.charAt(i) != '=') {
             throw malformed(value, "no '=' after the column name");
         }
         String expression = v.substring(i + 1).strip();
-        if (parts.size() < 2 || parts.size() > 3) {
-            throw malformed(value, "the column needs its table: TABLE.COLUMN or SCHEMA.TABLE.COLUMN");
-        }
         if (expression.isEmpty()) {
             throw malformed(value, "no SQL expression after '='");
         }
-        QualifiedName table = parts.size() == 2 ? new QualifiedName("public", parts.get(0))
-                : new QualifiedName(parts.get(0), parts.get(1));
-        ColumnDefault parsed = new ColumnDefault(table, parts.get(parts.size() - 1), expression);
+        ColumnDefault parsed = new ColumnDefault(name.column().table(), name.column().column(), expression);
         if (!singleExpression(expression)) {
             throw UpshiftException.usage("invalid --default for " + parsed.target() + ": " + expression
                     + " is not one SQL expression (a ';' or top-level ',', unbalanced parentheses, an unterminated quote"
@@ -134,17 +87,13 @@ public record ColumnDefault(QualifiedName table, String column, String expressio
 
     /** The column as this option spells it, quoted only where needed: {@code public.shop_product.is_legacy}. */
     public String targetSql() {
-        return optionName(table.schema()) + "." + optionName(table.name()) + "." + optionName(column);
+        return new ColumnRef(table, column).optionText();
     }
 
     /** The option an operator adds for that column and expression, shell-quoted: {@code --default 'x.y.z=false'}. */
     public static String option(QualifiedName table, String column, String expression) {
         return "--default " + ShellWords.quote(new ColumnDefault(table, column, expression).targetSql() + "="
                 + expression);
-    }
-
-    private static String optionName(String name) {
-        return PLAIN_IDENTIFIER.matcher(name).matches() ? name : Sql.ident(name);
     }
 
     /**
@@ -193,10 +142,6 @@ public record ColumnDefault(QualifiedName table, String column, String expressio
             i = end;
         }
         return depth == 0;
-    }
-
-    private static boolean isIdentifierChar(char c) {
-        return Character.isLetterOrDigit(c) || c == '_' || c == '$' || c > 127;
     }
 
     private static UpshiftException malformed(String value, String problem) {
