@@ -18,8 +18,9 @@ import upshift.testing.Run;
 
 /**
  * Every alias of jbang-catalog.json answers {@code ./jbang ALIAS --help} through the real launcher: proves the
- * catalog entry, the script's //DEPS and //SOURCES headers (it compiles under JBang, not just under Maven) and its
- * usage text with an Examples footer.
+ * catalog entry, the script's //DEPS and //SOURCES headers (the launcher builds the step from exactly those, not
+ * from Maven's view of the sources; LauncherBuildTest proves a step still builds under JBang itself) and its usage
+ * text with an Examples footer.
  */
 class HelpThroughJbangTest {
 
