@@ -1,11 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//DEPS info.picocli:picocli:4.7.7
-//DEPS com.fasterxml.jackson.core:jackson-databind:2.21.0
-//DEPS org.postgresql:postgresql:42.7.13
-//DEPS org.apache.commons:commons-compress:1.28.0
-//DEPS org.tukaani:xz:1.12
-//SOURCES ../lib/upshift/**.java
+//SOURCES ../lib/upshift/Library.java
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -29,26 +29,38 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import upshift.testing.Run;
 
 /**
- * pom.xml pins every version once; each script's //DEPS must name exactly the library's compile dependencies at
- * those versions, and every script must have its alias in jbang-catalog.json.
+ * pom.xml pins every version once; the library's manifests (lib/upshift/Library.java and the rehearsal part's)
+ * must name exactly its compile dependencies at those versions, no script names any itself, and every script must
+ * have its alias in jbang-catalog.json.
  */
 class DepsInStepTest {
 
     private static final Path CHECKOUT = Run.checkout();
 
     @Test
-    void everyScriptDeclaresThePomsCompileDependencies() throws Exception {
+    void theManifestsDeclareThePomsCompileDependenciesAndScriptsNone() throws Exception {
         Set<String> pom = pomCompileDependencies();
         assertFalse(pom.isEmpty());
+        Set<String> core = deps(LibraryManifestTest.CORE);
+        Set<String> rehearsal = deps(LibraryManifestTest.REHEARSAL);
+        Set<String> both = new TreeSet<>(core);
+        both.addAll(rehearsal);
+        assertEquals(pom, both, "the manifests' //DEPS differ from pom.xml's compile dependencies");
+        assertEquals(pom.size(), core.size() + rehearsal.size(), "a dependency is declared by both manifests");
         for (Path script : scripts()) {
-            Set<String> deps = new TreeSet<>();
-            for (String line : Files.readAllLines(script)) {
-                if (line.startsWith("//DEPS ")) {
-                    deps.addAll(List.of(line.substring("//DEPS ".length()).trim().split("\\s+")));
-                }
-            }
-            assertEquals(pom, deps, script.getFileName() + " //DEPS differ from pom.xml's compile dependencies");
+            assertEquals(Set.of(), deps(script), script.getFileName()
+                    + " declares //DEPS itself: they belong in lib/upshift/Library.java (one place)");
         }
+    }
+
+    private static Set<String> deps(Path file) throws IOException {
+        Set<String> deps = new TreeSet<>();
+        for (String line : Files.readAllLines(file)) {
+            if (line.startsWith("//DEPS ")) {
+                deps.addAll(List.of(line.substring("//DEPS ".length()).trim().split("\\s+")));
+            }
+        }
+        return deps;
     }
 
     @Test

@@ -49,10 +49,15 @@ public record Run(int exitCode, String stdout, String stderr) {
      * closed and the extra environment variables set.
      */
     public static Run jbang(Map<String, String> env, long timeoutSeconds, String... args) {
+        return jbangIn(checkout(), env, timeoutSeconds, args);
+    }
+
+    /** Runs the checkout's {@code ./jbang ARGS} from another working directory. */
+    public static Run jbangIn(Path directory, Map<String, String> env, long timeoutSeconds, String... args) {
         List<String> command = new ArrayList<>();
         command.add(checkout().resolve("jbang").toString());
         command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(checkout().toFile());
+        ProcessBuilder pb = new ProcessBuilder(command).directory(directory.toFile());
         Map<String, String> environment = new HashMap<>(pb.environment());
         environment.keySet().removeIf(k -> k.startsWith("PGURL_"));
         environment.putAll(env);

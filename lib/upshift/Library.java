@@ -1,0 +1,58 @@
+//DEPS info.picocli:picocli:4.7.7
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.21.0
+//DEPS org.postgresql:postgresql:42.7.13
+//SOURCES ExitCode.java UpshiftException.java
+//SOURCES cleanup/AddedColumnsDrop.java cleanup/BackupTableName.java cleanup/CleanupReport.java cleanup/CleanupView.java
+//SOURCES cleanup/DropColumnsReport.java cleanup/DropColumnsView.java cleanup/ReplicationCleanup.java cleanup/Slot.java
+//SOURCES cli/CommonOptions.java cli/CutoverOptions.java cli/Output.java cli/Table.java cli/TableOptions.java
+//SOURCES cli/Units.java cli/UpshiftCommand.java
+//SOURCES columns/AddedColumn.java columns/AddedColumns.java columns/ColumnDefault.java
+//SOURCES columns/MissingColumnsReport.java
+//SOURCES connect/Cluster.java connect/ConnectSettings.java connect/ConnectionStrings.java connect/Connector.java
+//SOURCES connect/Endpoint.java connect/Environment.java connect/PgPass.java connect/Secrets.java
+//SOURCES migration/Direction.java migration/MigrationLock.java migration/MigrationNames.java
+//SOURCES monitor/Diagnosis.java monitor/MonitorLoop.java monitor/MonitorView.java monitor/ReplicationSnapshot.java
+//SOURCES monitor/ServerLog.java monitor/SubscriberRules.java monitor/SubscriptionCatalog.java monitor/SyncState.java
+//SOURCES monitor/Until.java monitor/ValueCheck.java monitor/WorkerWatch.java
+//SOURCES pgtools/ClientConnection.java pgtools/DumpCompatibility.java pgtools/Folders.java pgtools/PgTool.java
+//SOURCES pgtools/PgToolFinder.java pgtools/PgVersion.java pgtools/Processes.java pgtools/PsqlError.java
+//SOURCES pgtools/SchemaDump.java pgtools/SchemaFolderOptions.java pgtools/SchemaManifest.java
+//SOURCES pgtools/SchemaRestore.java pgtools/ShellWords.java pgtools/SqlScript.java
+//SOURCES preflight/Context.java preflight/DataCheck.java preflight/Finding.java preflight/Fixes.java
+//SOURCES preflight/Preflight.java preflight/PreflightOptions.java preflight/PreflightReport.java
+//SOURCES preflight/PreflightView.java preflight/Queries.java preflight/SchemaChecks.java preflight/ServerChecks.java
+//SOURCES preflight/Severity.java preflight/Side.java
+//SOURCES publication/PublicationPlan.java publication/PublicationStep.java publication/PublishedTables.java
+//SOURCES rollback/RollbackReadiness.java rollback/RollbackReplication.java rollback/RollbackView.java
+//SOURCES schema/AcceptedLossy.java schema/Catalog.java schema/Column.java schema/ColumnRef.java
+//SOURCES schema/SchemaComparison.java schema/TableDrift.java schema/TableKeys.java schema/TableSelection.java
+//SOURCES schema/TypeChange.java
+//SOURCES sequences/CatalogSequence.java sequences/ScriptStyle.java sequences/SequenceAction.java
+//SOURCES sequences/SequenceCatalog.java sequences/SequencePlan.java sequences/SequenceReport.java
+//SOURCES sequences/SequenceState.java sequences/SequenceSync.java sequences/SequenceView.java
+//SOURCES server/Capabilities.java server/Feature.java server/Flavour.java server/ServerFacts.java
+//SOURCES sql/QualifiedName.java sql/Sql.java sql/StatementRunner.java
+//SOURCES status/ClusterStatus.java status/MigrationObject.java status/MigrationObjects.java status/MigrationPhase.java
+//SOURCES status/StatusReport.java status/StatusView.java
+//SOURCES subscription/AutovacuumPause.java subscription/ConnectionClause.java subscription/ForwardSubscription.java
+//SOURCES subscription/ForwardSubscriptionView.java subscription/SubscriptionCatalogAccess.java
+//SOURCES subscription/SubscriptionOptions.java subscription/SubscriptionState.java
+//SOURCES switchover/Cutover.java switchover/CutoverRecord.java switchover/Drain.java switchover/Pause.java
+//SOURCES switchover/SwitchoverView.java switchover/WriteFreeze.java
+//SOURCES vacuum/Vacuum.java vacuum/VacuumReport.java vacuum/VacuumTargets.java vacuum/VacuumView.java
+//SOURCES verify/ComparedColumn.java verify/TableQuery.java verify/TableResult.java verify/Verification.java
+//SOURCES verify/VerifyReport.java verify/VerifyTables.java verify/VerifyView.java
+package upshift;
+
+/**
+ * The runbook core's source manifest for JBang: every script pulls the library in with one line,
+ * {@code //SOURCES ../lib/upshift/Library.java}, and JBang follows the explicit //SOURCES and //DEPS above, also
+ * from a catalog added by URL (where a {@code **} glob is not expanded). The rehearsal part (embedded servers,
+ * the sample application, rehearse, console) has its own manifest, {@code rehearse/RehearsalLibrary.java}.
+ * LibraryManifestTest keeps both lists exact; the versions are pom.xml's.
+ */
+final class Library {
+
+    private Library() {
+    }
+}
