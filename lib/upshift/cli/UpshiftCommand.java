@@ -108,6 +108,7 @@ public abstract class UpshiftCommand implements Callable<Integer> {
     public final Integer call() {
         output = new Output(stdout, stderr, options.json, options.verbose);
         try {
+            refuseSameDatabase();
             return execute();
         } catch (UpshiftException e) {
             output.error(e);
@@ -122,6 +123,24 @@ public abstract class UpshiftCommand implements Callable<Integer> {
             if (destination != null) {
                 destination.close();
             }
+        }
+    }
+
+    /**
+     * Every step, before it does anything: when both origin and destination are given, they must not be one
+     * database ({@link upshift.connect.SameServer}). A side that is malformed or unreachable is left to the step.
+     */
+    private void refuseSameDatabase() {
+        Cluster o;
+        Cluster d;
+        try {
+            o = originIfGiven().orElse(null);
+            d = destinationIfGiven().orElse(null);
+        } catch (UpshiftException e) {
+            return;
+        }
+        if (o != null && d != null) {
+            upshift.connect.SameServer.refuseSameDatabase(o, d);
         }
     }
 

@@ -72,6 +72,8 @@ public final class Preflight {
             tables(candidates, selected);
             replicaIdentity(selected);
             List<TableDrift> drifts = new SchemaChecks(ctx, subscriptionExists).run(selected);
+            new IdentityChecks(ctx).run(drifts);
+            new ConstraintChecks(ctx).run(drifts);
             wayBack(selected, drifts);
             unloggedTables(candidates);
             largeObjects();

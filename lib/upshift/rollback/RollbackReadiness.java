@@ -258,6 +258,7 @@ public final class RollbackReadiness {
         String marker = AddedColumns.marker(names);
         boolean columnLists = publisher.facts().capabilities().has(Feature.PUBLICATION_COLUMN_LISTS);
         List<QualifiedName> onBoth = new ArrayList<>();
+        Map<QualifiedName, List<String>> published = new java.util.HashMap<>();
         for (TableDrift d : drifts) {
             if (!d.onDestination()) {
                 add(false, subscriber, d.table().toString(), "is not on " + subscriber.role() + ": its rows are not"
@@ -265,6 +266,9 @@ public final class RollbackReadiness {
                 continue;
             }
             onBoth.add(d.table());
+            if (way == Direction.ROLLBACK && columnLists && !d.missingOnDestination().isEmpty()) {
+                published.put(d.table(), d.shared()); // the column list setup-rollback gives the publication
+            }
             if (!d.missingOnDestination().isEmpty() && !columnLists) {
                 add(true, subscriber, d.table().toString(), "has column(s) "
                         + d.missingOnDestination().stream().map(Column::name).toList() + " that " + subscriber.role()
@@ -290,7 +294,7 @@ public final class RollbackReadiness {
             }
             nullability(d, marker);
         }
-        keys(onBoth);
+        keys(onBoth, published);
     }
 
     /** A subscriber column every inserted row must give a value. */
@@ -409,7 +413,7 @@ public final class RollbackReadiness {
         }
     }
 
-    private void keys(List<QualifiedName> tables) throws SQLException {
+    private void keys(List<QualifiedName> tables, Map<QualifiedName, List<String>> published) throws SQLException {
         Map<QualifiedName, TableKeys> pub = TableKeys.read(publisher.connection(), tables);
         Map<QualifiedName, TableKeys> sub = TableKeys.read(subscriber.connection(), tables);
         for (QualifiedName t : tables) {
@@ -425,19 +429,12 @@ public final class RollbackReadiness {
                                 + " REPLICA IDENTITY FULL; (on " + publisher.role() + ")");
                 continue;
             }
-            if (p.identity() != 'f' && s.hasKey() && !p.keyColumns().containsAll(s.keyColumns())) {
-                add(true, subscriber, t.toString(), subscriber.role() + " finds rows by " + s.keyColumns() + " but "
-                        + publisher.role() + " identifies them by " + p.keyColumns() + ": every UPDATE and DELETE"
-                        + " written there stops " + way.label() + " replication (publisher did not send replica"
-                        + " identity column expected by the logical replication target relation)",
-                        "give both the same primary key, or ALTER TABLE " + t.sql() + " REPLICA IDENTITY FULL; (on "
-                                + publisher.role() + ")");
-            }
-            if (!s.hasKey() && !s.noEquality().isEmpty()) {
-                add(true, subscriber, t.toString(), "has no primary key or identity index on " + subscriber.role()
-                        + ", so each UPDATE or DELETE is looked up by comparing every column, and "
-                        + s.noEquality() + " have no equality operator: the first one stops " + way.label()
-                        + " replication", "ALTER TABLE " + t.sql() + " ADD PRIMARY KEY (...) on both sides");
+            for (TableKeys.ApplyProblem problem : TableKeys.applyProblems(p,
+                    published.getOrDefault(t, p.columns()), s)) {
+                Cluster where = problem.kind() == TableKeys.ApplyProblemKind.COLUMN_LIST_OMITS_IDENTITY ? publisher
+                        : subscriber;
+                add(true, where, t.toString(), problem.problem(publisher.role(), subscriber.role(), way.label(), p, s),
+                        problem.fix(t, publisher.role(), subscriber.role(), p, s));
             }
             for (TableKeys.UniqueIndex u : s.uniqueIndexes()) {
                 boolean enforcedByPublisher = p.uniqueIndexes().stream()

@@ -47,6 +47,10 @@ public enum Feature {
     // Settings a schema dump may SET (pg_dump 17+ writes SET transaction_timeout = 0).
     SETTING_TRANSACTION_TIMEOUT(17, "setting transaction_timeout"),
 
+    // Constraints.
+    UNIQUE_NULLS_NOT_DISTINCT(15, "UNIQUE NULLS NOT DISTINCT"),
+    NOT_NULL_NOT_VALID(18, "NOT NULL constraints NOT VALID"),
+
     // Managed-service specifics.
     RDS_LOGICAL_REPLICATION_SETTING(0, Set.of(Flavour.RDS, Flavour.AURORA),
             "logical replication switched on by rds.logical_replication"),

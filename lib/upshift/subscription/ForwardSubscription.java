@@ -8,6 +8,7 @@ import java.util.Optional;
 import upshift.UpshiftException;
 import upshift.cli.Output;
 import upshift.connect.Cluster;
+import upshift.connect.SameServer;
 import upshift.migration.MigrationNames;
 import upshift.publication.PublishedTables;
 import upshift.schema.SchemaComparison;
@@ -90,6 +91,13 @@ public final class ForwardSubscription {
         };
         SubscriptionOptions options = SubscriptionOptions.forward(origin.facts().capabilities(),
                 destination.facts().capabilities(), names.slot(), binary);
+        if (SameServer.relation(origin, destination) != SameServer.Relation.DIFFERENT_SERVERS) {
+            // another database of the same server (a rehearsal): CREATE SUBSCRIPTION creating the slot would wait
+            // for its own transaction and hang, so the slot is made first, on origin, by a separate session
+            runner.execute(origin, "SELECT pg_catalog.pg_create_logical_replication_slot(" + Sql.literal(names.slot())
+                    + ", 'pgoutput')");
+            options = options.withSlotCreatedBeforehand();
+        }
         ConnectionClause connection = new ConnectionClause(originConninfo, "origin_password");
         runner.scriptOnly(destination, connection.dryRunPreamble());
         String head = "CREATE SUBSCRIPTION " + Sql.ident(names.subscription()) + " ";

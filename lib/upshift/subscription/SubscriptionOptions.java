@@ -71,6 +71,16 @@ public final class SubscriptionOptions {
         }
     }
 
+    /**
+     * The same options for a slot created beforehand (create_slot = false): a subscription to another database
+     * of its own server cannot create its slot itself, which waits for every running transaction, its own too.
+     */
+    public SubscriptionOptions withSlotCreatedBeforehand() {
+        Map<String, String> o = new LinkedHashMap<>(options);
+        o.put("create_slot", "false");
+        return new SubscriptionOptions(o);
+    }
+
     /** Option name to its SQL value, in the order they are written. */
     public Map<String, String> asMap() {
         return Map.copyOf(options);
