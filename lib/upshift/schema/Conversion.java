@@ -325,7 +325,7 @@ public record Conversion(Verdict verdict, String what, String failsWhen, boolean
             return u;
         }
         String value = "(" + output(v, o.withoutDomains()) + ")::" + d.base().format();
-        String checks = d.checks().stream().map(c -> "pg_catalog.coalesce(" + substituteValue(checkExpression(c),
+        String checks = d.checks().stream().map(c -> "COALESCE(" + substituteValue(checkExpression(c),
                 value) + ", true)").collect(Collectors.joining(" AND "));
         String fails = r.fails == null ? "NOT (" + checks + ")"
                 : "CASE WHEN " + r.fails + " THEN true ELSE NOT (" + checks + ") END";
