@@ -11,6 +11,7 @@ import upshift.cli.UpshiftCommand;
 import upshift.preflight.PreflightOptions;
 import upshift.preflight.PreflightReport;
 import upshift.preflight.PreflightView;
+import upshift.schema.AcceptedLossy;
 
 @Command(name = "preflight",
         description = "Readiness and compatibility report for both servers: logical replication settings and"
@@ -35,6 +36,12 @@ class Preflight extends UpshiftCommand {
                     + " as warnings, with the query to run by hand.")
     boolean skipDataChecks;
 
+    @Option(names = "--accept-lossy", paramLabel = "TABLE.COLUMN",
+            description = "A column whose change of values in the new model is intended (numeric(12,4) ->"
+                    + " numeric(10,2) rounding, float8 -> real): its lossy conversion is reported as a warning"
+                    + " instead of blocking. Rejected values still block. Repeat for each column.")
+    java.util.List<String> acceptLossy = new java.util.ArrayList<>();
+
     @Option(names = "--no-rollback", description = "Do not check the way back (for a switchover with --no-rollback).")
     boolean noRollback;
 
@@ -46,7 +53,7 @@ class Preflight extends UpshiftCommand {
     protected int execute() {
         PreflightReport report = upshift.preflight.Preflight.run(origin(), destination(),
                 tables.selection(origin()), new PreflightOptions(names(), skipDataChecks, out()::note,
-                        noRollback ? null : destinationConninfo()));
+                        noRollback ? null : destinationConninfo(), AcceptedLossy.parse(acceptLossy)));
 
         if (out().json()) {
             out().json(report);

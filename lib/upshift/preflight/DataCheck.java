@@ -1,188 +1,215 @@
 package upshift.preflight;
 
-import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-import upshift.schema.TableDrift.ColumnChange;
-import upshift.schema.TypeChange;
+import upshift.schema.Conversion;
 import upshift.sql.QualifiedName;
 import upshift.sql.Sql;
 
 /**
- * Checks existing origin data against destination columns that hold less than origin's (text → varchar(n),
- * bigint → int, numeric(12,2) → numeric(8,2)): a value that does not fit stops the apply worker at that row.
- * All checked columns of one table are read in one SELECT, so each table is scanned once.
+ * Counts, on origin, the rows whose values a column conversion rejects or changes ({@link Conversion}'s
+ * conditions), with the extreme value and two example keys of each, for all checked columns of a table in one
+ * SELECT, so that each table is scanned once. A condition that may raise an error (a domain CHECK, a generic
+ * conversion) is isolated when the scan fails, so the error names its column.
  */
 final class DataCheck {
-
-    /** What one column is checked for. */
-    enum Kind {
-        /** char_length of the text form against varchar(n)/char(n). */
-        LENGTH,
-        /** Integer values against int2/int4 bounds. */
-        INTEGER_RANGE,
-        /** Absolute values (rounded to the destination's scale) against numeric(p,s)'s 10^(p-s). */
-        NUMERIC_RANGE
-    }
-
-    private static final Pattern NUMERIC = Pattern.compile("numeric\\((\\d+),(\\d+)\\)");
 
     /**
      * One checked column.
      *
-     * @param change the column's origin and destination definitions
-     * @param kind   what is checked
-     * @param lower  INTEGER_RANGE: the destination's lowest value
-     * @param upper  LENGTH: n; INTEGER_RANGE: highest value; NUMERIC_RANGE: 10^(p-s), the first value too large
-     * @param scale  NUMERIC_RANGE: the destination's scale
+     * @param column          the column name
+     * @param originType      origin's type, for messages
+     * @param destinationType destination's type, for messages
+     * @param conversion      the conversion and its conditions
      */
-    record Probe(ColumnChange change, Kind kind, BigInteger lower, BigInteger upper, int scale) {
-
-        String column() {
-            return change.column();
-        }
+    record Probe(String column, String originType, String destinationType, Conversion conversion) {
 
         private String ref() {
-            return Sql.ident(change.column());
+            return Sql.ident(column);
         }
 
-        /** The condition a row that does not fit meets. */
-        String offendingCondition() {
-            return switch (kind) {
-                case LENGTH -> "pg_catalog.char_length(" + ref() + "::pg_catalog.text) > " + upper;
-                case INTEGER_RANGE -> "(" + ref() + " < " + lower + " OR " + ref() + " > " + upper + ")";
-                case NUMERIC_RANGE -> "pg_catalog.round(pg_catalog.abs(" + ref() + "::pg_catalog.numeric), " + scale
-                        + ") >= " + upper;
-            };
+        /** The condition a row the destination rejects meets. */
+        String failing() {
+            Conversion c = conversion;
+            return "CASE WHEN " + ref() + " IS NULL THEN " + c.nullFails() + " ELSE "
+                    + (c.failsWhen() == null ? "false" : c.failsWhen()) + " END";
         }
 
-        /** The extreme existing value, as text: the longest length, "min .. max", or the largest magnitude. */
-        String extremeExpression() {
-            return switch (kind) {
-                case LENGTH -> "pg_catalog.max(pg_catalog.char_length(" + ref() + "::pg_catalog.text))::pg_catalog.text";
-                case INTEGER_RANGE -> "pg_catalog.min(" + ref() + ")::pg_catalog.text || ' .. ' || pg_catalog.max("
-                        + ref() + ")::pg_catalog.text";
-                case NUMERIC_RANGE -> "pg_catalog.max(pg_catalog.abs(" + ref() + "::pg_catalog.numeric))::pg_catalog.text";
-            };
+        /** The condition a row whose value changes meets (and is not rejected). */
+        String changing() {
+            Conversion c = conversion;
+            return "CASE WHEN " + ref() + " IS NULL THEN false"
+                    + (c.failsWhen() == null ? "" : " WHEN " + c.failsWhen() + " THEN false")
+                    + " ELSE " + (c.changesWhen() == null ? "false" : c.changesWhen()) + " END";
         }
 
-        /** What the destination holds, for a person. */
-        String limit() {
-            return switch (kind) {
-                case LENGTH -> "at most " + upper + " characters";
-                case INTEGER_RANGE -> lower + " .. " + upper;
-                case NUMERIC_RANGE -> "absolute values below " + upper;
-            };
+        boolean checksFailures() {
+            return conversion.failsWhen() != null || conversion.nullFails();
         }
 
-        /** For a numeric destination with fewer decimals than origin: values are rounded, silently. */
-        String roundingNote() {
-            if (kind != Kind.NUMERIC_RANGE) {
-                return "";
-            }
-            Matcher m = NUMERIC.matcher(change.origin().type());
-            boolean integral = change.origin().baseType().startsWith("int");
-            if (integral || (m.matches() && Integer.parseInt(m.group(2)) <= scale)) {
-                return "";
-            }
-            return "; digits beyond " + scale + " decimal place(s) are rounded away without an error";
+        boolean checksChanges() {
+            return conversion.changesWhen() != null;
         }
 
-        /** What the extreme value means, for a person. */
-        String extremeLabel(String extreme) {
-            if (extreme == null) {
-                return "no values yet";
-            }
-            return switch (kind) {
-                case LENGTH -> "longest " + extreme + " characters";
-                case INTEGER_RANGE -> "values " + extreme;
-                case NUMERIC_RANGE -> "largest magnitude " + extreme;
-            };
+        String types() {
+            return originType + " → " + destinationType;
         }
     }
 
-    /** A probe's result. */
-    record Outcome(Probe probe, long rows, String extreme, long offending) {
+    /**
+     * A probe's result.
+     *
+     * @param rows          the table's row count
+     * @param extreme       the extreme value, or null
+     * @param failing       rows rejected
+     * @param failingKeys   up to two example keys of rejected rows
+     * @param changing      rows whose value changes
+     * @param changingKeys  up to two example keys of changed rows
+     * @param error         the error the conditions raised on origin (then the counts are 0), or null
+     * @param errorState    its SQLSTATE
+     */
+    record Outcome(Probe probe, long rows, String extreme, long failing, List<String> failingKeys, long changing,
+            List<String> changingKeys, String error, String errorState) {
+    }
+
+    /**
+     * How a row is named in examples: the primary key or replica identity columns, else ctid.
+     *
+     * @param columns the key columns (empty: ctid)
+     * @param integral whether the only key column is an integer, so that min and max are numeric
+     */
+    record Key(List<String> columns, boolean integral) {
+
+        String expression() {
+            if (columns.isEmpty()) {
+                return "ctid::pg_catalog.text";
+            }
+            if (columns.size() == 1) {
+                return integral ? Sql.ident(columns.get(0)) : Sql.ident(columns.get(0)) + "::pg_catalog.text";
+            }
+            return "ARRAY[" + String.join(", ", columns.stream().map(c -> Sql.ident(c) + "::pg_catalog.text")
+                    .toList()) + "]";
+        }
+
+        String label() {
+            if (columns.isEmpty()) {
+                return "ctid";
+            }
+            return columns.size() == 1 ? columns.get(0) : "(" + String.join(", ", columns) + ")";
+        }
     }
 
     private DataCheck() {
     }
 
-    /** The probe for a changed column whose existing data must be checked, or empty when the type says enough. */
-    static Optional<Probe> probe(ColumnChange change) {
-        if (change.change() == TypeChange.LENGTH_CHECK && change.destination().length() >= 0) {
-            return Optional.of(new Probe(change, Kind.LENGTH, null,
-                    BigInteger.valueOf(change.destination().length()), 0));
-        }
-        if (change.change() != TypeChange.NARROWING) {
-            return Optional.empty();
-        }
-        switch (change.destination().baseType()) {
-            case "int2":
-                return Optional.of(new Probe(change, Kind.INTEGER_RANGE, BigInteger.valueOf(Short.MIN_VALUE),
-                        BigInteger.valueOf(Short.MAX_VALUE), 0));
-            case "int4":
-                return Optional.of(new Probe(change, Kind.INTEGER_RANGE, BigInteger.valueOf(Integer.MIN_VALUE),
-                        BigInteger.valueOf(Integer.MAX_VALUE), 0));
-            case "numeric": {
-                Matcher m = NUMERIC.matcher(change.destination().type());
-                if (m.matches()) {
-                    int precision = Integer.parseInt(m.group(1));
-                    int scale = Integer.parseInt(m.group(2));
-                    return Optional.of(new Probe(change, Kind.NUMERIC_RANGE, null,
-                            BigInteger.TEN.pow(Math.max(0, precision - scale)), scale));
-                }
-                return Optional.empty();
-            }
-            default:
-                return Optional.empty();
-        }
-    }
-
     /**
-     * The one SELECT that checks every probe of a table: the row count, then each probe's extreme value and
-     * the number of rows that do not fit. {@code only} leaves out inheritance children (ordinary tables);
-     * partitioned tables are read with their partitions.
+     * The one SELECT that checks every probe of a table: the row count, then per probe its extreme value, the
+     * rejected rows' count and example keys, and the changed rows' count and example keys. {@code only} leaves out
+     * inheritance children (ordinary tables); partitioned tables are read with their partitions.
      */
-    static String query(QualifiedName table, boolean only, List<Probe> probes) {
+    static String query(QualifiedName table, boolean only, Key key, List<Probe> probes) {
         StringBuilder sql = new StringBuilder("SELECT pg_catalog.count(*)");
+        String k = key.expression();
         for (Probe p : probes) {
-            sql.append(",\n       ").append(p.extremeExpression())
-                    .append(",\n       pg_catalog.count(*) FILTER (WHERE ").append(p.offendingCondition()).append(')');
+            Conversion.Extreme extreme = p.conversion().extreme();
+            sql.append(",\n       ").append(extreme == null ? "NULL::pg_catalog.text" : extreme.sql());
+            for (String condition : List.of(p.checksFailures() ? p.failing() : "false",
+                    p.checksChanges() ? p.changing() : "false")) {
+                String filter = " FILTER (WHERE " + condition + ")";
+                sql.append(",\n       pg_catalog.count(*)").append(filter)
+                        .append(",\n       pg_catalog.min(").append(k).append(')').append(filter)
+                        .append("::pg_catalog.text, pg_catalog.max(").append(k).append(')').append(filter)
+                        .append("::pg_catalog.text");
+            }
         }
         return sql.append("\n  FROM ").append(only ? "ONLY " : "").append(table.sql()).toString();
     }
 
-    /** A query an operator can run in psql on origin to see the rows that do not fit. */
-    static String rowsQuery(QualifiedName table, Probe probe) {
-        return "SELECT * FROM " + table.sql() + " WHERE " + probe.offendingCondition() + ";";
+    /** A query an operator can run in psql on origin to see the rows a condition names. */
+    static String rowsQuery(QualifiedName table, String condition) {
+        return "SELECT * FROM " + table.sql() + " WHERE " + condition + ";";
     }
 
-    /** A query an operator can run in psql on origin to do one check by hand. */
-    static String countQuery(QualifiedName table, Probe probe) {
-        return "SELECT pg_catalog.count(*) FILTER (WHERE " + probe.offendingCondition() + ") AS offending, "
-                + probe.extremeExpression() + " AS extreme FROM " + table.sql() + ";";
+    /** A query an operator can run in psql on origin to count them. */
+    static String countQuery(QualifiedName table, String condition) {
+        return "SELECT pg_catalog.count(*) FROM " + table.sql() + " WHERE " + condition + ";";
     }
 
-    /** Runs the table's query on origin. */
-    static List<Outcome> run(Connection origin, QualifiedName table, boolean only, List<Probe> probes)
+    /**
+     * Runs the table's query on origin. When it fails and some probes are fragile, the others are run together
+     * and each fragile one alone, so that an error is reported for its column only; other errors are thrown.
+     */
+    static List<Outcome> run(Connection origin, QualifiedName table, boolean only, Key key, List<Probe> probes)
             throws SQLException {
+        try {
+            return runOnce(origin, table, only, key, probes);
+        } catch (SQLException e) {
+            if (SchemaChecks.QUERY_CANCELED.equals(e.getSQLState())
+                    || SchemaChecks.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())
+                    || probes.stream().noneMatch(p -> p.conversion().fragile())) {
+                throw e;
+            }
+        }
         List<Outcome> outcomes = new ArrayList<>();
-        try (Statement st = origin.createStatement(); ResultSet rs = st.executeQuery(query(table, only, probes))) {
-            rs.next();
-            long rows = rs.getLong(1);
-            for (int i = 0; i < probes.size(); i++) {
-                outcomes.add(new Outcome(probes.get(i), rows, rs.getString(2 + 2 * i), rs.getLong(3 + 2 * i)));
+        List<Probe> sturdy = probes.stream().filter(p -> !p.conversion().fragile()).toList();
+        if (!sturdy.isEmpty()) {
+            outcomes.addAll(runOnce(origin, table, only, key, sturdy));
+        }
+        for (Probe p : probes) {
+            if (!p.conversion().fragile()) {
+                continue;
+            }
+            try {
+                outcomes.addAll(runOnce(origin, table, only, key, List.of(p)));
+            } catch (SQLException e) {
+                if (SchemaChecks.QUERY_CANCELED.equals(e.getSQLState())
+                        || SchemaChecks.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+                    throw e;
+                }
+                outcomes.add(new Outcome(p, -1, null, 0, List.of(), 0, List.of(), firstLine(e.getMessage()),
+                        e.getSQLState()));
             }
         }
         return outcomes;
+    }
+
+    private static List<Outcome> runOnce(Connection origin, QualifiedName table, boolean only, Key key,
+            List<Probe> probes) throws SQLException {
+        List<Outcome> outcomes = new ArrayList<>();
+        try (Statement st = origin.createStatement();
+                ResultSet rs = st.executeQuery(query(table, only, key, probes))) {
+            rs.next();
+            long rows = rs.getLong(1);
+            int i = 2;
+            for (Probe p : probes) {
+                String extreme = rs.getString(i++);
+                long failing = rs.getLong(i++);
+                List<String> failingKeys = keys(rs.getString(i++), rs.getString(i++));
+                long changing = rs.getLong(i++);
+                List<String> changingKeys = keys(rs.getString(i++), rs.getString(i++));
+                outcomes.add(new Outcome(p, rows, extreme, failing, failingKeys, changing, changingKeys, null, null));
+            }
+        }
+        return outcomes;
+    }
+
+    private static List<String> keys(String min, String max) {
+        if (min == null) {
+            return List.of();
+        }
+        return max == null || max.equals(min) ? List.of(min) : List.of(min, max);
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "error";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
     }
 }

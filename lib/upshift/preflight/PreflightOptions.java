@@ -3,6 +3,7 @@ package upshift.preflight;
 import java.util.function.Consumer;
 
 import upshift.migration.MigrationNames;
+import upshift.schema.AcceptedLossy;
 
 /**
  * How preflight runs.
@@ -14,9 +15,17 @@ import upshift.migration.MigrationNames;
  * @param progress        where progress lines go (the script passes its Output's note); never null
  * @param rollbackConninfo how origin's server reaches destination for the rollback subscription; null skips the
  *                        checks of the way back (--no-rollback)
+ * @param acceptLossy     columns whose change of values in the new model is intended (--accept-lossy): their
+ *                        lossy conversion is a warning instead of blocking; rejected values still block
  */
 public record PreflightOptions(MigrationNames names, boolean skipDataChecks, Consumer<String> progress,
-        String rollbackConninfo) {
+        String rollbackConninfo, AcceptedLossy acceptLossy) {
+
+    /** Without accepted lossy columns. */
+    public PreflightOptions(MigrationNames names, boolean skipDataChecks, Consumer<String> progress,
+            String rollbackConninfo) {
+        this(names, skipDataChecks, progress, rollbackConninfo, AcceptedLossy.NONE);
+    }
 
     public PreflightOptions {
         if (names == null) {
@@ -24,6 +33,9 @@ public record PreflightOptions(MigrationNames names, boolean skipDataChecks, Con
         }
         if (progress == null) {
             progress = line -> { };
+        }
+        if (acceptLossy == null) {
+            acceptLossy = AcceptedLossy.NONE;
         }
     }
 

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Collectors;
 
 import upshift.UpshiftException;
@@ -18,15 +17,15 @@ import upshift.migration.MigrationNames;
 import upshift.schema.Column;
 import upshift.schema.SchemaComparison;
 import upshift.schema.TableDrift;
-import upshift.schema.TableDrift.ColumnChange;
 import upshift.schema.TableSelection;
 import upshift.schema.TableSelection.Table;
 import upshift.server.ServerFacts;
 import upshift.sql.QualifiedName;
 import upshift.sql.Sql;
 
-/** Schema drift between origin and destination, with checks of origin's data against narrower destination
- * columns (one SELECT per table), and the destination tables' own readiness (replica identity, leftover rows). */
+/** Schema drift between origin and destination, with the conversion model's checks of origin's data against the
+ * destination's columns ({@link ConversionChecks}, one SELECT per table), and the destination tables' own readiness
+ * (replica identity, leftover rows). */
 final class SchemaChecks {
 
     private final Context ctx;
@@ -39,8 +38,8 @@ final class SchemaChecks {
     private final MigrationNames names;
     private final boolean subscriptionExists;
 
-    private static final String SQLSTATE_QUERY_CANCELED = "57014";
-    private static final String SQLSTATE_INSUFFICIENT_PRIVILEGE = "42501";
+    static final String QUERY_CANCELED = "57014";
+    static final String INSUFFICIENT_PRIVILEGE = "42501";
 
     SchemaChecks(Context ctx, boolean subscriptionExists) {
         this.ctx = ctx;
@@ -70,6 +69,8 @@ final class SchemaChecks {
                             + "   (into destination), then run preflight again");
             return drifts;
         }
+        ConversionChecks conversions = new ConversionChecks(ctx);
+        conversions.prepare(drifts.stream().filter(TableDrift::onDestination).map(TableDrift::table).toList());
         Map<QualifiedName, Table> byName = selected.stream()
                 .collect(Collectors.toMap(Table::name, t -> t, (a, b) -> a, LinkedHashMap::new));
         for (TableDrift drift : drifts) {
@@ -83,8 +84,9 @@ final class SchemaChecks {
             }
             missingColumns(drift);
             destinationOnly(drift);
-            typeChanges(drift, byName.get(drift.table()));
+            conversions.check(drift, byName.get(drift.table()));
         }
+        conversions.finish();
         destinationReplicaIdentity(drifts);
         destinationRows(drifts);
         return drifts;
@@ -132,136 +134,6 @@ final class SchemaChecks {
             return "generated";
         }
         return c.defaultExpr() != null ? "default " + c.defaultExpr() : "NULL";
-    }
-
-    private void typeChanges(TableDrift drift, Table table) {
-        List<String> safe = new ArrayList<>();
-        List<DataCheck.Probe> probes = new ArrayList<>();
-        for (ColumnChange change : drift.changes()) {
-            String subject = Fixes.column(drift.table(), change.column());
-            String types = change.origin().type() + " → " + change.destination().type();
-            switch (change.change()) {
-                case WIDENING, CONVERTIBLE -> safe.add(change.column() + " " + types);
-                case CAUTION -> add(Severity.WARNING, "type-change", Side.DESTINATION, subject, types + ": "
-                        + caution(change), Fixes.alterColumn(drift.table(), change.column()) + " TYPE "
-                        + change.origin().type() + ";  -- on destination: keep origin's type until after switchover");
-                case INCOMPATIBLE -> add(Severity.BLOCKING, "type-change", Side.DESTINATION, subject, types
-                        + ": the destination cannot read origin's values; the apply stops at the first row",
-                        Fixes.alterColumn(drift.table(), change.column()) + " TYPE " + change.origin().type()
-                                + ";  -- on destination; convert it after switchover");
-                case LENGTH_CHECK, NARROWING -> {
-                    Optional<DataCheck.Probe> probe = DataCheck.probe(change);
-                    if (probe.isPresent()) {
-                        probes.add(probe.get());
-                    } else {
-                        add(Severity.WARNING, "type-change", Side.DESTINATION, subject, types
-                                + ": the destination holds less than origin; values that do not fit stop the apply",
-                                Fixes.alterColumn(drift.table(), change.column()) + " TYPE "
-                                        + change.origin().type() + ";  -- on destination, if origin has such values");
-                    }
-                }
-                default -> {
-                }
-            }
-        }
-        if (!safe.isEmpty()) {
-            add(Severity.INFO, "type-change", Side.BOTH, drift.table().toString(), "types change safely (every"
-                    + " origin value converts): " + String.join(", ", safe), null);
-        }
-        if (!probes.isEmpty()) {
-            checkData(drift.table(), table, probes);
-        }
-    }
-
-    private static String caution(ColumnChange change) {
-        String o = change.origin().baseType();
-        String d = change.destination().baseType();
-        if ((o.equals("timestamp") && d.equals("timestamptz")) || (o.equals("timestamptz") && d.equals("timestamp"))) {
-            return "converted in the apply worker's TimeZone (the subscription owner's), which may shift the values";
-        }
-        if (o.startsWith("_")) {
-            return "array elements convert one by one; an element longer or larger than the destination's element"
-                    + " type allows stops the apply (existing values are not checked)";
-        }
-        return "the destination reads origin's text form, but the result may differ (precision, rounding, format)";
-    }
-
-    /** One SELECT over the table on origin for all its checked columns; --skip-data-checks turns them into warnings. */
-    private void checkData(QualifiedName table, Table candidate, List<DataCheck.Probe> probes) {
-        if (options.skipDataChecks()) {
-            for (DataCheck.Probe p : probes) {
-                notChecked(table, p, "not checked (--skip-data-checks)");
-            }
-            return;
-        }
-        options.progress().accept("checking existing values of " + table + " ("
-                + probes.stream().map(DataCheck.Probe::column).collect(Collectors.joining(", ")) + ") on origin");
-        List<DataCheck.Outcome> outcomes;
-        try {
-            outcomes = DataCheck.run(origin.connection(), table, candidate != null && !candidate.partitioned(),
-                    probes);
-        } catch (SQLException e) {
-            if (SQLSTATE_QUERY_CANCELED.equals(e.getSQLState())
-                    || SQLSTATE_INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
-                String why = SQLSTATE_QUERY_CANCELED.equals(e.getSQLState()) ? "timed out" : "permission denied";
-                for (DataCheck.Probe p : probes) {
-                    notChecked(table, p, "not checked (" + why + ")");
-                }
-                return;
-            }
-            throw new UpshiftException("preflight could not check the values of " + table + " on origin: "
-                    + e.getMessage(), "run again with --skip-data-checks to skip reading table data", e);
-        }
-        for (DataCheck.Outcome r : outcomes) {
-            DataCheck.Probe p = r.probe();
-            ColumnChange change = p.change();
-            String subject = Fixes.column(table, p.column());
-            String types = change.origin().type() + " → " + change.destination().type();
-            if (r.offending() > 0) {
-                add(Severity.BLOCKING, p.kind() == DataCheck.Kind.LENGTH ? "value-length" : "value-range",
-                        Side.ORIGIN, subject, types + ": " + r.offending() + " of " + r.rows() + " row(s) on origin"
-                                + " do not fit (" + p.extremeLabel(r.extreme()) + "; destination holds " + p.limit()
-                                + "): the apply stops at the first one",
-                        fitFix(table, p, r));
-            } else {
-                add(Severity.WARNING, p.kind() == DataCheck.Kind.LENGTH ? "value-length" : "value-range",
-                        Side.ORIGIN, subject, types + ": every existing value fits (" + p.extremeLabel(r.extreme())
-                                + "; destination holds " + p.limit() + "), but one written later that does not"
-                                + " stops replication" + p.roundingNote(),
-                        "optional, on origin, rejects such writes at the source: ALTER TABLE " + table.sql()
-                                + " ADD CONSTRAINT " + Sql.ident(constraintName(table, p)) + " CHECK (NOT "
-                                + p.offendingCondition() + ") NOT VALID;");
-            }
-        }
-    }
-
-    /**
-     * Fix the rows on origin (the new model's own migration would reject them too), or make the destination
-     * column hold them: varchar(longest) for a length, origin's type for a range.
-     */
-    private static String fitFix(QualifiedName table, DataCheck.Probe p, DataCheck.Outcome r) {
-        ColumnChange change = p.change();
-        String wider = change.origin().type();
-        if (p.kind() == DataCheck.Kind.LENGTH && r.extreme() != null) {
-            wider = (change.destination().baseType().equals("bpchar") ? "character(" : "character varying(")
-                    + r.extreme() + ")";
-        }
-        return "fix those rows on origin, they are: " + DataCheck.rowsQuery(table, p) + "\n"
-                + "-- or widen the column on destination: " + Fixes.alterColumn(table, p.column()) + " TYPE "
-                + wider + ";";
-    }
-
-    private void notChecked(QualifiedName table, DataCheck.Probe p, String why) {
-        ColumnChange change = p.change();
-        add(Severity.WARNING, p.kind() == DataCheck.Kind.LENGTH ? "value-length" : "value-range", Side.ORIGIN,
-                Fixes.column(table, p.column()), change.origin().type() + " → " + change.destination().type()
-                        + ": existing values " + why + "; a value outside " + p.limit() + " stops the apply",
-                "check by hand on origin: " + DataCheck.countQuery(table, p));
-    }
-
-    private static String constraintName(QualifiedName table, DataCheck.Probe p) {
-        String name = table.name() + "_" + p.column() + "_upshift_fits";
-        return name.length() <= 63 ? name : name.substring(name.length() - 63);
     }
 
     /** After switchover destination publishes the same tables (rollback): it needs replica identities too. */
@@ -321,7 +193,7 @@ final class SchemaChecks {
                 withRows.add(new QualifiedName(rs.getString(1), rs.getString(2)));
             }
         } catch (SQLException e) {
-            if (SQLSTATE_INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+            if (INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
                 return; // the subscription owner's rights are checked above; this check is best effort
             }
             throw e;

@@ -28,6 +28,10 @@ public enum Feature {
     PUBLICATION_COLUMN_LISTS(15, "publication column lists"),
     PUBLICATION_ROW_FILTERS(15, "publication row filters"),
     PUBLICATION_FOR_TABLES_IN_SCHEMA(15, "publication FOR TABLES IN SCHEMA"),
+    PUBLICATION_GENERATED_COLUMNS(18, "publication option publish_generated_columns (stored generated columns sent)"),
+
+    // Type behaviour a conversion depends on, checked on the server that reads the values.
+    NUMERIC_INFINITY(14, "numeric accepts Infinity and -Infinity"),
 
     // Monitoring.
     PROGRESS_COPY_VIEW(14, "pg_stat_progress_copy"),
