@@ -316,7 +316,7 @@ class VerifyBench {
             long total = 0;
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
                 while (rs.next()) {
-                    System.out.printf(Locale.ROOT, "[bench]   %-11s %-12s %,12d rows  pg_table_size %,14d B"
+                    System.out.printf(Locale.ROOT, "[bench]   %-11s %-12s %,12d rows (reltuples)  pg_table_size %,14d B"
                             + "  pg_total_relation_size %,14d B%n", c == o ? "origin" : "destination",
                             rs.getString(1), rs.getLong(4), rs.getLong(2), rs.getLong(3));
                     table += rs.getLong(2);
