@@ -86,10 +86,8 @@ class ComparedColumnTest {
         TableQuery query = new TableQuery(invoice, false, columns);
         assertTrue(query.checksum());
         String sql = query.sql();
-        assertTrue(sql.contains("md5(convert_to(ROW(\"Id\"::text, \"Memo\"::text)::text, 'UTF8')) AS h"
-                + " FROM ONLY \"Billing\".\"Invoice\""), sql);
-        assertTrue(sql.contains("sum(('x' || substr(h, 1, 15))::bit(60)::bigint)"), sql);
-        assertTrue(sql.contains("sum(('x' || substr(h, 16, 15))::bit(60)::bigint)"), sql);
+        assertTrue(sql.contains("convert_to(ROW(\"Id\"::text, \"Memo\"::text)::text, 'UTF8')"
+                + "]) AS row_bytes FROM ONLY \"Billing\".\"Invoice\""), sql); // the aggregation: TableQueryTest
         assertFalse(sql.contains("bit_xor"), "bit_xor does not exist before 14");
     }
 
