@@ -9,7 +9,8 @@
 //SOURCES columns/AddedColumn.java columns/AddedColumns.java columns/ColumnDefault.java
 //SOURCES columns/MissingColumnsReport.java
 //SOURCES connect/Cluster.java connect/ConnectSettings.java connect/ConnectionStrings.java connect/Connector.java
-//SOURCES connect/Endpoint.java connect/Environment.java connect/PgPass.java connect/Secrets.java
+//SOURCES connect/Endpoint.java connect/Environment.java connect/PgPass.java connect/SameServer.java
+//SOURCES connect/Secrets.java
 //SOURCES migration/Direction.java migration/MigrationLock.java migration/MigrationNames.java
 //SOURCES monitor/Diagnosis.java monitor/MonitorLoop.java monitor/MonitorView.java monitor/ReplicationSnapshot.java
 //SOURCES monitor/ServerLog.java monitor/SubscriberRules.java monitor/SubscriptionCatalog.java monitor/SyncState.java
@@ -18,15 +19,16 @@
 //SOURCES pgtools/PgToolFinder.java pgtools/PgVersion.java pgtools/Processes.java pgtools/PsqlError.java
 //SOURCES pgtools/SchemaDump.java pgtools/SchemaFolderOptions.java pgtools/SchemaManifest.java
 //SOURCES pgtools/SchemaRestore.java pgtools/ShellWords.java pgtools/SqlScript.java
-//SOURCES preflight/Context.java preflight/DataCheck.java preflight/Finding.java preflight/Fixes.java
+//SOURCES preflight/ConstraintChecks.java preflight/Context.java preflight/ConversionChecks.java
+//SOURCES preflight/DataCheck.java preflight/Finding.java preflight/Fixes.java preflight/IdentityChecks.java
 //SOURCES preflight/Preflight.java preflight/PreflightOptions.java preflight/PreflightReport.java
 //SOURCES preflight/PreflightView.java preflight/Queries.java preflight/SchemaChecks.java preflight/ServerChecks.java
 //SOURCES preflight/Severity.java preflight/Side.java
 //SOURCES publication/PublicationPlan.java publication/PublicationStep.java publication/PublishedTables.java
 //SOURCES rollback/RollbackReadiness.java rollback/RollbackReplication.java rollback/RollbackView.java
-//SOURCES schema/AcceptedLossy.java schema/Catalog.java schema/Column.java schema/ColumnRef.java
-//SOURCES schema/SchemaComparison.java schema/TableDrift.java schema/TableKeys.java schema/TableSelection.java
-//SOURCES schema/TypeChange.java
+//SOURCES schema/AcceptedLossy.java schema/Catalog.java schema/Column.java schema/ColumnRef.java schema/ColumnTypes.java
+//SOURCES schema/Conversion.java schema/SchemaComparison.java schema/ServerTimeZone.java schema/TableDrift.java
+//SOURCES schema/TableKeys.java schema/TableSelection.java schema/TypeChange.java schema/TypeDefinition.java
 //SOURCES sequences/CatalogSequence.java sequences/ScriptStyle.java sequences/SequenceAction.java
 //SOURCES sequences/SequenceCatalog.java sequences/SequencePlan.java sequences/SequenceReport.java
 //SOURCES sequences/SequenceState.java sequences/SequenceSync.java sequences/SequenceView.java
