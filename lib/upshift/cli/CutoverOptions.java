@@ -37,8 +37,8 @@ public final class CutoverOptions {
     @Option(names = "--verify", paramLabel = "checksum|counts|none", defaultValue = "checksum",
             description = "Compare the tables before the point of no return. checksum (exact): every table is"
                     + " checksummed before the freeze while replication streams, with a temporary test_decoding slot"
-                    + " on each server (each in a session of its own; creating one waits at most 60 s for running"
-                    + " transactions, --verify-wait); inside the freeze only the tables changed since on either side, or not equal"
+                    + " on each server (each in a session of its own; creating one waits for running transactions,"
+                    + " --verify-wait); inside the freeze only the tables changed since on either side, or not equal"
                     + " then, are checksummed again. Without such a slot (wal_level, the plugin, the REPLICATION"
                     + " right) every table is checksummed inside the freeze. The report's verification says which."
                     + " counts: row counts only, not exact. none: nothing compared. Default: ${DEFAULT-VALUE}.")

@@ -118,7 +118,8 @@ class ChangedTablesTest {
         try (Cluster c = cluster("destination", f.destinationUrl())) {
             // its session ends (terminated, idle timeout, network): the temporary slot goes with it
             ChangedTables slot = ChangedTables.start(c, "ct_lost_slot", Duration.ofSeconds(30));
-            exec(c, "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = 'ct_lost_slot'");
+            exec(c, "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots"
+                    + " WHERE slot_name = 'ct_lost_slot'");
             ChangedTables.Unavailable lost = assertThrows(ChangedTables.Unavailable.class, slot::collect);
             assertTrue(lost.getMessage().contains("ct_lost_slot"), lost.getMessage());
             slot.close();
