@@ -14,7 +14,8 @@ import upshift.switchover.SwitchoverView;
 @Command(name = "switchback",
         description = "The way back after switchover, destination -> origin: freeze the application's writes on"
                 + " destination, wait until origin has applied everything through rollback replication, sync"
-                + " sequences back to origin, verify, drop the rollback subscription (the point of no return) and"
+                + " sequences back to origin, verify (checksums: every table before the freeze, the tables changed"
+                + " since inside it), drop the rollback subscription (the point of no return) and"
                 + " lift the freeze on origin. With --restart-forward, destination follows origin again (a new"
                 + " forward subscription, copy_data = false) for a second attempt. Re-running resumes; --abort"
                 + " undoes it until the point of no return.",

@@ -14,12 +14,14 @@ import upshift.switchover.SwitchoverView;
 @Command(name = "switchover",
         description = "The write-freeze window, origin -> destination: check that the way back is ready, freeze the"
                 + " application's writes on origin, wait until destination has applied everything, sync sequences,"
-                + " verify, prepare rollback replication, drop the forward subscription (the point of no return),"
+                + " verify (checksums: every table before the freeze, the tables changed since inside it), prepare"
+                + " rollback replication, drop the forward subscription (the point of no return),"
                 + " start rollback replication and prove it streams. Re-running resumes where it stopped;"
                 + " --abort undoes it until the point of no return. The way back is the switchback step.",
         footer = {"", "Examples:",
             "  ./jbang switchover --destination-conninfo 'host=new-db dbname=app user=repl password=...'",
-            "  ./jbang switchover --freeze none --verify checksum --yes   # application already stopped",
+            "  ./jbang switchover --freeze none --yes                     # application already stopped",
+            "  ./jbang switchover --verify counts                         # row counts only (not exact)",
             "  ./jbang switchover --dry-run --on origin                   # origin's psql script only",
             "  ./jbang switchover --abort --yes"})
 class Switchover extends UpshiftCommand {

@@ -34,9 +34,22 @@ public final class CutoverOptions {
             description = "Give up draining after this long (exit 3, the freeze lifted). Default: ${DEFAULT-VALUE}.")
     String timeout;
 
-    @Option(names = "--verify", paramLabel = "none|counts|checksum", defaultValue = "counts",
-            description = "Compare the tables before the point of no return. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--verify", paramLabel = "checksum|counts|none", defaultValue = "checksum",
+            description = "Compare the tables before the point of no return. checksum (exact): every table is"
+                    + " checksummed before the freeze while replication streams, with a temporary test_decoding slot"
+                    + " on each server (each in a session of its own; creating one waits for running transactions,"
+                    + " --verify-wait); inside the freeze only the tables changed since on either side, or not equal"
+                    + " then, are checksummed again. Without such a slot (wal_level, the plugin, the REPLICATION"
+                    + " right) every table is checksummed inside the freeze. The report's verification says which."
+                    + " counts: row counts only, not exact. none: nothing compared. Default: ${DEFAULT-VALUE}.")
     String verify;
+
+    @Option(names = "--verify-wait", paramLabel = "DURATION", defaultValue = "60s",
+            description = "With --verify checksum, before the freeze: how long creating the temporary slot on each"
+                    + " server may wait for the transactions running there (a logical slot waits for every"
+                    + " transaction holding a transaction id, in any database, prepared ones too); after that every"
+                    + " table is checksummed inside the freeze instead. Default: ${DEFAULT-VALUE}.")
+    String verifyWait;
 
     @Option(names = "--margin", paramLabel = "N", defaultValue = "0",
             description = "Add N to every synced sequence value. Default: ${DEFAULT-VALUE}.")
@@ -72,7 +85,7 @@ public final class CutoverOptions {
                 choice(Cutover.VerifyMode.class, verify, "--verify"), margin,
                 sequenceExcludes != null ? sequenceExcludes : SequenceSync.DEFAULT_EXCLUDES, startReverse,
                 stopAfter == null ? null : Cutover.Phase.parse(stopAfter, drained), reverseConninfo,
-                Units.duration(healthTimeout, "--health-timeout"));
+                Units.duration(healthTimeout, "--health-timeout"), Units.duration(verifyWait, "--verify-wait"));
     }
 
     /** The server whose dry-run script to print, or null for both. */

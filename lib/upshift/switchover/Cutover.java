@@ -33,6 +33,7 @@ import upshift.subscription.ConnectionClause;
 import upshift.subscription.SubscriptionOptions;
 import upshift.subscription.SubscriptionState;
 import upshift.switchover.WriteFreeze.Mode;
+import upshift.verify.TableResult;
 import upshift.verify.Verification;
 import upshift.verify.VerifyReport;
 
@@ -62,10 +63,11 @@ public final class Cutover {
 
     /** The phases, in order. Labels depend on the direction drained. */
     public enum Phase {
-        CHECK, FREEZE, DRAIN, SEQUENCES, VERIFY, PREPARE, DROP, START;
+        CHECK, PRE_VERIFY, FREEZE, DRAIN, SEQUENCES, VERIFY, PREPARE, DROP, START;
 
         public String label(Direction drained) {
             return switch (this) {
+                case PRE_VERIFY -> "pre-verify";
                 case PREPARE -> "prepare-" + drained.opposite().label();
                 case DROP -> "drop-" + drained.label();
                 case START -> drained.opposite().label();
@@ -96,10 +98,13 @@ public final class Cutover {
      *                        forward replication again, --restart-forward)
      * @param reverseConninfo how the old primary's server reaches the new one, for the way back's subscription
      * @param stopAfter       null: run to the end; otherwise stop, resumable, after that phase
+     * @param verifyWait      with --verify checksum: how long creating each temporary slot may wait for the
+     *                        transactions running on its server before verification falls back to checksumming
+     *                        every table inside the freeze
      */
     public record Settings(Mode freeze, List<String> appRoles, long maxLagBytes, Duration drainTimeout,
             VerifyMode verify, long sequenceMargin, List<String> sequenceExcludes, boolean startReverse,
-            Phase stopAfter, String reverseConninfo, Duration healthTimeout) {
+            Phase stopAfter, String reverseConninfo, Duration healthTimeout, Duration verifyWait) {
     }
 
     public record PhaseResult(String phase, String status, double seconds, String detail) {
@@ -113,11 +118,12 @@ public final class Cutover {
      * @param destinationReady    switchover: whether the application may now write on destination
      * @param originReady         switchback: whether the application may now write on origin
      * @param reverseStreaming    whether the way back was proven streaming (null when not started)
+     * @param verification        how the verify phase compared the tables (null when it did not run)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Report(String migration, String step, String outcome, List<PhaseResult> phases,
             Double freezeWindowSeconds, Boolean destinationReady, Boolean originReady, Boolean reverseStreaming,
-            List<String> warnings) {
+            FreezeVerify.Outcome verification, List<String> warnings) {
 
         /** Exit 3 when the new primary is ready but the way back could not be proven. */
         public int exitCode() {
@@ -175,6 +181,8 @@ public final class Cutover {
     private final Output out;
     private final List<PhaseResult> phases = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
+    /** The verification's slots and pre-check: lives for one run at most. */
+    private FreezeVerify verifier;
 
     private Cutover(Direction drained, String step, Cluster origin, Cluster destination, MigrationNames names,
             StatementRunner runner, Output out) {
@@ -204,7 +212,7 @@ public final class Cutover {
 
     /** What the confirmation prompt shows before anything is frozen. */
     public record Plan(String step, String frozenServer, String newPrimary, Mode freeze, List<String> roles,
-            int tables, String pointOfNoReturn) {
+            int tables, String pointOfNoReturn, String verification) {
 
         /** The confirmation question: what will be frozen, how, and where the point of no return is. */
         public String describe() {
@@ -216,6 +224,7 @@ public final class Cutover {
             return step + " will freeze " + frozenServer + ": " + how + ".\n"
                     + "  It can be undone with " + step + " --abort until " + pointOfNoReturn
                     + " (the point of no return); after that " + newPrimary + " is the primary.\n"
+                    + (verification == null ? "" : "  " + verification + "\n")
                     + "Continue?";
         }
     }
@@ -225,6 +234,16 @@ public final class Cutover {
      * throws to refuse.
      */
     public Report run(Settings s, java.util.function.Consumer<Plan> confirm) throws SQLException {
+        try {
+            return runPhases(s, confirm);
+        } finally {
+            if (verifier != null) {
+                verifier.close(); // the temporary slots and their sessions never outlive the run
+            }
+        }
+    }
+
+    private Report runPhases(Settings s, java.util.function.Consumer<Plan> confirm) throws SQLException {
         MigrationLock.acquire(frozen, names, step);
         MigrationLock.acquire(target, names, step);
         Optional<SubscriptionState> sub = SubscriptionState.read(target.connection(), drained.subscription(names));
@@ -247,9 +266,15 @@ public final class Cutover {
         if (stop(s, Phase.CHECK)) {
             return report("stopped after check", null, false, null);
         }
+        preVerify(s, tables, record.map(CutoverRecord::frozenAt).orElse(null));
+        if (stop(s, Phase.PRE_VERIFY)) {
+            return report("stopped after " + Phase.PRE_VERIFY.label(drained), null, false, null);
+        }
         confirm.accept(new Plan(step, frozen.role(), target.role(), s.freeze(), s.freeze() == Mode.SOFT
                 ? WriteFreeze.applicationRoles(frozen.connection(), s.appRoles()) : List.of(), tables.size(),
-                "dropping " + drained.subscription(names) + " on " + target.role()));
+                "dropping " + drained.subscription(names) + " on " + target.role(),
+                verifier.planLine(tables.size())));
+        verifier.catchUp();
         CutoverRecord rec = freeze(s, tables, record.orElse(null));
         if (stop(s, Phase.FREEZE)) {
             return report("stopped after freeze", null, false, null);
@@ -577,26 +602,92 @@ public final class Cutover {
                         + " missing on " + target.role()));
     }
 
+    /**
+     * Before the freeze: with --verify checksum, the temporary slots and a checksum of every table (see
+     * {@link FreezeVerify}); nothing is frozen yet. On a resume with writes already frozen there is nothing to gain.
+     */
+    private void preVerify(Settings s, List<QualifiedName> tables, String frozenSince) {
+        long t = System.nanoTime();
+        verifier = new FreezeVerify(origin, destination, names, out, s.verify(), s.verifyWait());
+        if (s.verify() != VerifyMode.CHECKSUM) {
+            String why = "skipped (--verify " + s.verify().name().toLowerCase(Locale.ROOT) + ")";
+            if (runner.dryRun()) {
+                done(Phase.PRE_VERIFY, t, "would be " + why);
+            } else {
+                skipped(Phase.PRE_VERIFY, why);
+            }
+            return;
+        }
+        if (runner.dryRun()) {
+            runner.scriptOnly(origin, FreezeVerify.dryRunScript(verifier.slotName()));
+            runner.scriptOnly(destination, FreezeVerify.dryRunScript(verifier.slotName()));
+            done(Phase.PRE_VERIFY, t, verifier.dryRunPreCheck(tables.size()));
+            return;
+        }
+        String detail = verifier.preCheck(tables, frozenSince);
+        if (frozenSince != null) {
+            skipped(Phase.PRE_VERIFY, detail);
+        } else {
+            done(Phase.PRE_VERIFY, t, detail);
+        }
+    }
+
     private void verify(Settings s, List<QualifiedName> tables, CutoverRecord rec, boolean disabled)
             throws SQLException {
         long t = System.nanoTime();
-        if (s.verify() == VerifyMode.NONE || runner.dryRun()) {
-            done(Phase.VERIFY, t, s.verify() == VerifyMode.NONE ? "skipped (--verify none)"
-                    : "would compare " + tables.size() + " table(s) (" + s.verify().name().toLowerCase(Locale.ROOT)
-                            + ")");
+        if (s.verify() == VerifyMode.NONE) {
+            verifier.notExact(tables.size(), false);
+            if (runner.dryRun()) {
+                done(Phase.VERIFY, t, "would be skipped (--verify none): not exact, nothing compared");
+            } else {
+                skipped(Phase.VERIFY, "skipped (--verify none): not exact, nothing compared");
+            }
             return;
         }
-        VerifyReport report = Verification.run(origin, destination, tables, s.verify() == VerifyMode.CHECKSUM);
+        if (runner.dryRun()) {
+            verifier.plannedOutcome(tables.size());
+            if (s.verify() == VerifyMode.CHECKSUM) {
+                runner.scriptOnly(origin, FreezeVerify.dryRunFreezeScript(verifier.slotName()));
+                runner.scriptOnly(destination, FreezeVerify.dryRunFreezeScript(verifier.slotName()));
+                done(Phase.VERIFY, t, FreezeVerify.dryRunVerify(tables.size()));
+            } else {
+                done(Phase.VERIFY, t, "would compare the row counts of " + tables.size() + " table(s) (--verify"
+                        + " counts: not exact)");
+            }
+            return;
+        }
+        VerifyReport report;
+        String detail;
+        if (s.verify() == VerifyMode.CHECKSUM) {
+            FreezeVerify.InFreeze checked = verifier.inFreeze(tables);
+            report = checked.report();
+            detail = checked.detail();
+        } else {
+            report = Verification.run(origin, destination, tables, false);
+            verifier.notExact(tables.size(), true);
+            detail = tables.size() + " table(s) equal (row counts only, --verify counts: not exact, values not"
+                    + " compared)";
+        }
+        verifier.close(); // the slots are read: drop them now rather than at the end of the run
         if (!report.equal()) {
             if (disabled) {
                 leakCheck(rec); // a write after the drain explains the difference: re-enables, exit 3
             }
             throw UpshiftException.checkFailed("verification found differences after the drain: "
-                    + report.differences(), frozen.role() + " stays frozen: investigate with verify"
+                    + differences(report) + (s.verify() == VerifyMode.CHECKSUM ? " [" + detail + "]" : ""),
+                    frozen.role() + " stays frozen: investigate with verify"
                             + (s.verify() == VerifyMode.CHECKSUM ? " --checksum" : "") + ", then re-run " + step
                             + ", or " + step + " --abort");
         }
-        done(Phase.VERIFY, t, tables.size() + " table(s) equal (" + s.verify().name().toLowerCase(Locale.ROOT) + ")");
+        done(Phase.VERIFY, t, detail);
+    }
+
+    /** "table: status" for each table not equal. */
+    private static String differences(VerifyReport report) {
+        List<String> lines = new ArrayList<>();
+        report.tables().stream().filter(r -> r.status() != TableResult.Status.EQUAL).forEach(r -> lines.add(
+                r.table() + ": " + r.status().label() + (r.error() != null ? " (" + r.error() + ")" : "")));
+        return String.join(", ", lines);
     }
 
     private CutoverRecord prepare(Settings s, List<QualifiedName> tables, CutoverRecord rec, boolean prepared,
@@ -974,7 +1065,7 @@ public final class Cutover {
         Boolean destinationReady = drained == Direction.FORWARD ? ready : null;
         Boolean originReady = drained == Direction.ROLLBACK ? ready : null;
         return new Report(names.name(), step, outcome, List.copyOf(phases), window, destinationReady, originReady,
-                streaming, List.copyOf(warnings));
+                streaming, verifier == null ? null : verifier.outcome(), List.copyOf(warnings));
     }
 
     private static double seconds(long startedNanos) {

@@ -59,8 +59,8 @@ class RunbookEndToEndTest {
     private static final int USERS = 1000;
     private static final int WRITES_PER_SECOND = 100;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> PHASES = List.of("check", "freeze", "drain", "sequences", "verify",
-            "prepare-rollback", "drop-forward", "rollback");
+    private static final List<String> PHASES = List.of("check", "pre-verify", "freeze", "drain", "sequences",
+            "verify", "prepare-rollback", "drop-forward", "rollback");
 
     /** 13 -> 16 on every selected provider; the other pairs on the embedded provider (it has every version). */
     static Stream<Arguments> pairs() {

@@ -58,14 +58,20 @@ class SwitchbackTest {
             Wait.until(Duration.ofSeconds(30), "the workload writes on destination",
                     () -> workload.inserted() > before + 50);
 
-            Run back = f.run("Switchback", "--yes", "--json", "--verify", "checksum");
+            Run back = f.run("Switchback", "--yes", "--json"); // --verify checksum is the default
             assertEquals(ExitCode.OK, back.exitCode(), back.stderr());
             JsonNode report = JSON.readTree(back.stdout());
             assertEquals("switched back", report.get("outcome").asText(), back.stdout());
             assertTrue(report.get("originReady").asBoolean(), back.stdout());
             assertTrue(report.get("freezeWindowSeconds").asDouble() > 0, back.stdout());
-            assertEquals(List.of("check", "freeze", "drain", "sequences", "verify", "prepare-forward",
+            assertEquals(List.of("check", "pre-verify", "freeze", "drain", "sequences", "verify", "prepare-forward",
                     "drop-rollback", "forward"), phases(report));
+            JsonNode verification = report.get("verification");
+            assertEquals("checksum-delta", verification.get("mode").asText(), verification.toString());
+            assertTrue(verification.get("exact").asBoolean());
+            assertEquals(verification.get("tables").asInt(), verification.get("reverifiedInFreeze").size()
+                    + verification.get("provenUnchanged").size(), verification.toString());
+            assertTrue(verification.get("slots").toString().contains("_verify_"), verification.toString());
 
             long rejectedBefore = workload.rejected();
             Wait.until(Duration.ofSeconds(10), "destination rejects the application's writes now",

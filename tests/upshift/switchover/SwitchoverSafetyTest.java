@@ -211,8 +211,9 @@ class SwitchoverSafetyTest {
                 assertFalse(PAST_TENSE.matcher(detail).find(), "nothing in the past tense: " + p);
             }
         }
-        assertEquals(List.of("check", "freeze", "drain", "sequences", "verify", "prepare-rollback", "drop-forward",
-                "rollback"), phases);
+        assertEquals(List.of("check", "pre-verify", "freeze", "drain", "sequences", "verify", "prepare-rollback",
+                "drop-forward", "rollback"), phases);
+        assertEquals("checksum-delta", report.get("verification").get("mode").asText(), dry.stdout());
 
         Run onOrigin = switchover(f, "--dry-run", "--on", "origin");
         ok(onOrigin);

@@ -70,15 +70,21 @@ class SwitchoverTest {
         try (workload) {
             Wait.until(Duration.ofSeconds(30), "the workload writes on origin", () -> workload.inserted() > 50);
 
-            Run run = switchover(f, "--json", "--verify", "checksum");
+            Run run = switchover(f, "--json"); // --verify checksum is the default
             assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
             JsonNode report = JSON.readTree(run.stdout());
             assertEquals("switched over", report.get("outcome").asText(), run.stdout());
             assertTrue(report.get("destinationReady").asBoolean());
             assertTrue(report.get("freezeWindowSeconds").asDouble() > 0);
-            assertEquals(List.of("check", "freeze", "drain", "sequences", "verify", "prepare-rollback", "drop-forward",
-                    "rollback"),
+            assertEquals(List.of("check", "pre-verify", "freeze", "drain", "sequences", "verify", "prepare-rollback",
+                    "drop-forward", "rollback"),
                     phases(report));
+            JsonNode verification = report.get("verification");
+            assertEquals("checksum-delta", verification.get("mode").asText(), verification.toString());
+            assertTrue(verification.get("exact").asBoolean());
+            assertEquals(5, verification.get("preFreezeTables").asInt(), verification.toString());
+            assertEquals(5, verification.get("reverifiedInFreeze").size() + verification.get("provenUnchanged").size(),
+                    verification.toString());
 
             long writesBefore = workload.acknowledged();
             Wait.until(Duration.ofSeconds(10), "origin rejects the application's writes",
@@ -147,7 +153,16 @@ class SwitchoverTest {
                 assertEquals("stopped after " + phase, JSON.readTree(stopped.stdout()).get("outcome").asText());
                 Run resumed = switchover(f, "--json");
                 assertEquals(ExitCode.OK, resumed.exitCode(), phase + ": " + resumed.stderr());
-                assertEquals("switched over", JSON.readTree(resumed.stdout()).get("outcome").asText(), phase);
+                JsonNode report = JSON.readTree(resumed.stdout());
+                assertEquals("switched over", report.get("outcome").asText(), phase);
+                if (!phase.equals("drop-forward")) {
+                    // writes already frozen: the pre-check has nothing to gain, every table is checksummed
+                    JsonNode verification = report.get("verification");
+                    assertEquals("checksum-full", verification.get("mode").asText(), phase + ": " + verification);
+                    assertTrue(verification.get("fallbackReason").asText().startsWith("resumed with writes frozen"),
+                            phase + ": " + verification);
+                    assertEquals(5, verification.get("reverifiedInFreeze").size(), phase + ": " + verification);
+                }
                 expected = workload.expectedOrders();
             }
             assertEquals(expected, f.destinationLong("SELECT count(*) FROM shop_order WHERE status = 'workload'"),
@@ -252,6 +267,11 @@ class SwitchoverTest {
                 && destination.contains("CREATE PUBLICATION") && destination.contains("DROP SUBSCRIPTION"),
                 destination);
         assertFalse(destination.contains("CREATE TRIGGER"), destination);
+        for (String script : List.of(origin, destination)) {
+            assertTrue(script.contains("pg_create_logical_replication_slot(")
+                    && script.contains("'test_decoding', true)") && script.contains("pg_logical_slot_get_changes("),
+                    "the verification's slot: " + script);
+        }
         assertTrue(plan.stderr().contains("planned") || plan.stderr().contains("would"), plan.stderr());
 
         Run only = switchover(f, "--dry-run", "--on", "destination");
