@@ -39,11 +39,11 @@
 //SOURCES subscription/AutovacuumPause.java subscription/ConnectionClause.java subscription/ForwardSubscription.java
 //SOURCES subscription/ForwardSubscriptionView.java subscription/SubscriptionCatalogAccess.java
 //SOURCES subscription/SubscriptionOptions.java subscription/SubscriptionState.java
-//SOURCES switchover/Cutover.java switchover/CutoverRecord.java switchover/Drain.java switchover/Pause.java
-//SOURCES switchover/SwitchoverView.java switchover/WriteFreeze.java
+//SOURCES switchover/Cutover.java switchover/CutoverRecord.java switchover/Drain.java switchover/FreezeVerify.java
+//SOURCES switchover/Pause.java switchover/SwitchoverView.java switchover/WriteFreeze.java
 //SOURCES vacuum/Vacuum.java vacuum/VacuumReport.java vacuum/VacuumTargets.java vacuum/VacuumView.java
-//SOURCES verify/ComparedColumn.java verify/TableQuery.java verify/TableResult.java verify/Verification.java
-//SOURCES verify/VerifyReport.java verify/VerifyTables.java verify/VerifyView.java
+//SOURCES verify/ChangedTables.java verify/ComparedColumn.java verify/TableQuery.java verify/TableResult.java
+//SOURCES verify/Verification.java verify/VerifyReport.java verify/VerifyTables.java verify/VerifyView.java
 package upshift;
 
 /**

@@ -73,7 +73,7 @@ class TypesThroughRunbookTest {
     static final Map<String, String> DESTINATION_SETTINGS = Map.of("TimeZone", "America/St_Johns", "DateStyle",
             "German", "IntervalStyle", "iso_8601", "extra_float_digits", "-3", "bytea_output", "hex");
 
-    private static final List<String> SWITCHOVER_PHASES = List.of("check", "freeze", "drain", "sequences", "verify",
+    private static final List<String> SWITCHOVER_PHASES = List.of("check", "pre-verify", "freeze", "drain", "sequences", "verify",
             "prepare-rollback", "drop-forward", "rollback");
 
     /** 13 -> 16 and 15 -> 17 on every selected provider. */
