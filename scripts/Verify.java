@@ -15,7 +15,11 @@ import upshift.ExitCode;
 import upshift.UpshiftException;
 import upshift.cli.TableOptions;
 import upshift.cli.UpshiftCommand;
+import upshift.schema.AcceptedLossy;
+import upshift.schema.ColumnRef;
+import upshift.schema.TableSelection;
 import upshift.sql.QualifiedName;
+import upshift.verify.NotReplicated;
 import upshift.verify.Verification;
 import upshift.verify.VerifyReport;
 import upshift.verify.VerifyTables;
@@ -25,9 +29,16 @@ import upshift.verify.VerifyView;
         description = {
             "Compares every replicated table on origin and destination: row counts, and with --checksum an"
                     + " order-independent hash of every row's columns that both sides have (primary key"
-                    + " included). Values are compared as replication carries them: int and bigint, text and"
-                    + " varchar(n), numeric(10,2) and numeric(12,2) hash the same; columns only one side has"
-                    + " (legacy columns the new model dropped, columns it added) are left out and listed.",
+                    + " included). Each side renders its own values in one exact form (exact decimals, UTC"
+                    + " timestamps, char(n) without padding, json as jsonb), so a value that survived a type change"
+                    + " (int and bigint, text and varchar(n), numeric(10,2) 12.50 and numeric(12,4) 12.5000) hashes"
+                    + " the same, and one the conversion changed (bigint 9007199254740993 as double precision,"
+                    + " numeric 1.2345 rounded to 1.23) differs. --accept-lossy compares a column as the"
+                    + " destination converts it instead. Columns only one side has (legacy columns the new model"
+                    + " dropped, columns it added) are left out and listed.",
+            "Next to the verdict, verify lists the tables of the database that replication does not carry"
+                    + " (unlogged, other owners, excluded by pattern, not in the publication, materialized views):"
+                    + " the verdict says nothing about them.",
             "Each side is read in one REPEATABLE READ, READ ONLY transaction; both sides run at the same time."
                     + " The two snapshots are independent: counts are exact only while application writes to"
                     + " origin are frozen and replication has caught up (as at switchover). On a live system"
@@ -39,6 +50,7 @@ import upshift.verify.VerifyView;
             "  ./jbang verify",
             "  ./jbang verify --checksum",
             "  ./jbang verify --checksum --table 'shop_%%' --table 'Billing.%%'",
+            "  ./jbang verify --checksum --accept-lossy shop_order.total   # rounding to numeric(10,2) intended",
             "  ./jbang verify --checksum --json > verify.json   # exit 3 when any table differs"})
 class Verify extends UpshiftCommand {
 
@@ -54,6 +66,13 @@ class Verify extends UpshiftCommand {
             description = "Only tables whose name or schema.name matches this SQL LIKE pattern (repeatable),"
                     + " e.g. shop_%% or Billing.%%.")
     List<String> patterns = new ArrayList<>();
+
+    @Option(names = "--accept-lossy", paramLabel = "TABLE.COLUMN",
+            description = "A column whose change of values in the new model is intended (numeric(12,4) ->"
+                    + " numeric(10,2) rounding, double precision -> real): compared as the destination converts it"
+                    + " (origin's value through col::text::<destination type>), or not compared when origin has no"
+                    + " such type; the report says which (repeatable; SCHEMA.TABLE.COLUMN also works).")
+    List<String> acceptLossy = new ArrayList<>();
 
     @Option(names = "--tables-from", paramLabel = "SOURCE", defaultValue = "auto",
             description = "Which tables: publication (origin's NAME_pub: exactly what is replicated), selection"
@@ -74,12 +93,19 @@ class Verify extends UpshiftCommand {
         VerifyTables.From from = VerifyTables.From.parse(tablesFrom);
         boolean selectionGiven = List.of("--owner", "--exclude", "--schema").stream()
                 .anyMatch(o -> spec.commandLine().getParseResult().hasMatchedOption(o));
-        VerifyTables list = VerifyTables.find(origin(), from, tables.selection(origin()), selectionGiven,
-                names().publication(), patterns);
+        AcceptedLossy accepted = AcceptedLossy.parse(acceptLossy);
+        TableSelection selection = tables.selection(origin());
+        VerifyTables list = VerifyTables.find(origin(), from, selection, selectionGiven, names().publication(),
+                patterns);
+        List<NotReplicated> outside = NotReplicated.find(origin(), list, selection);
+        if (!accepted.isEmpty() && !checksum) {
+            out().warn("--accept-lossy only changes how --checksum compares values: row counts are compared as"
+                    + " they are");
+        }
         out().note("verifying " + list.tables().size() + " table(s) of the " + list.source()
                 + (checksum ? ", with row checksums" : ", row counts only") + " ...");
 
-        VerifyReport report = Verification.run(origin(), destination(), list.tables(), checksum,
+        VerifyReport report = Verification.run(origin(), destination(), list.tables(), checksum, accepted,
                 new Verification.Listener() {
                     @Override
                     public void statement(String role, String sql) {
@@ -93,7 +119,15 @@ class Verify extends UpshiftCommand {
                                     error != null ? "FAILED: " + error : rows + " rows", seconds));
                         }
                     }
-                }).from(list.source());
+                }).from(list.source()).scope(outside);
+        if (checksum) {
+            for (ColumnRef c : accepted.columns()) {
+                if (!report.acceptedLossy().contains(c.toString())) {
+                    out().warn("--accept-lossy " + c.optionText() + " names no column both sides of a verified"
+                            + " table have: ignored");
+                }
+            }
+        }
 
         if (out().json()) {
             out().json(report);

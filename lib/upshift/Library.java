@@ -42,8 +42,9 @@
 //SOURCES switchover/Cutover.java switchover/CutoverRecord.java switchover/Drain.java switchover/FreezeVerify.java
 //SOURCES switchover/Pause.java switchover/SwitchoverView.java switchover/WriteFreeze.java
 //SOURCES vacuum/Vacuum.java vacuum/VacuumReport.java vacuum/VacuumTargets.java vacuum/VacuumView.java
-//SOURCES verify/ChangedTables.java verify/ComparedColumn.java verify/TableQuery.java verify/TableResult.java
-//SOURCES verify/Verification.java verify/VerifyReport.java verify/VerifyTables.java verify/VerifyView.java
+//SOURCES verify/ChangedTables.java verify/ComparedColumn.java verify/NotReplicated.java verify/TableQuery.java
+//SOURCES verify/TableResult.java verify/Verification.java verify/VerifyReport.java verify/VerifyTables.java
+//SOURCES verify/VerifyView.java
 package upshift;
 
 /**

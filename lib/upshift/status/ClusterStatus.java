@@ -14,12 +14,15 @@ import upshift.server.Feature;
 import upshift.server.ServerFacts;
 import upshift.switchover.CutoverRecord;
 import upshift.switchover.WriteFreeze;
+import upshift.verify.NotReplicated;
 
 /**
  * What status shows for one side: the server, its settings and capabilities, and this migration's objects.
  *
  * @param cutover an unfinished switchover (recorded on origin) or switchback (on destination), as its record says,
  *                e.g. "switchover drained (freeze hard since ...)"; null when none is under way
+ * @param notReplicated on origin, once its publication exists: the database's tables it does not carry (unlogged,
+ *                other owners, default exclusions, ...); empty otherwise
  */
 public record ClusterStatus(
         String role,
@@ -38,7 +41,8 @@ public record ClusterStatus(
         List<String> frozenRoles,
         int frozenTables,
         List<String> addedColumns,
-        String cutover) {
+        String cutover,
+        List<NotReplicated> notReplicated) {
 
     /** Whether upshift's freeze (triggers, or read-only application roles) holds writes on this side. */
     public boolean frozen() {
@@ -53,6 +57,7 @@ public record ClusterStatus(
         int frozenTables;
         List<String> added;
         String cutover;
+        List<NotReplicated> notReplicated;
         try {
             objects = MigrationObjects.find(cluster.connection(), names);
             frozen = WriteFreeze.frozenRoles(cluster.connection());
@@ -66,6 +71,9 @@ public record ClusterStatus(
                     .map(r -> r.step() + " " + r.stage() + " (freeze " + r.freezeMode() + " since " + r.frozenAt()
                             + ")")
                     .orElse(null);
+            notReplicated = cluster.role().equals("origin")
+                    ? NotReplicated.outsidePublication(cluster.connection(), names.publication(), facts.user())
+                    : List.of();
         } catch (SQLException e) {
             throw new UpshiftException("cannot list replication objects on " + cluster + ": " + e.getMessage(),
                     "the role needs to read pg_publication, pg_subscription and pg_replication_slots", e);
@@ -73,6 +81,6 @@ public record ClusterStatus(
         return new ClusterStatus(cluster.role(), cluster.endpoint().toString(), facts.version(), facts.major(),
                 facts.flavour().label(), facts.user(), facts.superuser(), facts.replicationRole(), facts.memberOf(),
                 facts.logicalReplicationEnabled(), facts.settings(), caps.features(), objects, frozen, frozenTables,
-                added, cutover);
+                added, cutover, notReplicated);
     }
 }

@@ -10,6 +10,7 @@ import upshift.cli.Output;
 import upshift.cli.Table;
 import upshift.server.Feature;
 import upshift.server.ServerFacts;
+import upshift.verify.VerifyView;
 
 /** Prints a {@link StatusReport} for a person: the two servers side by side, then this migration's objects. */
 public final class StatusView {
@@ -81,6 +82,7 @@ public final class StatusView {
             if (!side.addedColumns().isEmpty()) {
                 out.line("Columns added by add-missing-columns on " + side.role() + ": " + side.addedColumns());
             }
+            VerifyView.scope(out, side.notReplicated(), "outside the publication");
         }
     }
 

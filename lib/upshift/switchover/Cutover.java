@@ -596,8 +596,8 @@ public final class Cutover {
                     frozen.role() + " stays frozen: fix them (see sync-sequences --check), then re-run " + step
                             + ", or " + step + " --abort");
         }
-        done(Phase.SEQUENCES, t, plan.toSet().size() + " sequence(s) " + (runner.dryRun() ? "would be" : "")
-                + " synced " + frozen.role() + " → " + target.role()
+        done(Phase.SEQUENCES, t, plan.toSet().size() + " sequence(s) " + (runner.dryRun() ? "would be " : "")
+                + "synced " + frozen.role() + " → " + target.role()
                 + (plan.missingOnDestination().isEmpty() ? "" : ", " + plan.missingOnDestination().size()
                         + " missing on " + target.role()));
     }

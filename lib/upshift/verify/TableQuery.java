@@ -9,8 +9,8 @@ import upshift.sql.QualifiedName;
  * The one query verify runs per table and side: the row count, and with a checksum an order-independent hash of
  * every row's compared columns.
  *
- * <p>Each row is rendered as the text of a record of its columns' {@link ComparedColumn#expression() canonical
- * text}: record output quotes any value holding a delimiter and writes NULL as nothing and an empty string as
+ * <p>Each row is rendered as the text of a record of its columns' {@link ComparedColumn canonical text}
+ * on its side: record output quotes any value holding a delimiter and writes NULL as nothing and an empty string as
  * {@code ""}, so no two different rows render the same. That text is converted to its UTF-8 bytes (so that
  * servers with different encodings agree) and hashed twice with PostgreSQL's 64-bit extended hash, under two
  * seeds: {@code hash_array_extended(ARRAY[bytes], seed)} hashes the one bytea element with
@@ -36,9 +36,16 @@ import upshift.sql.QualifiedName;
  * @param table       the table
  * @param partitioned a partitioned table is read through its root; any other table with ONLY, so that rows of
  *                    inheritance children (published as tables of their own) are not counted twice
- * @param columns     the compared columns; null for a count only
+ * @param columns     the compared columns; null for a count only (columns that are not compared are left out)
+ * @param side        which side this query runs on: each side renders its own column types
  */
-public record TableQuery(QualifiedName table, boolean partitioned, List<ComparedColumn> columns) {
+public record TableQuery(QualifiedName table, boolean partitioned, List<ComparedColumn> columns,
+        ComparedColumn.Side side) {
+
+    /** A count-only query (no columns, so the side does not matter). */
+    public TableQuery(QualifiedName table, boolean partitioned) {
+        this(table, partitioned, null, ComparedColumn.Side.ORIGIN);
+    }
 
     /** The two hash seeds (any two different values; both sides must use the same). */
     static final long SEED1 = 1;
@@ -53,7 +60,8 @@ public record TableQuery(QualifiedName table, boolean partitioned, List<Compared
         if (!checksum()) {
             return "SELECT count(*) AS row_count FROM " + from;
         }
-        String row = columns.stream().map(ComparedColumn::expression).collect(Collectors.joining(", "));
+        String row = columns.stream().filter(ComparedColumn::compared).map(c -> c.expression(side))
+                .collect(Collectors.joining(", "));
         return checksumSql("ROW(" + row + ")::text", from);
     }
 

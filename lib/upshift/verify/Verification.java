@@ -19,9 +19,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Predicate;
 
 import upshift.UpshiftException;
 import upshift.connect.Cluster;
+import upshift.schema.AcceptedLossy;
 import upshift.schema.Catalog;
 import upshift.schema.Column;
 import upshift.schema.TableDrift;
@@ -89,9 +91,18 @@ public final class Verification {
 
     public static VerifyReport run(Cluster origin, Cluster destination, List<QualifiedName> tables,
             boolean checksum, Listener listener) {
+        return run(origin, destination, tables, checksum, AcceptedLossy.NONE, listener);
+    }
+
+    /**
+     * Compares the tables; columns the operator accepted with --accept-lossy are compared as the destination
+     * converts them (see {@link ComparedColumn#accepted}).
+     */
+    public static VerifyReport run(Cluster origin, Cluster destination, List<QualifiedName> tables,
+            boolean checksum, AcceptedLossy accepted, Listener listener) {
         long started = System.nanoTime();
         List<QualifiedName> unique = List.copyOf(new LinkedHashSet<>(tables));
-        Plan plan = plan(origin, destination, unique, checksum);
+        Plan plan = plan(origin, destination, unique, checksum, accepted);
 
         ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "upshift-verify");
@@ -132,7 +143,8 @@ public final class Verification {
     private record Columns(List<ComparedColumn> compared, List<String> originOnly, List<String> destinationOnly) {
     }
 
-    private static Plan plan(Cluster origin, Cluster destination, List<QualifiedName> tables, boolean checksum) {
+    private static Plan plan(Cluster origin, Cluster destination, List<QualifiedName> tables, boolean checksum,
+            AcceptedLossy accepted) {
         Map<QualifiedName, Character> originKinds;
         Map<QualifiedName, Character> destinationKinds;
         Map<QualifiedName, List<Column>> originColumns;
@@ -161,7 +173,7 @@ public final class Verification {
                 List<Column> dc = destinationColumns.getOrDefault(table, List.of());
                 TableDrift drift = TableDrift.compare(table, oc, dc);
                 if (checksum) {
-                    columns = compare(drift, oc, dc);
+                    columns = compare(table, drift, oc, dc, accepted, type -> typeExists(origin, type));
                 }
                 layouts.put(table, new Columns(columns == null ? List.of() : columns,
                         oc.stream().map(Column::name).filter(n -> !drift.shared().contains(n)).toList(),
@@ -170,10 +182,11 @@ public final class Verification {
             // a table one side lacks is still counted on the other, for the report
             boolean both = ok != null && dk != null;
             if (ok != null) {
-                originQueries.add(new TableQuery(table, ok == 'p', both ? columns : null));
+                originQueries.add(new TableQuery(table, ok == 'p', both ? columns : null, ComparedColumn.Side.ORIGIN));
             }
             if (dk != null) {
-                destinationQueries.add(new TableQuery(table, dk == 'p', both ? columns : null));
+                destinationQueries.add(new TableQuery(table, dk == 'p', both ? columns : null,
+                        ComparedColumn.Side.DESTINATION));
             }
         }
         return new Plan(layouts, originQueries, destinationQueries);
@@ -181,11 +194,31 @@ public final class Verification {
 
     /** The shared columns, in origin's order, each with its comparison. */
     static List<ComparedColumn> compare(TableDrift drift, List<Column> origin, List<Column> destination) {
+        return compare(null, drift, origin, destination, AcceptedLossy.NONE, type -> true);
+    }
+
+    static List<ComparedColumn> compare(QualifiedName table, TableDrift drift, List<Column> origin,
+            List<Column> destination, AcceptedLossy accepted, Predicate<String> typeOnOrigin) {
         Map<String, Column> o = new LinkedHashMap<>();
         origin.forEach(c -> o.put(c.name(), c));
         Map<String, Column> d = new LinkedHashMap<>();
         destination.forEach(c -> d.put(c.name(), c));
-        return drift.shared().stream().map(name -> ComparedColumn.of(o.get(name), d.get(name))).toList();
+        return drift.shared().stream().map(name -> table != null && accepted.accepts(table, name)
+                ? ComparedColumn.accepted(o.get(name), d.get(name), typeOnOrigin.test(d.get(name).type()))
+                : ComparedColumn.of(o.get(name), d.get(name))).toList();
+    }
+
+    /** Whether a type (as format_type() spells it on destination) exists on origin, for --accept-lossy. */
+    private static boolean typeExists(Cluster origin, String type) {
+        try (PreparedStatement st = origin.connection().prepareStatement(
+                "SELECT pg_catalog.to_regtype(?) IS NOT NULL")) {
+            st.setString(1, type);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        } catch (SQLException e) {
+            throw catalogFailure(origin, e);
+        }
     }
 
     private static Map<QualifiedName, Character> kinds(Connection c, List<QualifiedName> tables)

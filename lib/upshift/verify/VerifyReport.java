@@ -13,17 +13,38 @@ import upshift.verify.TableResult.Status;
  * @param checksum   whether rows were hashed (--checksum) or only counted
  * @param source     where the table list came from ("publication NAME_pub", "selection", "given")
  * @param tables     every table, in the order given
- * @param seconds    wall time of the comparison (both sides run at once)
+ * @param seconds       wall time of the comparison (both sides run at once)
+ * @param notReplicated what the verdict does not cover: the database's tables replication does not carry
+ *                      (unlogged, other owners, excluded...), and those this run left out; empty when not looked up
+ *                      (the library call compares the tables it is given)
  */
-public record VerifyReport(boolean checksum, String source, List<TableResult> tables, double seconds) {
+public record VerifyReport(boolean checksum, String source, List<TableResult> tables, double seconds,
+        List<NotReplicated> notReplicated) {
 
     public VerifyReport {
         tables = List.copyOf(tables);
+        notReplicated = List.copyOf(notReplicated);
+    }
+
+    public VerifyReport(boolean checksum, String source, List<TableResult> tables, double seconds) {
+        this(checksum, source, tables, seconds, List.of());
     }
 
     /** The same report, saying where its table list came from. */
     public VerifyReport from(String tableSource) {
-        return new VerifyReport(checksum, tableSource, tables, seconds);
+        return new VerifyReport(checksum, tableSource, tables, seconds, notReplicated);
+    }
+
+    /** The same report, saying what it does not cover. */
+    public VerifyReport scope(List<NotReplicated> outside) {
+        return new VerifyReport(checksum, source, tables, seconds, outside);
+    }
+
+    /** The columns accepted with --accept-lossy, as "schema.table.column", for the JSON document. */
+    @JsonProperty("acceptedLossy")
+    public List<String> acceptedLossy() {
+        return tables.stream().flatMap(t -> t.compared().stream().filter(ComparedColumn::acceptedLossy)
+                .map(c -> t.table() + "." + c.name())).toList();
     }
 
     /** Tables known to differ: row counts, checksums, or missing on one side. */

@@ -14,10 +14,20 @@ import upshift.sql.QualifiedName;
  * Which tables verify compares: the tables of origin's publication (exactly what is replicated) or the table
  * selection the publication is built from (--owner/--exclude/--schema), optionally narrowed by --table patterns.
  *
- * @param source where the list came from, for the report: "publication NAME" or "selection"
- * @param tables in schema/name order
+ * @param source      where the list came from, for the report: "publication NAME" or "selection"
+ * @param tables      in schema/name order
+ * @param notCompared tables of the source that --table patterns leave out
  */
-public record VerifyTables(String source, List<QualifiedName> tables) {
+public record VerifyTables(String source, List<QualifiedName> tables, List<QualifiedName> notCompared) {
+
+    public VerifyTables(String source, List<QualifiedName> tables) {
+        this(source, tables, List.of());
+    }
+
+    /** Every table the source replicates, compared or not. */
+    public List<QualifiedName> replicated() {
+        return java.util.stream.Stream.concat(tables.stream(), notCompared.stream()).sorted().toList();
+    }
 
     /** Where the table list comes from. */
     public enum From {
@@ -82,7 +92,8 @@ public record VerifyTables(String source, List<QualifiedName> tables) {
                     "patterns are SQL LIKE patterns on name or schema.name, e.g. auth_% or Billing.%; tables: "
                             + preview(all.tables));
         }
-        return new VerifyTables(all.source, matching);
+        return new VerifyTables(all.source, matching,
+                all.tables.stream().filter(t -> !matching.contains(t)).toList());
     }
 
     private static String preview(List<QualifiedName> tables) {

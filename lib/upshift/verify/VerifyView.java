@@ -45,6 +45,25 @@ public final class VerifyView {
         }
         out.blank();
         out.line(r.summary());
+        scope(out, r.notReplicated(), "so not verified");
+    }
+
+    /**
+     * What a verdict does not cover, next to it: each group with its count and (up to 10) names.
+     *
+     * @param consequence e.g. "so not verified"
+     */
+    public static void scope(Output out, List<NotReplicated> groups, String consequence) {
+        if (groups.isEmpty()) {
+            return;
+        }
+        int tables = groups.stream().filter(g -> !g.reason().equals(NotReplicated.NOT_COMPARED))
+                .mapToInt(NotReplicated::count).sum();
+        out.line(tables > 0 ? "Not replicated, " + consequence + ": " + tables + " table(s) of this database"
+                : "Not covered by this verdict:");
+        for (NotReplicated g : groups) {
+            out.line("  " + g.describe(10));
+        }
     }
 
     private static String checksumCell(VerifyReport r, TableResult t) {
@@ -59,17 +78,20 @@ public final class VerifyView {
 
     private static String columns(TableResult t) {
         List<String> parts = new ArrayList<>();
+        List<String> left = new ArrayList<>();
         for (ComparedColumn c : t.compared()) {
-            if (c.typeChanged()) {
-                parts.add(c.name() + " (" + c.originType() + " -> " + c.destinationType() + ", as "
-                        + c.comparedAs() + ")");
+            if (!c.compared()) {
+                left.add(c.name() + " (" + c.originType() + " -> " + c.destinationType() + ", " + c.comparedAs()
+                        + ")");
+            } else if (c.typeChanged() || c.acceptedLossy()) {
+                parts.add(c.name() + " (" + c.originType() + " -> " + c.destinationType() + ", "
+                        + (c.acceptedLossy() ? "" : "as ") + c.comparedAs() + ")");
             } else {
                 parts.add(c.name());
             }
         }
-        StringBuilder sb = new StringBuilder(parts.isEmpty() ? "no shared columns: rows counted only"
+        StringBuilder sb = new StringBuilder(parts.isEmpty() ? "no compared columns: rows counted only"
                 : String.join(", ", parts));
-        List<String> left = new ArrayList<>();
         t.originOnlyColumns().forEach(c -> left.add(c + " (origin only)"));
         t.destinationOnlyColumns().forEach(c -> left.add(c + " (destination only)"));
         if (!left.isEmpty()) {

@@ -295,12 +295,12 @@ class VerifyBench {
 
     // ---- setup and reporting -----------------------------------------------------------------------------------
 
-    /** Each table's row text as verify builds it (from the columns the checksum report compared). */
+    /** Each table's row text as verify builds it on origin (from the columns the checksum report compared). */
     private static Map<QualifiedName, String> rowTexts(VerifyReport report) {
         Map<QualifiedName, String> rows = new LinkedHashMap<>();
         for (TableResult r : report.tables()) {
-            rows.put(r.table(), "ROW(" + r.compared().stream().map(ComparedColumn::expression)
-                    .collect(Collectors.joining(", ")) + ")::text");
+            rows.put(r.table(), "ROW(" + r.compared().stream().filter(ComparedColumn::compared)
+                    .map(c -> c.expression(ComparedColumn.Side.ORIGIN)).collect(Collectors.joining(", ")) + ")::text");
         }
         return rows;
     }

@@ -36,6 +36,7 @@ class StatusCommandTest {
                 origin.password()); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE items (id int PRIMARY KEY)");
             st.execute("CREATE PUBLICATION status_pub FOR TABLE items");
+            st.execute("CREATE UNLOGGED TABLE cache (id int); CREATE TABLE django_migrations (id int)");
         }
         String originUrl = origin.uri("status_app");
         String destinationUrl = destination.uri("status_app");
@@ -46,6 +47,10 @@ class StatusCommandTest {
         assertTrue(human.stdout().contains("PostgreSQL 13."), human.stdout());
         assertTrue(human.stdout().contains("PostgreSQL 16."), human.stdout());
         assertTrue(human.stdout().contains("status_pub"), human.stdout());
+        assertTrue(human.stdout().contains("Not replicated, outside the publication: 2 table(s) of this database\n"
+                + "  1 unlogged (cannot be published): public.cache\n"
+                + "  1 excluded by pattern (django_migrations, spatial_ref_sys): public.django_migrations"),
+                human.stdout());
         assertFalse(human.stdout().contains(origin.password()), "password printed");
 
         Run json = Run.script("Status", "--json", "--origin", originUrl,
@@ -68,6 +73,9 @@ class StatusCommandTest {
         assertEquals("publication created: next create-subscription", report.get("phase").asText());
         assertEquals(0, report.at("/destination/addedColumns").size());
         assertEquals(0, report.at("/origin/frozenRoles").size());
+        assertEquals(2, report.at("/origin/notReplicated").size(), json.stdout());
+        assertEquals("[\"public.cache\"]", report.at("/origin/notReplicated/0/tables").toString());
+        assertEquals(0, report.at("/destination/notReplicated").size());
         assertFalse(json.stdout().contains(origin.password()), "password printed");
     }
 

@@ -63,11 +63,14 @@ class TableQueryTest {
                 ComparedColumn.of(column("Id", "integer", "int4"), column("Id", "bigint", "int8")),
                 ComparedColumn.of(column("Memo", "text", "text"), column("Memo", "text", "text")));
         QualifiedName invoice = new QualifiedName("Billing", "Invoice");
-        String row = "ROW(" + columns.get(0).expression() + ", " + columns.get(1).expression() + ")::text";
-        assertEquals(TableQuery.checksumSql(row, "ONLY \"Billing\".\"Invoice\""),
-                new TableQuery(invoice, false, columns).sql());
-        assertEquals(TableQuery.checksumSql(row, "\"Billing\".\"Invoice\""),
-                new TableQuery(invoice, true, columns).sql(), "a partitioned table is read through its root");
+        for (ComparedColumn.Side side : ComparedColumn.Side.values()) {
+            String row = "ROW(" + columns.get(0).expression(side) + ", " + columns.get(1).expression(side)
+                    + ")::text";
+            assertEquals(TableQuery.checksumSql(row, "ONLY \"Billing\".\"Invoice\""),
+                    new TableQuery(invoice, false, columns, side).sql(), side.toString());
+            assertEquals(TableQuery.checksumSql(row, "\"Billing\".\"Invoice\""),
+                    new TableQuery(invoice, true, columns, side).sql(), "a partitioned table is read through its root");
+        }
     }
 
     @ParameterizedTest(name = "the row hash is the same on 13 to 18, and in LATIN1 as in UTF8 [{0}]")

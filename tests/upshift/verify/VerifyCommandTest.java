@@ -63,7 +63,7 @@ class VerifyCommandTest {
         assertEquals("text", column(user, "username").get("originType").asText());
         assertEquals("character varying(150)", column(user, "username").get("destinationType").asText());
         JsonNode product = table(report, "public", "shop_product");
-        assertEquals("number", column(product, "price").get("comparedAs").asText());
+        assertEquals("exact number", column(product, "price").get("comparedAs").asText());
         assertEquals("[\"legacy_code\",\"is_legacy\"]", product.get("originOnlyColumns").toString());
         assertEquals("bigint", column(table(report, "Billing", "Invoice"), "Id").get("destinationType").asText());
 
@@ -71,7 +71,7 @@ class VerifyCommandTest {
         assertEquals(ExitCode.OK, human.exitCode(), human.stderr());
         assertTrue(human.stdout().contains("all 5 table(s) equal (row counts and checksums"), human.stdout());
         assertTrue(human.stdout().contains("Billing.Invoice"), human.stdout());
-        assertTrue(human.stdout().contains("id (integer -> bigint, as text)"), human.stdout());
+        assertTrue(human.stdout().contains("id (integer -> bigint, as exact number)"), human.stdout());
         assertTrue(human.stdout().contains("not compared: legacy_flags (origin only)"), human.stdout());
 
         Run counts = f.run("Verify");
