@@ -6,6 +6,7 @@ import java.util.Locale;
 import picocli.CommandLine.Option;
 import upshift.UpshiftException;
 import upshift.migration.Direction;
+import upshift.schema.AcceptedLossy;
 import upshift.sequences.SequenceSync;
 import upshift.switchover.Cutover;
 import upshift.switchover.WriteFreeze;
@@ -51,6 +52,12 @@ public final class CutoverOptions {
                     + " table is checksummed inside the freeze instead. Default: ${DEFAULT-VALUE}.")
     String verifyWait;
 
+    @Option(names = "--accept-lossy", paramLabel = "TABLE.COLUMN",
+            description = "A column whose values the new model changes on purpose (a lossy type change preflight"
+                    + " names, e.g. numeric(12,4) -> numeric(10,2)): verify compares it as the destination converts"
+                    + " it instead of reporting the difference (repeatable).")
+    List<String> acceptLossy;
+
     @Option(names = "--margin", paramLabel = "N", defaultValue = "0",
             description = "Add N to every synced sequence value. Default: ${DEFAULT-VALUE}.")
     long margin;
@@ -85,7 +92,8 @@ public final class CutoverOptions {
                 choice(Cutover.VerifyMode.class, verify, "--verify"), margin,
                 sequenceExcludes != null ? sequenceExcludes : SequenceSync.DEFAULT_EXCLUDES, startReverse,
                 stopAfter == null ? null : Cutover.Phase.parse(stopAfter, drained), reverseConninfo,
-                Units.duration(healthTimeout, "--health-timeout"), Units.duration(verifyWait, "--verify-wait"));
+                Units.duration(healthTimeout, "--health-timeout"), Units.duration(verifyWait, "--verify-wait"),
+                AcceptedLossy.parse(acceptLossy));
     }
 
     /** The server whose dry-run script to print, or null for both. */

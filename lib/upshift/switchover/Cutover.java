@@ -26,6 +26,7 @@ import upshift.rollback.RollbackReadiness;
 import upshift.rollback.RollbackReplication;
 import upshift.sequences.SequencePlan;
 import upshift.sequences.SequenceSync;
+import upshift.schema.AcceptedLossy;
 import upshift.sql.QualifiedName;
 import upshift.sql.Sql;
 import upshift.sql.StatementRunner;
@@ -101,10 +102,13 @@ public final class Cutover {
      * @param verifyWait      with --verify checksum: how long creating each temporary slot may wait for the
      *                        transactions running on its server before verification falls back to checksumming
      *                        every table inside the freeze
+     * @param acceptedLossy   columns whose change of values in the new model is intended (--accept-lossy):
+     *                        compared as the destination converts them
      */
     public record Settings(Mode freeze, List<String> appRoles, long maxLagBytes, Duration drainTimeout,
             VerifyMode verify, long sequenceMargin, List<String> sequenceExcludes, boolean startReverse,
-            Phase stopAfter, String reverseConninfo, Duration healthTimeout, Duration verifyWait) {
+            Phase stopAfter, String reverseConninfo, Duration healthTimeout, Duration verifyWait,
+            AcceptedLossy acceptedLossy) {
     }
 
     public record PhaseResult(String phase, String status, double seconds, String detail) {
@@ -608,7 +612,7 @@ public final class Cutover {
      */
     private void preVerify(Settings s, List<QualifiedName> tables, String frozenSince) {
         long t = System.nanoTime();
-        verifier = new FreezeVerify(origin, destination, names, out, s.verify(), s.verifyWait());
+        verifier = new FreezeVerify(origin, destination, names, out, s.verify(), s.verifyWait(), s.acceptedLossy());
         if (s.verify() != VerifyMode.CHECKSUM) {
             String why = "skipped (--verify " + s.verify().name().toLowerCase(Locale.ROOT) + ")";
             if (runner.dryRun()) {
@@ -627,8 +631,38 @@ public final class Cutover {
         String detail = verifier.preCheck(tables, frozenSince);
         if (frozenSince != null) {
             skipped(Phase.PRE_VERIFY, detail);
-        } else {
-            done(Phase.PRE_VERIFY, t, detail);
+            return;
+        }
+        List<TableResult> real = verifier.stableDifferences(() -> appliedUpToNow(s));
+        if (!real.isEmpty()) {
+            failed(Phase.PRE_VERIFY, t, detail);
+            throw UpshiftException.checkFailed(real.size() + " table(s) differ although nothing was written to them"
+                    + " on either side since the pre-check, with everything origin committed applied: "
+                    + differences(real) + "; nothing is frozen",
+                    "these are real differences, not rows in flight: verify --checksum names the columns compared;"
+                            + " where the new model changes the values on purpose (a lossy type change preflight"
+                            + " names), pass --accept-lossy TABLE.COLUMN; otherwise fix the data and re-run " + step);
+        }
+        done(Phase.PRE_VERIFY, t, detail);
+    }
+
+    /**
+     * Whether the new primary has applied everything the old one committed up to now (a marker on the drained
+     * publisher, confirmed by its subscriber within 30 s): before that, a difference may be a change in flight.
+     */
+    private boolean appliedUpToNow(Settings s) {
+        try {
+            String marker = Drain.mark(frozen.connection());
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (Drain.remaining(frozen.connection(), drained.slot(names), marker) > 0) {
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+                Pause.millis(200);
+            }
+            return true;
+        } catch (SQLException e) {
+            return false;
         }
     }
 
@@ -684,8 +718,12 @@ public final class Cutover {
 
     /** "table: status" for each table not equal. */
     private static String differences(VerifyReport report) {
+        return differences(report.tables());
+    }
+
+    private static String differences(List<TableResult> tables) {
         List<String> lines = new ArrayList<>();
-        report.tables().stream().filter(r -> r.status() != TableResult.Status.EQUAL).forEach(r -> lines.add(
+        tables.stream().filter(r -> r.status() != TableResult.Status.EQUAL).forEach(r -> lines.add(
                 r.table() + ": " + r.status().label() + (r.error() != null ? " (" + r.error() + ")" : "")));
         return String.join(", ", lines);
     }
@@ -1054,6 +1092,12 @@ public final class Cutover {
         String status = runner.dryRun() ? "planned" : "done";
         phases.add(new PhaseResult(phase.label(drained), status, secs, detail));
         out.note(String.format(Locale.ROOT, "  %-17s %6.2f s  %s", phase.label(drained), secs, detail));
+    }
+
+    private void failed(Phase phase, long startedNanos, String detail) {
+        double secs = seconds(startedNanos);
+        phases.add(new PhaseResult(phase.label(drained), "failed", secs, detail));
+        out.note(String.format(Locale.ROOT, "  %-17s %6.2f s  %s", phase.label(drained), secs, "FAILED: " + detail));
     }
 
     private void warn(String text) {

@@ -11,12 +11,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import upshift.cli.Output;
 import upshift.connect.Cluster;
 import upshift.migration.MigrationNames;
+import upshift.schema.AcceptedLossy;
 import upshift.sql.QualifiedName;
 import upshift.sql.Sql;
 import upshift.switchover.Cutover.VerifyMode;
@@ -84,6 +86,8 @@ public final class FreezeVerify implements AutoCloseable {
     private final String slotName;
     /** How long creating a slot may wait for the transactions running on its server. */
     private final Duration slotTimeout;
+    /** Columns compared as the destination converts them (--accept-lossy). */
+    private final AcceptedLossy accepted;
     private ChangedTables onOrigin;
     private ChangedTables onDestination;
     private VerifyReport pre;
@@ -94,8 +98,9 @@ public final class FreezeVerify implements AutoCloseable {
     private Outcome outcome;
 
     FreezeVerify(Cluster origin, Cluster destination, MigrationNames names, Output out, VerifyMode mode,
-            Duration slotTimeout) {
+            Duration slotTimeout, AcceptedLossy accepted) {
         this.slotTimeout = slotTimeout;
+        this.accepted = accepted == null ? AcceptedLossy.NONE : accepted;
         this.origin = origin;
         this.destination = destination;
         this.out = out;
@@ -138,7 +143,7 @@ public final class FreezeVerify implements AutoCloseable {
         }
         out.note("  pre-verify: temporary slots " + slotName + " (test_decoding) on origin and destination;"
                 + " checksumming " + tables.size() + " table(s) while replication streams ...");
-        pre = Verification.run(origin, destination, tables, true, listener("pre-verify"));
+        pre = Verification.run(origin, destination, tables, true, accepted, listener("pre-verify"));
         preSeconds = seconds(started);
         List<TableResult> unequal = notEqual(pre);
         return "temporary slots " + slotName + " (test_decoding) on origin and destination, each in a session of"
@@ -146,6 +151,43 @@ public final class FreezeVerify implements AutoCloseable {
                 + (unequal.isEmpty() ? "all equal"
                         : (tables.size() - unequal.size()) + " equal, " + unequal.size() + " not yet "
                                 + list(names(unequal)) + " (checked again in the freeze)");
+    }
+
+    /**
+     * The pre-check's differences that are real, not changes in flight: tables that differed (rows or checksum)
+     * although, once {@code appliedUpToNow} confirms the subscriber applied everything committed so far, neither
+     * slot decoded a change to them since it was created (before either side's snapshot), and their storage and
+     * columns did not change (and they are logged: an unlogged table's writes are not decoded). Both sides are
+     * then as they were at their snapshots, so the digests that differed are the tables as they are. Empty when
+     * this cannot be known (no pre-check, a slot lost, the subscriber not caught up): the freeze checks again.
+     */
+    List<TableResult> stableDifferences(BooleanSupplier appliedUpToNow) {
+        if (pre == null) {
+            return List.of();
+        }
+        List<TableResult> differing = pre.tables().stream().filter(r -> r.status() == Status.CHECKSUM_DIFFERS
+                || r.status() == Status.ROW_COUNT_DIFFERS).toList();
+        if (differing.isEmpty() || !appliedUpToNow.getAsBoolean()) {
+            return List.of();
+        }
+        List<QualifiedName> names = differing.stream().map(TableResult::table).toList();
+        try {
+            onOrigin.collect();
+            onDestination.collect();
+            if (!onOrigin.unreadable().isEmpty() || !onDestination.unreadable().isEmpty()) {
+                return List.of();
+            }
+            Set<QualifiedName> changedO = onOrigin.changedWithAncestors();
+            Set<QualifiedName> changedD = onDestination.changedWithAncestors();
+            Map<QualifiedName, Layout> nowO = onOrigin.layouts(names);
+            Map<QualifiedName, Layout> nowD = onDestination.layouts(names);
+            return differing.stream().filter(r -> !changedO.contains(r.table()) && !changedD.contains(r.table())
+                    && sameLayout(preOrigin.get(r.table()), nowO.get(r.table()))
+                    && sameLayout(preDestination.get(r.table()), nowD.get(r.table()))).toList();
+        } catch (ChangedTables.Unavailable e) {
+            fallBack(e.getMessage());
+            return List.of();
+        }
     }
 
     /** The confirmation prompt's line about verification. */
@@ -187,7 +229,7 @@ public final class FreezeVerify implements AutoCloseable {
                 fallBack(e.getMessage());
             }
         }
-        VerifyReport report = Verification.run(origin, destination, tables, true, listener("verify"));
+        VerifyReport report = Verification.run(origin, destination, tables, true, accepted, listener("verify"));
         outcome = new Outcome("checksum-full", true, tables.size(), null, null, names(report.tables()), List.of(),
                 null, null, null, null, fallbackReason, null, seconds(started), null);
         String verdict = report.equal() ? tables.size() + " table(s) equal" : report.summary();
@@ -240,7 +282,7 @@ public final class FreezeVerify implements AutoCloseable {
         List<QualifiedName> reverify = tables.stream().filter(again::contains).toList();
         List<QualifiedName> proven = tables.stream().filter(t -> !again.contains(t)).toList();
         VerifyReport fresh = reverify.isEmpty() ? null
-                : Verification.run(origin, destination, reverify, true, listener("verify"));
+                : Verification.run(origin, destination, reverify, true, accepted, listener("verify"));
         Map<QualifiedName, TableResult> now = new LinkedHashMap<>();
         if (fresh != null) {
             fresh.tables().forEach(r -> now.put(r.table(), r));

@@ -33,6 +33,7 @@ import upshift.connect.Endpoint;
 import upshift.fixture.ShopFixture;
 import upshift.harness.PgProvider;
 import upshift.sample.SampleApp;
+import upshift.schema.AcceptedLossy;
 import upshift.sequences.SequenceSync;
 import upshift.sql.Sql;
 import upshift.sql.StatementRunner;
@@ -122,6 +123,36 @@ class FreezeVerifyTest {
         assertEquals(0, origin(f, verifySlots(f)) + destination(f, verifySlots(f)), "counts makes no slot");
     }
 
+    @ParameterizedTest(name = "a difference present before the switchover, with nothing written since, is refused in"
+            + " pre-verify: nothing frozen, replication untouched, no slot left [{0}]")
+    @MethodSource("upshift.harness.Providers#selected")
+    void aRealDifferenceIsRefusedBeforeTheFreeze(PgProvider provider) throws Exception {
+        ShopFixture f = streaming(provider, 16, "fv_stable");
+        String email = emailOfFirstUser(f);
+        corrupt(f); // before the switchover starts: not a row in flight
+        List<String> reached = new ArrayList<>();
+        UpshiftException e = assertThrows(UpshiftException.class, () -> cutover(f, VerifyMode.CHECKSUM,
+                Duration.ofSeconds(30), plan -> reached.add("confirmation")));
+        assertEquals(ExitCode.CHECK_FAILED, e.exitCode(), e.getMessage());
+        assertTrue(e.getMessage().contains("1 table(s) differ although nothing was written to them"), e.getMessage());
+        assertTrue(e.getMessage().contains("public.auth_user: rows differ (checksum)"), e.getMessage());
+        assertTrue(e.getMessage().contains("nothing is frozen"), e.getMessage());
+        assertTrue(e.hint().contains("--accept-lossy"), e.hint());
+        assertEquals(List.of(), reached, "refused before the confirmation, so before the freeze");
+        assertEquals(0, freezeTriggers(f), "nothing frozen");
+        assertNull(CutoverTesting.record(f), "no cutover record");
+        assertEquals(0, origin(f, verifySlots(f)) + destination(f, verifySlots(f)), "no verification slot left");
+        try (Connection d = f.destination()) {
+            assertEquals(1, subscriptions(d, f.names().subscription()), "the forward subscription stays");
+        }
+        f.onOrigin("INSERT INTO shop_order (user_id, status) VALUES ((SELECT min(id) FROM auth_user), 'still open')");
+
+        // fixed: the same switchover goes through
+        f.onDestination("UPDATE auth_user SET email = " + Sql.literal(email) + " WHERE id = (SELECT min(id) FROM"
+                + " auth_user)");
+        assertEquals("switched over", cutover(f, VerifyMode.CHECKSUM, Duration.ofSeconds(30), plan -> { }).outcome());
+    }
+
     @ParameterizedTest(name = "no slot in time on destination: every table checksummed inside the freeze, still"
             + " exact, the reason reported [{0}]")
     @MethodSource("upshift.harness.Providers#selected")
@@ -188,7 +219,7 @@ class FreezeVerifyTest {
              Cluster destination = cluster("destination", f.destinationUrl())) {
             Cutover.Settings settings = new Cutover.Settings(WriteFreeze.Mode.HARD, List.of(), 0,
                     Duration.ofMinutes(2), verify, 0, SequenceSync.DEFAULT_EXCLUDES, false, null, null,
-                    Duration.ofSeconds(60), verifyWait);
+                    Duration.ofSeconds(60), verifyWait, AcceptedLossy.NONE);
             return Cutover.switchover(origin, destination, f.names(), new StatementRunner(out, false), out)
                     .run(settings, hook);
         }
