@@ -8,10 +8,10 @@ import org.junit.jupiter.api.Test;
 class UnitTestsFirstTest {
 
     @Test
-    void testsOnRealServersOrSubprocessesComeAfterTheUnits() {
-        assertTrue(UnitTestsFirst.integration(upshift.status.StatusCommandTest.class), "takes a PgProvider");
-        assertTrue(UnitTestsFirst.integration(upshift.e2e.HelpThroughJbangTest.class), "runs ./jbang");
-        assertFalse(UnitTestsFirst.integration(upshift.sql.SqlTest.class));
+    void testsOnRealServersOrSubprocessesComeAfterTheUnits() throws Exception {
+        assertTrue(UnitTestsFirst.integration(Class.forName("upshift.status.StatusCommandTest")), "takes a PgProvider");
+        assertTrue(UnitTestsFirst.integration(Class.forName("upshift.e2e.HelpThroughJbangTest")), "runs ./jbang");
+        assertFalse(UnitTestsFirst.integration(Class.forName("upshift.sql.SqlTest")));
         assertFalse(UnitTestsFirst.integration(UnitTestsFirstTest.class));
     }
 }
