@@ -16,14 +16,14 @@ import java.util.function.Supplier;
 
 import picocli.CommandLine.Command;
 import upshift.UpshiftException;
-import upshift.cli.Output;
 import upshift.cli.UpshiftCommand;
-import upshift.cli.Units;
 import upshift.connect.Cluster;
 import upshift.connect.Environment;
 import upshift.console.Session;
 import upshift.console.Shell;
 import upshift.console.Steps;
+import upshift.report.Output;
+import upshift.report.Units;
 
 @Command(name = "console",
         description = "An interactive JShell for the migration: the library on the class path, origin and"

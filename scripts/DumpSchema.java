@@ -9,11 +9,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import upshift.ExitCode;
 import upshift.UpshiftException;
-import upshift.cli.Table;
+import upshift.cli.SchemaFolderOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.connect.Cluster;
 import upshift.pgtools.SchemaDump;
-import upshift.pgtools.SchemaFolderOptions;
+import upshift.report.Table;
 
 @Command(name = "dump-schema",
         description = "Dump the new-model (reference) database's schema, and its django_migrations rows, with"

@@ -9,16 +9,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import upshift.ExitCode;
 import upshift.UpshiftException;
-import upshift.cli.Units;
 import upshift.cli.UpshiftCommand;
 import upshift.connect.Cluster;
-import upshift.monitor.Diagnosis;
 import upshift.migration.Direction;
+import upshift.monitor.Diagnosis;
 import upshift.monitor.MonitorLoop;
 import upshift.monitor.MonitorView;
 import upshift.monitor.ReplicationSnapshot;
 import upshift.monitor.Until;
 import upshift.monitor.WorkerWatch;
+import upshift.report.Units;
 
 @Command(name = "monitor",
         description = "Watch the logical replication: each table's sync state, initial copy progress, the slot's"

@@ -5,10 +5,10 @@
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import upshift.ExitCode;
-import upshift.cli.Table;
+import upshift.cli.SchemaFolderOptions;
 import upshift.cli.UpshiftCommand;
-import upshift.pgtools.SchemaFolderOptions;
 import upshift.pgtools.SchemaRestore;
+import upshift.report.Table;
 
 @Command(name = "restore-schema",
         description = "Apply a schema folder made by dump-schema to the destination: schema.sql, then"

@@ -1,6 +1,6 @@
 package upshift;
 
-/** The exit codes every upshift script uses (DESIGN.md, "Command-line contract"). */
+/** The exit codes every upshift script uses, as each script's --help lists them (README, "Running a step"). */
 public final class ExitCode {
 
     /** The step did what it was asked, or found it already done. */

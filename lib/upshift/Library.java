@@ -4,8 +4,8 @@
 //SOURCES ExitCode.java UpshiftException.java
 //SOURCES cleanup/AddedColumnsDrop.java cleanup/BackupTableName.java cleanup/CleanupReport.java cleanup/CleanupView.java
 //SOURCES cleanup/DropColumnsReport.java cleanup/DropColumnsView.java cleanup/ReplicationCleanup.java cleanup/Slot.java
-//SOURCES cli/CommonOptions.java cli/CutoverOptions.java cli/Output.java cli/Table.java cli/TableOptions.java
-//SOURCES cli/Units.java cli/UpshiftCommand.java
+//SOURCES cli/CommonOptions.java cli/CutoverOptions.java cli/SchemaFolderOptions.java cli/TableOptions.java
+//SOURCES cli/UpshiftCommand.java
 //SOURCES columns/AddedColumn.java columns/AddedColumns.java columns/ColumnDefault.java
 //SOURCES columns/MissingColumnsReport.java
 //SOURCES connect/Cluster.java connect/ConnectSettings.java connect/ConnectionStrings.java connect/Connector.java
@@ -17,14 +17,15 @@
 //SOURCES monitor/Until.java monitor/ValueCheck.java monitor/WorkerWatch.java
 //SOURCES pgtools/ClientConnection.java pgtools/DumpCompatibility.java pgtools/Folders.java pgtools/PgTool.java
 //SOURCES pgtools/PgToolFinder.java pgtools/PgVersion.java pgtools/Processes.java pgtools/PsqlError.java
-//SOURCES pgtools/SchemaDump.java pgtools/SchemaFolderOptions.java pgtools/SchemaManifest.java
-//SOURCES pgtools/SchemaRestore.java pgtools/ShellWords.java pgtools/SqlScript.java
+//SOURCES pgtools/SchemaDump.java pgtools/SchemaManifest.java pgtools/SchemaRestore.java pgtools/ShellWords.java
+//SOURCES pgtools/SqlScript.java
 //SOURCES preflight/ConstraintChecks.java preflight/Context.java preflight/ConversionChecks.java
 //SOURCES preflight/DataCheck.java preflight/Finding.java preflight/Fixes.java preflight/IdentityChecks.java
 //SOURCES preflight/Preflight.java preflight/PreflightOptions.java preflight/PreflightReport.java
 //SOURCES preflight/PreflightView.java preflight/Queries.java preflight/SchemaChecks.java preflight/ServerChecks.java
 //SOURCES preflight/Severity.java preflight/Side.java
 //SOURCES publication/PublicationPlan.java publication/PublicationStep.java publication/PublishedTables.java
+//SOURCES report/Output.java report/Progress.java report/Table.java report/Units.java
 //SOURCES rollback/RollbackReadiness.java rollback/RollbackReplication.java rollback/RollbackView.java
 //SOURCES schema/AcceptedLossy.java schema/Catalog.java schema/Column.java schema/ColumnRef.java schema/ColumnTypes.java
 //SOURCES schema/Conversion.java schema/SchemaComparison.java schema/ServerTimeZone.java schema/TableDrift.java

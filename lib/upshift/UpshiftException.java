@@ -2,7 +2,7 @@ package upshift;
 
 /**
  * A failure an operator can act on: a one-line message, a hint saying what to do, and the exit code.
- * Messages must never contain a password; {@link upshift.cli.Output} redacts known secrets as a second line
+ * Messages must never contain a password; {@link upshift.report.Output} redacts known secrets as a second line
  * of defence.
  */
 public class UpshiftException extends RuntimeException {

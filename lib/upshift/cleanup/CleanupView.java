@@ -3,10 +3,10 @@ package upshift.cleanup;
 import java.util.List;
 import java.util.function.Consumer;
 
-import upshift.cli.Output;
-import upshift.cli.Table;
 import upshift.cleanup.CleanupReport.Action;
 import upshift.cleanup.CleanupReport.OrphanedSlot;
+import upshift.report.Output;
+import upshift.report.Table;
 
 /**
  * Prints a {@link CleanupReport} for a person. Under --dry-run the report goes to stderr so that stdout stays a

@@ -3,10 +3,10 @@ package upshift.cleanup;
 import java.util.List;
 import java.util.function.Consumer;
 
-import upshift.cli.Output;
-import upshift.cli.Table;
 import upshift.cleanup.DropColumnsReport.Check;
 import upshift.cleanup.DropColumnsReport.ColumnResult;
+import upshift.report.Output;
+import upshift.report.Table;
 
 /** Prints a {@link DropColumnsReport}; under --dry-run to stderr, so that stdout stays a psql script. */
 public final class DropColumnsView {

@@ -13,14 +13,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import upshift.migration.Direction;
 import upshift.UpshiftException;
-import upshift.cli.Output;
 import upshift.cleanup.CleanupReport.Action;
 import upshift.cleanup.CleanupReport.OrphanedSlot;
 import upshift.connect.Cluster;
+import upshift.migration.Direction;
 import upshift.migration.MigrationNames;
 import upshift.publication.PublishedTables;
+import upshift.report.Progress;
 import upshift.sql.Sql;
 import upshift.sql.StatementRunner;
 import upshift.status.MigrationObject;
@@ -45,9 +45,10 @@ public final class ReplicationCleanup {
     private final Cluster destination;
     private final MigrationNames names;
     private final StatementRunner runner;
-    private final Output out;
+    private final Progress out;
 
-    public ReplicationCleanup(Cluster origin, Cluster destination, MigrationNames names, StatementRunner runner, Output out) {
+    public ReplicationCleanup(Cluster origin, Cluster destination, MigrationNames names, StatementRunner runner,
+            Progress out) {
         this.origin = origin;
         this.destination = destination;
         this.names = names;

@@ -4,7 +4,7 @@ import picocli.CommandLine.Option;
 import upshift.connect.ConnectSettings;
 import upshift.migration.MigrationNames;
 
-/** The options every upshift script takes (DESIGN.md, "Command-line contract"). */
+/** The options every upshift script takes (README, "Running a step"). */
 public final class CommonOptions {
 
     @Option(names = "--origin", paramLabel = "URL",

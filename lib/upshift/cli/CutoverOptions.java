@@ -6,6 +6,7 @@ import java.util.Locale;
 import picocli.CommandLine.Option;
 import upshift.UpshiftException;
 import upshift.migration.Direction;
+import upshift.report.Units;
 import upshift.schema.AcceptedLossy;
 import upshift.sequences.SequenceSync;
 import upshift.switchover.Cutover;

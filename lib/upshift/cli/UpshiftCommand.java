@@ -19,6 +19,7 @@ import upshift.connect.ConnectSettings;
 import upshift.connect.Endpoint;
 import upshift.connect.Environment;
 import upshift.migration.MigrationNames;
+import upshift.report.Output;
 import upshift.sql.StatementRunner;
 
 /**

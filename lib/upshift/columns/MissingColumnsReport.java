@@ -10,10 +10,10 @@ import java.util.Objects;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 
 import upshift.UpshiftException;
-import upshift.cli.Output;
-import upshift.cli.Table;
 import upshift.connect.Cluster;
 import upshift.migration.MigrationNames;
+import upshift.report.Output;
+import upshift.report.Table;
 import upshift.schema.Catalog;
 import upshift.schema.Column;
 import upshift.schema.TableDrift;

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import upshift.cli.Table;
+import upshift.report.Table;
 
 /**
  * One statement typed in the console, run on one session, its results as psql's aligned format shows them: a

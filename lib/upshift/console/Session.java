@@ -10,12 +10,12 @@ import java.util.regex.Pattern;
 
 import upshift.ExitCode;
 import upshift.UpshiftException;
-import upshift.cli.Output;
 import upshift.connect.Cluster;
-import upshift.migration.MigrationNames;
 import upshift.migration.Direction;
+import upshift.migration.MigrationNames;
 import upshift.monitor.MonitorView;
 import upshift.monitor.ReplicationSnapshot;
+import upshift.report.Output;
 import upshift.server.ServerFacts;
 
 /**

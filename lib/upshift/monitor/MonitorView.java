@@ -6,13 +6,13 @@ import java.util.Locale;
 import java.util.Map;
 
 import upshift.migration.Direction;
-import upshift.cli.Output;
-import upshift.cli.Table;
-import upshift.cli.Units;
 import upshift.monitor.ReplicationSnapshot.CopyProgress;
 import upshift.monitor.ReplicationSnapshot.SlotInfo;
 import upshift.monitor.ReplicationSnapshot.SubscriptionInfo;
 import upshift.monitor.ReplicationSnapshot.TableState;
+import upshift.report.Output;
+import upshift.report.Table;
+import upshift.report.Units;
 
 /** Prints {@link ReplicationSnapshot}s for a person: a full screen, or one line per poll. */
 public final class MonitorView {

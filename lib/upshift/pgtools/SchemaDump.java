@@ -19,8 +19,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import upshift.UpshiftException;
-import upshift.cli.Output;
 import upshift.connect.Cluster;
+import upshift.report.Progress;
 import upshift.server.ServerFacts;
 import upshift.sql.QualifiedName;
 
@@ -76,7 +76,7 @@ public final class SchemaDump {
         return parsed.name();
     }
 
-    public static Result run(Request request, PgToolFinder finder, Output out) throws IOException {
+    public static Result run(Request request, PgToolFinder finder, Progress out) throws IOException {
         Cluster reference = request.reference();
         ServerFacts facts = reference.facts();
         PgVersion server = PgVersion.ofServer(facts.versionNum(), facts.version());
@@ -154,7 +154,7 @@ public final class SchemaDump {
                 "--no-privileges", "--no-password", "--file=" + file, "--dbname=" + connection.conninfo());
     }
 
-    private static void dump(ClientConnection connection, List<String> command, String shown, Output out)
+    private static void dump(ClientConnection connection, List<String> command, String shown, Progress out)
             throws IOException {
         out.statement("reference", shown);
         Processes.Result result = Processes.run(command, connection::applyTo, 0);

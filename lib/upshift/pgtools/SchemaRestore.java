@@ -16,8 +16,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import upshift.UpshiftException;
-import upshift.cli.Output;
 import upshift.connect.Cluster;
+import upshift.report.Progress;
 import upshift.server.ServerFacts;
 import upshift.sql.QualifiedName;
 
@@ -53,7 +53,7 @@ public final class SchemaRestore {
     private SchemaRestore() {
     }
 
-    public static Result run(Request request, PgToolFinder finder, Output out) throws IOException {
+    public static Result run(Request request, PgToolFinder finder, Progress out) throws IOException {
         Path dir = request.dir();
         SchemaManifest manifest = SchemaManifest.read(dir);
         List<Path> files = new ArrayList<>();
@@ -153,7 +153,7 @@ public final class SchemaRestore {
     }
 
     /** One line naming the file, line and statement that failed and the server's message; the rest as notes. */
-    static UpshiftException failure(Processes.Result result, Map<Path, Path> applied, Output out) throws IOException {
+    static UpshiftException failure(Processes.Result result, Map<Path, Path> applied, Progress out) throws IOException {
         PsqlError error = PsqlError.parse(result.stderr());
         String rollback = "nothing was restored: psql ran the files in one transaction and rolled it back";
         if (error == null) {

@@ -3,8 +3,8 @@ package upshift.preflight;
 import java.util.ArrayList;
 import java.util.List;
 
-import upshift.cli.Output;
-import upshift.cli.Table;
+import upshift.report.Output;
+import upshift.report.Table;
 
 /** Prints a {@link PreflightReport} for a person: the servers, the findings table, how to fix each, the verdict. */
 public final class PreflightView {

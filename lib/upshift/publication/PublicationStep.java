@@ -6,9 +6,9 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 import upshift.UpshiftException;
-import upshift.cli.Output;
-import upshift.cli.Table;
 import upshift.connect.Cluster;
+import upshift.report.Output;
+import upshift.report.Table;
 import upshift.schema.TableSelection;
 import upshift.sql.QualifiedName;
 

@@ -11,11 +11,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import upshift.ExitCode;
 import upshift.UpshiftException;
-import upshift.cli.Output;
 import upshift.cli.UpshiftCommand;
 import upshift.cli.UpshiftCommand.Captured;
 import upshift.connect.Environment;
 import upshift.migration.MigrationNames;
+import upshift.report.Output;
 import upshift.sample.SampleApp;
 import upshift.sample.Workload;
 

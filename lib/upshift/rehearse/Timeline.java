@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import upshift.cli.Output;
-import upshift.cli.Table;
+import upshift.report.Output;
+import upshift.report.Table;
 
 /** What a rehearsal did, step by step, with the numbers an operator plans the real migration with. */
 public final class Timeline {

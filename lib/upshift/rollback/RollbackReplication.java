@@ -7,10 +7,10 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 import upshift.UpshiftException;
-import upshift.cli.Output;
 import upshift.connect.Cluster;
 import upshift.migration.MigrationNames;
 import upshift.publication.PublishedTables;
+import upshift.report.Progress;
 import upshift.schema.Column;
 import upshift.schema.SchemaComparison;
 import upshift.schema.TableDrift;
@@ -41,10 +41,10 @@ public final class RollbackReplication {
     private final Cluster destination;
     private final MigrationNames names;
     private final StatementRunner runner;
-    private final Output out;
+    private final Progress out;
 
     public RollbackReplication(Cluster origin, Cluster destination, MigrationNames names, StatementRunner runner,
-            Output out) {
+            Progress out) {
         this.origin = origin;
         this.destination = destination;
         this.names = names;

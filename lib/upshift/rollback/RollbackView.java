@@ -1,6 +1,6 @@
 package upshift.rollback;
 
-import upshift.cli.Output;
+import upshift.report.Output;
 
 /** Prints what setup-rollback found and did. */
 public final class RollbackView {

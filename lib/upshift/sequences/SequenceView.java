@@ -3,8 +3,8 @@ package upshift.sequences;
 import java.util.List;
 import java.util.Locale;
 
-import upshift.cli.Output;
-import upshift.cli.Table;
+import upshift.report.Output;
+import upshift.report.Table;
 
 /** sync-sequences' human output: what was (or would be) set, what is missing or wrong, and the timings. */
 public final class SequenceView {

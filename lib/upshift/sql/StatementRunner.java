@@ -8,8 +8,8 @@ import java.util.Arrays;
 import java.util.List;
 
 import upshift.UpshiftException;
-import upshift.cli.Output;
 import upshift.connect.Cluster;
+import upshift.report.Output;
 
 /**
  * Runs the statements that change something, or under --dry-run prints them as a psql-pasteable script with a

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 
-import upshift.cli.Output;
-import upshift.cli.Table;
+import upshift.report.Output;
+import upshift.report.Table;
 import upshift.server.Feature;
 import upshift.server.ServerFacts;
 import upshift.verify.VerifyView;

@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.Optional;
 
 import upshift.UpshiftException;
-import upshift.cli.Output;
 import upshift.connect.Cluster;
 import upshift.connect.SameServer;
 import upshift.migration.MigrationNames;
 import upshift.publication.PublishedTables;
+import upshift.report.Progress;
 import upshift.schema.SchemaComparison;
 import upshift.schema.TableDrift;
 import upshift.sql.QualifiedName;
@@ -35,10 +35,10 @@ public final class ForwardSubscription {
     private final Cluster destination;
     private final MigrationNames names;
     private final StatementRunner runner;
-    private final Output out;
+    private final Progress out;
 
     public ForwardSubscription(Cluster origin, Cluster destination, MigrationNames names, StatementRunner runner,
-            Output out) {
+            Progress out) {
         this.origin = origin;
         this.destination = destination;
         this.names = names;

@@ -1,6 +1,6 @@
 package upshift.subscription;
 
-import upshift.cli.Output;
+import upshift.report.Output;
 
 /** Prints what create-subscription or enable-subscription did. */
 public final class ForwardSubscriptionView {

@@ -16,17 +16,17 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 import upshift.ExitCode;
 import upshift.UpshiftException;
-import upshift.cli.Output;
 import upshift.connect.Cluster;
 import upshift.migration.Direction;
 import upshift.migration.MigrationLock;
 import upshift.migration.MigrationNames;
 import upshift.publication.PublishedTables;
+import upshift.report.Progress;
 import upshift.rollback.RollbackReadiness;
 import upshift.rollback.RollbackReplication;
+import upshift.schema.AcceptedLossy;
 import upshift.sequences.SequencePlan;
 import upshift.sequences.SequenceSync;
-import upshift.schema.AcceptedLossy;
 import upshift.sql.QualifiedName;
 import upshift.sql.Sql;
 import upshift.sql.StatementRunner;
@@ -182,14 +182,14 @@ public final class Cutover {
     private final Cluster target;
     private final MigrationNames names;
     private final StatementRunner runner;
-    private final Output out;
+    private final Progress out;
     private final List<PhaseResult> phases = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
     /** The verification's slots and pre-check: lives for one run at most. */
     private FreezeVerify verifier;
 
     private Cutover(Direction drained, String step, Cluster origin, Cluster destination, MigrationNames names,
-            StatementRunner runner, Output out) {
+            StatementRunner runner, Progress out) {
         this.drained = drained;
         this.reverse = drained.opposite();
         this.step = step;
@@ -204,13 +204,13 @@ public final class Cutover {
 
     /** origin → destination: drains the forward replication, starts the rollback one. */
     public static Cutover switchover(Cluster origin, Cluster destination, MigrationNames names,
-            StatementRunner runner, Output out) {
+            StatementRunner runner, Progress out) {
         return new Cutover(Direction.FORWARD, "switchover", origin, destination, names, runner, out);
     }
 
     /** destination → origin: drains the rollback replication, may restart the forward one. */
     public static Cutover switchback(Cluster origin, Cluster destination, MigrationNames names,
-            StatementRunner runner, Output out) {
+            StatementRunner runner, Progress out) {
         return new Cutover(Direction.ROLLBACK, "switchback", origin, destination, names, runner, out);
     }
 

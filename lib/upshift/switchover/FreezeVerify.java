@@ -15,9 +15,9 @@ import java.util.function.BooleanSupplier;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-import upshift.cli.Output;
 import upshift.connect.Cluster;
 import upshift.migration.MigrationNames;
+import upshift.report.Progress;
 import upshift.schema.AcceptedLossy;
 import upshift.sql.QualifiedName;
 import upshift.sql.Sql;
@@ -81,7 +81,7 @@ public final class FreezeVerify implements AutoCloseable {
 
     private final Cluster origin;
     private final Cluster destination;
-    private final Output out;
+    private final Progress out;
     private final VerifyMode mode;
     private final String slotName;
     /** How long creating a slot may wait for the transactions running on its server. */
@@ -97,7 +97,7 @@ public final class FreezeVerify implements AutoCloseable {
     private String fallbackReason;
     private Outcome outcome;
 
-    FreezeVerify(Cluster origin, Cluster destination, MigrationNames names, Output out, VerifyMode mode,
+    FreezeVerify(Cluster origin, Cluster destination, MigrationNames names, Progress out, VerifyMode mode,
             Duration slotTimeout, AcceptedLossy accepted) {
         this.slotTimeout = slotTimeout;
         this.accepted = accepted == null ? AcceptedLossy.NONE : accepted;

@@ -2,8 +2,8 @@ package upshift.switchover;
 
 import java.util.Locale;
 
-import upshift.cli.Output;
-import upshift.cli.Table;
+import upshift.report.Output;
+import upshift.report.Table;
 
 /** Prints a switchover's or switchback's phases and the freeze window, the headline number. */
 public final class SwitchoverView {

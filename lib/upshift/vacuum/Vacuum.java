@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Locale;
 
 import upshift.UpshiftException;
-import upshift.cli.Output;
-import upshift.cli.Units;
 import upshift.connect.Cluster;
 import upshift.migration.MigrationNames;
+import upshift.report.Progress;
+import upshift.report.Units;
 import upshift.sql.QualifiedName;
 import upshift.sql.StatementRunner;
 import upshift.subscription.AutovacuumPause;
@@ -34,7 +34,7 @@ public final class Vacuum {
         return "VACUUM (ANALYZE) " + table.sql();
     }
 
-    public static VacuumReport run(Cluster destination, StatementRunner runner, Output out, MigrationNames names,
+    public static VacuumReport run(Cluster destination, StatementRunner runner, Progress out, MigrationNames names,
             VacuumTargets targets) {
         long start = System.nanoTime();
         boolean dryRun = runner.dryRun();

@@ -2,8 +2,8 @@ package upshift.vacuum;
 
 import java.util.Locale;
 
-import upshift.cli.Output;
-import upshift.cli.Table;
+import upshift.report.Output;
+import upshift.report.Table;
 import upshift.vacuum.VacuumReport.TableResult;
 
 /** Prints a {@link VacuumReport} for a person. */

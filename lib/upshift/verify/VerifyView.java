@@ -3,8 +3,8 @@ package upshift.verify;
 import java.util.ArrayList;
 import java.util.List;
 
-import upshift.cli.Output;
-import upshift.cli.Table;
+import upshift.report.Output;
+import upshift.report.Table;
 import upshift.verify.TableResult.Status;
 
 /** Prints a {@link VerifyReport} for a person. */

@@ -17,13 +17,13 @@ import java.util.Locale;
 
 import org.junit.jupiter.api.Test;
 
-import upshift.cli.Output;
 import upshift.connect.Cluster;
 import upshift.connect.ConnectSettings;
 import upshift.connect.Endpoint;
 import upshift.harness.PgProvider;
 import upshift.harness.PgServer;
 import upshift.harness.Providers;
+import upshift.report.Output;
 import upshift.sequences.SequencePlan;
 import upshift.sequences.SequenceSync;
 import upshift.sql.StatementRunner;

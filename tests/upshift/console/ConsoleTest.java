@@ -24,8 +24,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import upshift.ExitCode;
-import upshift.cli.Output;
-import upshift.cli.Table;
 import upshift.cli.UpshiftCommand;
 import upshift.connect.Cluster;
 import upshift.connect.ConnectSettings;
@@ -33,6 +31,8 @@ import upshift.connect.Endpoint;
 import upshift.connect.Environment;
 import upshift.fixture.ShopFixture;
 import upshift.harness.PgProvider;
+import upshift.report.Output;
+import upshift.report.Table;
 import upshift.testing.Run;
 import upshift.testing.Wait;
 

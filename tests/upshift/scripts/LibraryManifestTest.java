@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
+import upshift.architecture.LayersTest;
 import upshift.testing.Run;
 
 /**
@@ -28,14 +29,14 @@ import upshift.testing.Run;
  * console, pulled in only by rehearse and console (and the tests).</li>
  * </ul>
  * Each must list exactly the files of its part; {@code -Dupshift.manifests=write} rewrites their //SOURCES lines
- * after files were added or removed. The core never imports the rehearsal part.
+ * after files were added or removed. That the core never uses the rehearsal part is LayersTest's rule.
  */
 class LibraryManifestTest {
 
     static final Path LIB = Run.checkout().resolve("lib/upshift");
     static final Path CORE = LIB.resolve("Library.java");
     static final Path REHEARSAL = LIB.resolve("rehearse/RehearsalLibrary.java");
-    static final Set<String> REHEARSAL_PACKAGES = Set.of("embedded", "sample", "rehearse", "console");
+    static final Set<String> REHEARSAL_PACKAGES = LayersTest.REHEARSAL_PACKAGES;
 
     @Test
     void manifestsListEveryFileOfTheirPart() throws IOException {
@@ -57,24 +58,6 @@ class LibraryManifestTest {
         }
         assertTrue(problems.isEmpty(), String.join("\n\n", problems)
                 + "\n\nrewrite them with: mvn -q -o test -Dtest=LibraryManifestTest -Dupshift.manifests=write");
-    }
-
-    @Test
-    void theCoreNeverImportsTheRehearsalPart() throws IOException {
-        List<String> offenders = new ArrayList<>();
-        for (Path file : javaFiles()) {
-            if (rehearsal(file)) {
-                continue;
-            }
-            for (String line : Files.readAllLines(file)) {
-                for (String p : REHEARSAL_PACKAGES) {
-                    if (line.contains("upshift." + p + ".")) {
-                        offenders.add(LIB.relativize(file) + ": " + line.strip());
-                    }
-                }
-            }
-        }
-        assertEquals(List.of(), offenders, "the runbook core must not depend on the rehearsal part");
     }
 
     @Test

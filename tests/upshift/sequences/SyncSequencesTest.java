@@ -24,12 +24,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import upshift.ExitCode;
-import upshift.cli.Output;
 import upshift.connect.Cluster;
 import upshift.connect.ConnectSettings;
 import upshift.connect.Endpoint;
 import upshift.fixture.ShopFixture;
 import upshift.harness.PgProvider;
+import upshift.report.Output;
 import upshift.sql.StatementRunner;
 import upshift.testing.Psql;
 import upshift.testing.Run;

@@ -26,12 +26,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import upshift.ExitCode;
 import upshift.UpshiftException;
-import upshift.cli.Output;
 import upshift.connect.Cluster;
 import upshift.connect.ConnectSettings;
 import upshift.connect.Endpoint;
 import upshift.fixture.ShopFixture;
 import upshift.harness.PgProvider;
+import upshift.report.Output;
 import upshift.sample.SampleApp;
 import upshift.schema.AcceptedLossy;
 import upshift.sequences.SequenceSync;

@@ -1,8 +1,9 @@
-package upshift.pgtools;
+package upshift.cli;
 
 import java.nio.file.Path;
 
 import picocli.CommandLine.Option;
+import upshift.pgtools.PgToolFinder;
 
 /** The options dump-schema and restore-schema share: the schema folder and where pg_dump/psql are. */
 public final class SchemaFolderOptions {

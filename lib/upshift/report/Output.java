@@ -1,4 +1,4 @@
-package upshift.cli;
+package upshift.report;
 
 import java.io.PrintStream;
 
@@ -12,9 +12,9 @@ import upshift.connect.Secrets;
 /**
  * The one place upshift prints. The report goes to stdout, as text or (with --json) as one JSON document;
  * progress, warnings, errors and the -v statement log go to stderr. Everything passes through
- * {@link Secrets#redact} on its way out.
+ * {@link Secrets#redact} on its way out. The step engines that only report progress see it as a {@link Progress}.
  */
-public final class Output {
+public final class Output implements Progress {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
@@ -37,6 +37,7 @@ public final class Output {
         return json;
     }
 
+    @Override
     public boolean verbose() {
         return verbose;
     }
@@ -84,15 +85,18 @@ public final class Output {
     }
 
     /** Progress for the operator: stderr, in every mode. */
+    @Override
     public void note(String text) {
         err.println(Secrets.redact(text));
     }
 
+    @Override
     public void warn(String text) {
         err.println("warning: " + Secrets.redact(text));
     }
 
     /** The -v statement log: stderr, only when verbose. */
+    @Override
     public void statement(String role, String sql) {
         if (verbose) {
             err.println("-- [" + role + "] " + Secrets.redact(sql.strip()));

@@ -1,4 +1,4 @@
-package upshift.cli;
+package upshift.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

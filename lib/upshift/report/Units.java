@@ -1,4 +1,4 @@
-package upshift.cli;
+package upshift.report;
 
 import java.time.Duration;
 import java.util.Locale;

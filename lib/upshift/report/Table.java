@@ -1,4 +1,4 @@
-package upshift.cli;
+package upshift.report;
 
 import java.util.ArrayList;
 import java.util.Arrays;
