@@ -157,10 +157,11 @@ class SwitchoverTest {
                 assertEquals("switched over", report.get("outcome").asText(), phase);
                 if (!phase.equals("drop-forward")) {
                     // writes already frozen: the pre-check has nothing to gain, every table is checksummed
-                    JsonNode verification = report.get("verification");
-                    assertEquals("checksum-full", verification.get("mode").asText(), phase + ": " + verification);
-                    assertTrue(verification.get("fallbackReason").asText().startsWith("resumed with writes frozen"),
-                            phase + ": " + verification);
+                    JsonNode verification = report.path("verification");
+                    assertEquals("checksum-full", verification.path("mode").asText(), phase + ": " + report);
+                    assertTrue(verification.path("fallbackReason").asText().startsWith("resumed with writes frozen"),
+                            phase + ": " + report + "\nstopped run: " + stopped.stdout() + "\nstderr: "
+                                    + resumed.stderr());
                     assertEquals(5, verification.get("reverifiedInFreeze").size(), phase + ": " + verification);
                 }
                 expected = workload.expectedOrders();
