@@ -116,7 +116,8 @@ class TypesThroughRunbookTest {
         }
 
         // --- preflight: READY -------------------------------------------------------------------------------------
-        assertReady(c.run("Preflight", "--json"));
+        // the way back is probed from origin's server: it reaches destination by its peer address (containers)
+        assertReady(c.run("Preflight", "--json", "--destination-conninfo", c.destination.peerConninfo(c.database)));
 
         // --- replication ------------------------------------------------------------------------------------------
         c.ok("CreatePublication");
