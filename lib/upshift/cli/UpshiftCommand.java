@@ -24,7 +24,10 @@ import upshift.sql.StatementRunner;
 
 /**
  * The base of every script: the shared options, the two clusters, output, and the translation of failures into
- * one line, a hint and an exit code. A script implements {@link #execute()} and reads like its runbook step.
+ * one line, a hint and an exit code. A script implements {@link #execute()} and reads like its runbook step; its
+ * {@code @Command} names its alias and, as {@code header}, its one-line summary from the registry of steps
+ * ({@link upshift.runbook.Step.Summary}). Option values are typed: {@link Converters} turns durations, sizes and
+ * kebab-case enum choices into values once for every script.
  */
 @Command(mixinStandardHelpOptions = true,
         version = "upshift " + UpshiftCommand.VERSION,
