@@ -13,8 +13,9 @@ import upshift.cli.TableOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.columns.ColumnDefault;
 import upshift.columns.MissingColumnsReport;
+import upshift.runbook.Step;
 
-@Command(name = "add-missing-columns",
+@Command(name = "add-missing-columns", header = Step.Summary.ADD_MISSING_COLUMNS,
         description = "Add, on destination, the columns origin tables have and destination tables lack (the new"
                 + " model dropped them), nullable, with origin's type and default, each marked with a COMMENT"
                 + " so that drop-added-columns and status find them. Run before create-subscription.",

@@ -14,8 +14,9 @@ import upshift.cleanup.CleanupView;
 import upshift.cleanup.ReplicationCleanup;
 import upshift.migration.Direction;
 import upshift.cli.UpshiftCommand;
+import upshift.runbook.Step;
 
-@Command(name = "cleanup",
+@Command(name = "cleanup", header = Step.Summary.CLEANUP,
         description = "Drop what this migration created. --forward (the default): the subscription on destination,"
                 + " the publication and the slot on origin. --rollback: the rollback subscription on origin, the"
                 + " rollback publication and slot on destination. Give both to drop everything. A subscription is"

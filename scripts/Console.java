@@ -24,8 +24,9 @@ import upshift.console.Shell;
 import upshift.console.Steps;
 import upshift.report.Output;
 import upshift.report.Units;
+import upshift.runbook.Step;
 
-@Command(name = "console",
+@Command(name = "console", header = Step.Summary.CONSOLE,
         description = "An interactive JShell for the migration: the library on the class path, origin and"
                 + " destination connected (handles `origin` and `destination`), and every runbook step one call"
                 + " away: status(), preflight(), monitor(), lag(), syncSequences(dryRun), verify(checksum),"
@@ -45,26 +46,15 @@ class Console extends UpshiftCommand {
         System.exit(run(new Console(), args));
     }
 
-    /** The runbook steps a console call runs, by alias (rehearse and console itself are not steps). */
+    /**
+     * The steps a console call runs, by alias: every command but rehearse and console itself
+     * ({@link Step#runnable()}), each its own script, which the //SOURCES above compile in.
+     */
     static Map<String, Supplier<? extends UpshiftCommand>> steps() {
         Map<String, Supplier<? extends UpshiftCommand>> steps = new LinkedHashMap<>();
-        steps.put("status", Status::new);
-        steps.put("preflight", Preflight::new);
-        steps.put("dump-schema", DumpSchema::new);
-        steps.put("restore-schema", RestoreSchema::new);
-        steps.put("add-missing-columns", AddMissingColumns::new);
-        steps.put("create-publication", CreatePublication::new);
-        steps.put("create-subscription", CreateSubscription::new);
-        steps.put("enable-subscription", EnableSubscription::new);
-        steps.put("monitor", Monitor::new);
-        steps.put("vacuum-analyze", VacuumAnalyze::new);
-        steps.put("sync-sequences", SyncSequences::new);
-        steps.put("switchover", Switchover::new);
-        steps.put("setup-rollback", SetupRollback::new);
-        steps.put("switchback", Switchback::new);
-        steps.put("verify", Verify::new);
-        steps.put("cleanup", Cleanup::new);
-        steps.put("drop-added-columns", DropAddedColumns::new);
+        for (Step step : Step.runnable()) {
+            steps.put(step.alias(), () -> UpshiftCommand.newScript(step.scriptClass()));
+        }
         return steps;
     }
 

@@ -12,9 +12,10 @@ import upshift.cli.TableOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.publication.PublicationPlan;
 import upshift.publication.PublicationStep;
+import upshift.runbook.Step;
 import upshift.schema.TableSelection;
 
-@Command(name = "create-publication",
+@Command(name = "create-publication", header = Step.Summary.CREATE_PUBLICATION,
         description = "On origin: CREATE PUBLICATION NAME_pub FOR TABLE the tables the owner has, minus the"
                 + " exclusions (django_migrations and PostGIS's spatial_ref_sys by default). Re-running adds"
                 + " tables that appeared since. Refuses tables without a primary key or replica identity: once"

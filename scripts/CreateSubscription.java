@@ -6,11 +6,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import upshift.ExitCode;
 import upshift.cli.UpshiftCommand;
+import upshift.runbook.Step;
 import upshift.subscription.ForwardSubscription;
 import upshift.subscription.ForwardSubscription.BinaryMode;
 import upshift.subscription.ForwardSubscriptionView;
 
-@Command(name = "create-subscription",
+@Command(name = "create-subscription", header = Step.Summary.CREATE_SUBSCRIPTION,
         description = "On destination: CREATE SUBSCRIPTION NAME_sub to origin's publication, disabled, with a new"
                 + " slot NAME_slot, the initial copy, and every option both versions accept (streaming, parallel"
                 + " apply, disable_on_error, run_as_owner; binary only when all column types match). Start it"
@@ -22,7 +23,6 @@ import upshift.subscription.ForwardSubscriptionView;
 class CreateSubscription extends UpshiftCommand {
 
     @Option(names = "--binary", paramLabel = "auto|on|off", defaultValue = "auto",
-            converter = BinaryModeConverter.class,
             description = "Binary transfer: auto = only when every replicated column has the same type on both"
                     + " sides. Default: ${DEFAULT-VALUE}.")
     BinaryMode binary;
@@ -41,12 +41,5 @@ class CreateSubscription extends UpshiftCommand {
         ForwardSubscription subscription = new ForwardSubscription(origin(), destination(), names(), runner(), out());
         ForwardSubscriptionView.print(out(), subscription.create(originConninfo(), binary, pauseAutovacuum));
         return ExitCode.OK;
-    }
-
-    static final class BinaryModeConverter implements picocli.CommandLine.ITypeConverter<BinaryMode> {
-        @Override
-        public BinaryMode convert(String value) {
-            return BinaryMode.valueOf(value.toUpperCase(java.util.Locale.ROOT));
-        }
     }
 }

@@ -10,8 +10,9 @@ import upshift.cleanup.AddedColumnsDrop;
 import upshift.cleanup.DropColumnsReport;
 import upshift.cleanup.DropColumnsView;
 import upshift.cli.UpshiftCommand;
+import upshift.runbook.Step;
 
-@Command(name = "drop-added-columns",
+@Command(name = "drop-added-columns", header = Step.Summary.DROP_ADDED_COLUMNS,
         description = "On destination, after switchover and the rollback period: drop the columns"
                 + " add-missing-columns added (found by their COMMENT). Per table, in one transaction, each column"
                 + " is first copied with the table's primary key into a backup table beside it"

@@ -14,8 +14,9 @@ import upshift.cli.UpshiftCommand;
 import upshift.connect.Cluster;
 import upshift.pgtools.SchemaDump;
 import upshift.report.Table;
+import upshift.runbook.Step;
 
-@Command(name = "dump-schema",
+@Command(name = "dump-schema", header = Step.Summary.DUMP_SCHEMA,
         description = "Dump the new-model (reference) database's schema, and its django_migrations rows, with"
                 + " pg_dump into a folder (schema.sql, django_migrations.sql, manifest.json) for restore-schema.",
         footer = {"", "Examples:",

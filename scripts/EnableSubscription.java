@@ -6,10 +6,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import upshift.ExitCode;
 import upshift.cli.UpshiftCommand;
+import upshift.runbook.Step;
 import upshift.subscription.ForwardSubscription;
 import upshift.subscription.ForwardSubscriptionView;
 
-@Command(name = "enable-subscription",
+@Command(name = "enable-subscription", header = Step.Summary.ENABLE_SUBSCRIPTION,
         description = "On destination: ALTER SUBSCRIPTION NAME_sub ENABLE, which starts the initial copy and the"
                 + " streaming. Refuses (exit 3) while destination tables lack replicated columns or have"
                 + " NOT NULL columns origin does not send. Refreshes the subscription when the publication"

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import upshift.ExitCode;
 import upshift.UpshiftException;
+import upshift.cli.ByteSize;
 import upshift.cli.UpshiftCommand;
 import upshift.connect.Cluster;
 import upshift.migration.Direction;
@@ -19,8 +20,9 @@ import upshift.monitor.ReplicationSnapshot;
 import upshift.monitor.Until;
 import upshift.monitor.WorkerWatch;
 import upshift.report.Units;
+import upshift.runbook.Step;
 
-@Command(name = "monitor",
+@Command(name = "monitor", header = Step.Summary.MONITOR,
         description = "Watch the logical replication: each table's sync state, initial copy progress, the slot's"
                 + " lag on the publisher, the apply worker and its errors on the subscriber. A disabled or failing"
                 + " subscription is explained (missing columns, NOT NULL columns, values that do not fit) with the"
@@ -51,24 +53,24 @@ class Monitor extends UpshiftCommand {
 
     @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "5s",
             description = "Time between polls of --watch and --until, e.g. 5s, 1m. Default: ${DEFAULT-VALUE}.")
-    String interval;
+    Duration interval;
 
     @Option(names = "--until", paramLabel = "ready|caught-up",
             description = "Poll until every table is ready (r), or until ready and the slot's lag is at most"
                     + " --max-lag with the slot active and a live apply worker that kept its pid across two polls"
                     + " (15+: and no new apply error); exit 0 then, 3 at once when the subscription is disabled or"
                     + " missing or its worker fails for a known cause, 3 on --timeout.")
-    String until;
+    Until until;
 
     @Option(names = "--max-lag", paramLabel = "BYTES", defaultValue = DEFAULT_MAX_LAG,
             description = "The slot lag (pg_current_wal_lsn() - confirmed_flush_lsn on the publisher) that counts"
                     + " as caught up: bytes, or 512kB, 16MB, 1GB. Default: ${DEFAULT-VALUE}.")
-    String maxLag;
+    ByteSize maxLag;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = DEFAULT_TIMEOUT,
             description = "Stop --until (exit 3) or --watch (exit 0) after this long, e.g. 90s, 30m, 6h."
                     + " Default: ${DEFAULT-VALUE}.")
-    String timeout;
+    Duration timeout;
 
     public static void main(String... args) {
         System.exit(run(new Monitor(), args));
@@ -77,10 +79,10 @@ class Monitor extends UpshiftCommand {
     @Override
     protected int execute() {
         Direction direction = rollback ? Direction.ROLLBACK : Direction.FORWARD;
-        long maxLagBytes = Units.bytes(maxLag, "--max-lag");
-        Until condition = until == null ? null : Until.parse(until);
-        Duration pollInterval = Units.duration(interval, "--interval");
-        Duration limit = Units.duration(timeout, "--timeout");
+        long maxLagBytes = maxLag.bytes();
+        Until condition = until;
+        Duration pollInterval = interval;
+        Duration limit = timeout;
         Cluster origin = origin();
         Cluster destination = destination();
         boolean terminal = System.console() != null;

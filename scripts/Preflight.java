@@ -11,9 +11,10 @@ import upshift.cli.UpshiftCommand;
 import upshift.preflight.PreflightOptions;
 import upshift.preflight.PreflightReport;
 import upshift.preflight.PreflightView;
+import upshift.runbook.Step;
 import upshift.schema.AcceptedLossy;
 
-@Command(name = "preflight",
+@Command(name = "preflight", header = Step.Summary.PREFLIGHT,
         description = "Readiness and compatibility report for both servers: logical replication settings and"
                 + " capacity, rights, tables without a primary key, schema drift (with checks of existing data"
                 + " against narrower destination types), what logical replication does not carry, and whether"

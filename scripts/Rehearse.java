@@ -1,9 +1,10 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES ../lib/upshift/Library.java ../lib/upshift/rehearse/RehearsalLibrary.java
-//SOURCES Preflight.java AddMissingColumns.java CreatePublication.java CreateSubscription.java
-//SOURCES EnableSubscription.java Monitor.java VacuumAnalyze.java Switchover.java Verify.java Cleanup.java
-//SOURCES DropAddedColumns.java Switchback.java
+//SOURCES Status.java Preflight.java Monitor.java SyncSequences.java Verify.java Switchover.java Cleanup.java
+//SOURCES AddMissingColumns.java CreatePublication.java CreateSubscription.java EnableSubscription.java
+//SOURCES VacuumAnalyze.java SetupRollback.java DropAddedColumns.java DumpSchema.java RestoreSchema.java
+//SOURCES Switchback.java
 
 import java.nio.file.Path;
 
@@ -12,8 +13,10 @@ import picocli.CommandLine.Option;
 import upshift.UpshiftException;
 import upshift.cli.UpshiftCommand;
 import upshift.rehearse.Rehearsal;
+import upshift.runbook.Step;
+import upshift.switchover.WriteFreeze;
 
-@Command(name = "rehearse",
+@Command(name = "rehearse", header = Step.Summary.REHEARSE,
         description = "The whole runbook on throw-away servers: starts embedded PostgreSQL --from and --to"
                 + " (binaries from Maven Central), loads a Django-style shop with --rows rows (or your --schema),"
                 + " keeps a workload writing, runs every step as an operator would and prints the timeline:"
@@ -54,7 +57,7 @@ class Rehearse extends UpshiftCommand {
 
     @Option(names = "--freeze", paramLabel = "hard|soft|none", defaultValue = "hard",
             description = "The freeze switchover and switchback use. Default: ${DEFAULT-VALUE}.")
-    String freeze;
+    WriteFreeze.Mode freeze;
 
     @Option(names = "--no-switchback", description = "Stop after the rollback direction; do not rehearse the way"
             + " back.")
@@ -72,25 +75,6 @@ class Rehearse extends UpshiftCommand {
         }
         Rehearsal.Options options = new Rehearsal.Options(from, to, rows, schema, newSchema, rate, keep,
                 freeze, !noSwitchback);
-        return new Rehearsal(options, Rehearse::step, names(), out()).run();
-    }
-
-    /** The runbook's steps: the same scripts an operator runs. */
-    private static UpshiftCommand step(String alias) {
-        return switch (alias) {
-            case "preflight" -> new Preflight();
-            case "add-missing-columns" -> new AddMissingColumns();
-            case "create-publication" -> new CreatePublication();
-            case "create-subscription" -> new CreateSubscription();
-            case "enable-subscription" -> new EnableSubscription();
-            case "monitor" -> new Monitor();
-            case "vacuum-analyze" -> new VacuumAnalyze();
-            case "switchover" -> new Switchover();
-            case "switchback" -> new Switchback();
-            case "verify" -> new Verify();
-            case "cleanup" -> new Cleanup();
-            case "drop-added-columns" -> new DropAddedColumns();
-            default -> throw new IllegalArgumentException("no step " + alias);
-        };
+        return new Rehearsal(options, names(), out()).run();
     }
 }

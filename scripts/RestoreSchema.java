@@ -9,8 +9,9 @@ import upshift.cli.SchemaFolderOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.pgtools.SchemaRestore;
 import upshift.report.Table;
+import upshift.runbook.Step;
 
-@Command(name = "restore-schema",
+@Command(name = "restore-schema", header = Step.Summary.RESTORE_SCHEMA,
         description = "Apply a schema folder made by dump-schema to the destination: schema.sql, then"
                 + " django_migrations.sql, with psql in one transaction (a failure leaves nothing behind).",
         footer = {"", "Examples:",

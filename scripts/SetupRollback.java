@@ -10,8 +10,9 @@ import upshift.cli.TableOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.rollback.RollbackReplication;
 import upshift.rollback.RollbackView;
+import upshift.runbook.Step;
 
-@Command(name = "setup-rollback",
+@Command(name = "setup-rollback", header = Step.Summary.SETUP_ROLLBACK,
         description = "After switchover: publication NAME_rollback_pub on destination for the replicated tables,"
                 + " subscription NAME_rollback_sub on origin with copy_data = false (origin already holds every"
                 + " row) and only the options origin's version accepts, so that writes on destination flow back."

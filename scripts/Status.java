@@ -5,12 +5,13 @@
 import picocli.CommandLine.Command;
 import upshift.ExitCode;
 import upshift.cli.UpshiftCommand;
+import upshift.runbook.Step;
 import upshift.status.ClusterStatus;
 import upshift.status.MigrationPhase;
 import upshift.status.StatusReport;
 import upshift.status.StatusView;
 
-@Command(name = "status",
+@Command(name = "status", header = Step.Summary.STATUS,
         description = "One screen: where the migration stands, both servers' versions, flavour, replication"
                 + " settings and capabilities, this migration's publications, subscriptions and slots, a write"
                 + " freeze, and the columns add-missing-columns left on destination.",

@@ -8,10 +8,11 @@ import picocli.CommandLine.Option;
 import upshift.cli.CutoverOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.migration.Direction;
+import upshift.runbook.Step;
 import upshift.switchover.Cutover;
 import upshift.switchover.SwitchoverView;
 
-@Command(name = "switchback",
+@Command(name = "switchback", header = Step.Summary.SWITCHBACK,
         description = "The way back after switchover, destination -> origin: freeze the application's writes on"
                 + " destination, wait until origin has applied everything through rollback replication, sync"
                 + " sequences back to origin, verify (checksums: every table before the freeze, the tables changed"

@@ -8,10 +8,11 @@ import picocli.CommandLine.Option;
 import upshift.cli.CutoverOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.migration.Direction;
+import upshift.runbook.Step;
 import upshift.switchover.Cutover;
 import upshift.switchover.SwitchoverView;
 
-@Command(name = "switchover",
+@Command(name = "switchover", header = Step.Summary.SWITCHOVER,
         description = "The write-freeze window, origin -> destination: check that the way back is ready, freeze the"
                 + " application's writes on origin, wait until destination has applied everything, sync sequences,"
                 + " verify (checksums: every table before the freeze, the tables changed since inside it), prepare"

@@ -10,13 +10,14 @@ import picocli.CommandLine.Option;
 import upshift.ExitCode;
 import upshift.UpshiftException;
 import upshift.cli.UpshiftCommand;
+import upshift.runbook.Step;
 import upshift.sequences.ScriptStyle;
 import upshift.sequences.SequencePlan;
 import upshift.sequences.SequenceReport;
 import upshift.sequences.SequenceSync;
 import upshift.sequences.SequenceView;
 
-@Command(name = "sync-sequences",
+@Command(name = "sync-sequences", header = Step.Summary.SYNC_SEQUENCES,
         description = "Sets every destination sequence (serial, identity and free-standing, every schema) to origin's"
                 + " value plus --margin, keeping is_called, so the next nextval on destination never returns a value"
                 + " origin already handed out. Reads each side in one query and writes in one statement, however"
@@ -47,7 +48,7 @@ class SyncSequences extends UpshiftCommand {
     @Option(names = "--style", paramLabel = "setval|alter", defaultValue = "setval",
             description = "How the --dry-run script spells each change: SELECT pg_catalog.setval(...) or"
                     + " ALTER SEQUENCE ... RESTART WITH. Default: ${DEFAULT-VALUE}.")
-    String style;
+    ScriptStyle style;
 
     @Option(names = "--check", description = "Compare only, change nothing: exit 3 when a destination sequence is"
             + " behind origin (+ margin), missing or in error.")
@@ -66,12 +67,6 @@ class SyncSequences extends UpshiftCommand {
         if (margin < 0) {
             throw UpshiftException.usage("--margin cannot be negative", "pass --margin 0 or more");
         }
-        ScriptStyle scriptStyle;
-        try {
-            scriptStyle = ScriptStyle.parse(style);
-        } catch (IllegalArgumentException e) {
-            throw UpshiftException.usage("unknown --style " + style, "use --style setval or --style alter");
-        }
         SequencePlan plan = SequenceSync.plan(origin().connection(), destination().connection(), excludes, margin);
         SequenceView.warnings(out(), plan);
 
@@ -84,7 +79,7 @@ class SyncSequences extends UpshiftCommand {
             return plan.inSync() ? ExitCode.OK : ExitCode.CHECK_FAILED;
         }
 
-        SequencePlan.Applied applied = plan.apply(runner(), destination(), scriptStyle);
+        SequencePlan.Applied applied = plan.apply(runner(), destination(), style);
         if (out().json()) {
             out().json(SequenceReport.of(plan, applied, dryRun() ? "dry-run" : "sync"));
         } else {

@@ -8,12 +8,13 @@ import picocli.CommandLine.Option;
 import upshift.ExitCode;
 import upshift.UpshiftException;
 import upshift.cli.UpshiftCommand;
+import upshift.runbook.Step;
 import upshift.vacuum.Vacuum;
 import upshift.vacuum.VacuumReport;
 import upshift.vacuum.VacuumTargets;
 import upshift.vacuum.VacuumView;
 
-@Command(name = "vacuum-analyze",
+@Command(name = "vacuum-analyze", header = Step.Summary.VACUUM_ANALYZE,
         description = "VACUUM (ANALYZE) every replicated table on destination, one at a time with a progress line"
                 + " (statement_timeout lifted for these), then switch autovacuum back on where"
                 + " create-subscription paused it. A table that fails is reported, the rest still run, and the"
@@ -29,7 +30,7 @@ class VacuumAnalyze extends UpshiftCommand {
             description = "subscription: the forward subscription's tables (pg_subscription_rel on destination);"
                     + " publication: the tables of origin's publication (pg_publication_tables); auto: the"
                     + " subscription if it exists, else the publication. Default: ${DEFAULT-VALUE}.")
-    String tablesFrom;
+    VacuumTargets.From tablesFrom;
 
     public static void main(String... args) {
         System.exit(run(new VacuumAnalyze(), args));
@@ -38,7 +39,7 @@ class VacuumAnalyze extends UpshiftCommand {
     @Override
     protected int execute() {
         VacuumTargets targets = VacuumTargets.find(destination(), this::origin, names(),
-                VacuumTargets.From.parse(tablesFrom));
+                tablesFrom);
         VacuumReport report = Vacuum.run(destination(), runner(), out(), names(), targets);
 
         if (out().json()) {

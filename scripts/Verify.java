@@ -15,6 +15,7 @@ import upshift.ExitCode;
 import upshift.UpshiftException;
 import upshift.cli.TableOptions;
 import upshift.cli.UpshiftCommand;
+import upshift.runbook.Step;
 import upshift.schema.AcceptedLossy;
 import upshift.schema.ColumnRef;
 import upshift.schema.TableSelection;
@@ -25,7 +26,7 @@ import upshift.verify.VerifyReport;
 import upshift.verify.VerifyTables;
 import upshift.verify.VerifyView;
 
-@Command(name = "verify",
+@Command(name = "verify", header = Step.Summary.VERIFY,
         description = {
             "Compares every replicated table on origin and destination: row counts, and with --checksum an"
                     + " order-independent hash of every row's columns that both sides have (primary key"
@@ -79,7 +80,7 @@ class Verify extends UpshiftCommand {
                     + " (the tables --owner/--exclude/--schema pick, as create-publication does) or auto: the"
                     + " publication when it exists and no --owner/--exclude/--schema is given, else the"
                     + " selection. Default: ${DEFAULT-VALUE}.")
-    String tablesFrom;
+    VerifyTables.From tablesFrom;
 
     @Spec
     CommandSpec spec;
@@ -90,7 +91,7 @@ class Verify extends UpshiftCommand {
 
     @Override
     protected int execute() {
-        VerifyTables.From from = VerifyTables.From.parse(tablesFrom);
+        VerifyTables.From from = tablesFrom;
         boolean selectionGiven = List.of("--owner", "--exclude", "--schema").stream()
                 .anyMatch(o -> spec.commandLine().getParseResult().hasMatchedOption(o));
         AcceptedLossy accepted = AcceptedLossy.parse(acceptLossy);

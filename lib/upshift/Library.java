@@ -4,8 +4,8 @@
 //SOURCES ExitCode.java UpshiftException.java
 //SOURCES cleanup/AddedColumnsDrop.java cleanup/BackupTableName.java cleanup/CleanupReport.java cleanup/CleanupView.java
 //SOURCES cleanup/DropColumnsReport.java cleanup/DropColumnsView.java cleanup/ReplicationCleanup.java cleanup/Slot.java
-//SOURCES cli/CommonOptions.java cli/CutoverOptions.java cli/SchemaFolderOptions.java cli/TableOptions.java
-//SOURCES cli/UpshiftCommand.java
+//SOURCES cli/ByteSize.java cli/CommonOptions.java cli/Converters.java cli/CutoverOptions.java
+//SOURCES cli/SchemaFolderOptions.java cli/TableOptions.java cli/UpshiftCommand.java
 //SOURCES columns/AddedColumn.java columns/AddedColumns.java columns/ColumnDefault.java
 //SOURCES columns/MissingColumnsReport.java
 //SOURCES connect/Cluster.java connect/ConnectSettings.java connect/ConnectionStrings.java connect/Connector.java
@@ -27,6 +27,7 @@
 //SOURCES publication/PublicationPlan.java publication/PublicationStep.java publication/PublishedTables.java
 //SOURCES report/Output.java report/Progress.java report/Table.java report/Units.java
 //SOURCES rollback/RollbackReadiness.java rollback/RollbackReplication.java rollback/RollbackView.java
+//SOURCES runbook/Step.java
 //SOURCES schema/AcceptedLossy.java schema/Catalog.java schema/Column.java schema/ColumnRef.java schema/ColumnTypes.java
 //SOURCES schema/Conversion.java schema/SchemaComparison.java schema/ServerTimeZone.java schema/TableDrift.java
 //SOURCES schema/TableKeys.java schema/TableSelection.java schema/TypeChange.java schema/TypeDefinition.java

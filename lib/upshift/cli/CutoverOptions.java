@@ -1,7 +1,7 @@
 package upshift.cli;
 
+import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 
 import picocli.CommandLine.Option;
 import upshift.UpshiftException;
@@ -21,7 +21,7 @@ public final class CutoverOptions {
                     + " share a role); soft: the application roles become read-only in this database and their"
                     + " sessions end (a session can opt out); none: the application is already stopped."
                     + " Default: ${DEFAULT-VALUE}.")
-    String freeze;
+    WriteFreeze.Mode freeze;
 
     @Option(names = "--app-role", paramLabel = "ROLE", split = ",",
             description = "With --freeze soft: the application role to make read-only (repeatable). Default: every"
@@ -30,11 +30,11 @@ public final class CutoverOptions {
 
     @Option(names = "--max-lag", paramLabel = "SIZE", defaultValue = "0",
             description = "Bytes of WAL the new primary may still lack when the drain ends. Default: 0.")
-    String maxLag;
+    ByteSize maxLag;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5m",
             description = "Give up draining after this long (exit 3, the freeze lifted). Default: ${DEFAULT-VALUE}.")
-    String timeout;
+    Duration timeout;
 
     @Option(names = "--verify", paramLabel = "checksum|counts|none", defaultValue = "checksum",
             description = "Compare the tables before the point of no return. checksum (exact): every table is"
@@ -44,14 +44,14 @@ public final class CutoverOptions {
                     + " then, are checksummed again. Without such a slot (wal_level, the plugin, the REPLICATION"
                     + " right) every table is checksummed inside the freeze. The report's verification says which."
                     + " counts: row counts only, not exact. none: nothing compared. Default: ${DEFAULT-VALUE}.")
-    String verify;
+    Cutover.VerifyMode verify;
 
     @Option(names = "--verify-wait", paramLabel = "DURATION", defaultValue = "60s",
             description = "With --verify checksum, before the freeze: how long creating the temporary slot on each"
                     + " server may wait for the transactions running there (a logical slot waits for every"
                     + " transaction holding a transaction id, in any database, prepared ones too); after that every"
                     + " table is checksummed inside the freeze instead. Default: ${DEFAULT-VALUE}.")
-    String verifyWait;
+    Duration verifyWait;
 
     @Option(names = "--accept-lossy", paramLabel = "TABLE.COLUMN",
             description = "A column whose values the new model changes on purpose (a lossy type change preflight"
@@ -73,7 +73,7 @@ public final class CutoverOptions {
 
     @Option(names = "--health-timeout", paramLabel = "DURATION", defaultValue = "60s",
             description = "How long to wait for the way back to stream once started. Default: ${DEFAULT-VALUE}.")
-    String healthTimeout;
+    Duration healthTimeout;
 
     @Option(names = "--abort", description = "Undo a cutover that has not passed its point of no return: drop the"
             + " prepared way back, re-enable the drained subscription, lift upshift's freeze (only upshift's).")
@@ -81,42 +81,24 @@ public final class CutoverOptions {
 
     @Option(names = "--on", paramLabel = "origin|destination",
             description = "With --dry-run: print only that server's psql script. Default: both, one after the other.")
-    public String on;
+    public Server on;
+
+    /** The servers --on names. */
+    public enum Server { ORIGIN, DESTINATION }
 
     /** The settings, for the direction drained. */
     public Cutover.Settings settings(Direction drained, boolean startReverse, String reverseConninfo) {
         if (margin < 0) {
             throw UpshiftException.usage("--margin cannot be negative", "give 0 or more");
         }
-        return new Cutover.Settings(choice(WriteFreeze.Mode.class, freeze, "--freeze"), appRoles,
-                Units.bytes(maxLag, "--max-lag"), Units.duration(timeout, "--timeout"),
-                choice(Cutover.VerifyMode.class, verify, "--verify"), margin,
+        return new Cutover.Settings(freeze, appRoles, maxLag.bytes(), timeout, verify, margin,
                 sequenceExcludes != null ? sequenceExcludes : SequenceSync.DEFAULT_EXCLUDES, startReverse,
                 stopAfter == null ? null : Cutover.Phase.parse(stopAfter, drained), reverseConninfo,
-                Units.duration(healthTimeout, "--health-timeout"), Units.duration(verifyWait, "--verify-wait"),
-                AcceptedLossy.parse(acceptLossy));
+                healthTimeout, verifyWait, AcceptedLossy.parse(acceptLossy));
     }
 
     /** The server whose dry-run script to print, or null for both. */
     public String dryRunServer() {
-        if (on == null) {
-            return null;
-        }
-        if (!on.equals("origin") && !on.equals("destination")) {
-            throw UpshiftException.usage("invalid value for --on: \"" + on + "\"", "origin or destination");
-        }
-        return on;
-    }
-
-    static <E extends Enum<E>> E choice(Class<E> type, String value, String option) {
-        try {
-            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            StringBuilder values = new StringBuilder();
-            for (E c : type.getEnumConstants()) {
-                values.append(values.length() == 0 ? "" : ", ").append(c.name().toLowerCase(Locale.ROOT));
-            }
-            throw UpshiftException.usage("invalid value for " + option + ": \"" + value + "\"", "one of: " + values);
-        }
+        return on == null ? null : Converters.kebab(on);
     }
 }

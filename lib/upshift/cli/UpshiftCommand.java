@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.OptionSpec;
 import upshift.ExitCode;
 import upshift.UpshiftException;
 import upshift.connect.Cluster;
@@ -24,12 +25,16 @@ import upshift.sql.StatementRunner;
 
 /**
  * The base of every script: the shared options, the two clusters, output, and the translation of failures into
- * one line, a hint and an exit code. A script implements {@link #execute()} and reads like its runbook step.
+ * one line, a hint and an exit code. A script implements {@link #execute()} and reads like its runbook step; its
+ * {@code @Command} names its alias and, as {@code header}, its one-line summary from the registry of steps
+ * ({@link upshift.runbook.Step.Summary}). Option values are typed: {@link Converters} turns durations, sizes and
+ * kebab-case enum choices into values once for every script.
  */
 @Command(mixinStandardHelpOptions = true,
         version = "upshift " + UpshiftCommand.VERSION,
         sortOptions = false,
         usageHelpAutoWidth = true,
+        synopsisHeading = "%nUsage: ",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done (or already in place)",
@@ -75,15 +80,47 @@ public abstract class UpshiftCommand implements Callable<Integer> {
         command.environment = env;
         command.stdout = out;
         command.stderr = err;
-        CommandLine cli = new CommandLine(command);
+        CommandLine cli = commandLine(command);
         cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cli.setParameterExceptionHandler((e, arguments) -> {
-            err.println("error: " + upshift.connect.Secrets.redact(e.getMessage()));
-            err.println("hint: see " + command.stepName() + " --help");
+            if (e.getCause() instanceof Converters.Invalid invalid && e.getArgSpec() instanceof OptionSpec option) {
+                // e.g. error: invalid value for --freeze: "hrad" / hint: one of: hard, soft, none
+                err.println("error: " + upshift.connect.Secrets.redact("invalid " + invalid.kind() + " for "
+                        + option.longestName() + ": \"" + e.getValue() + "\""));
+                err.println("hint: " + invalid.hint());
+            } else {
+                err.println("error: " + upshift.connect.Secrets.redact(e.getMessage()));
+                err.println("hint: see " + command.stepName() + " --help");
+            }
             return ExitCode.USAGE;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * The command line of a script: picocli's, with upshift's converters registered ({@link Converters}: durations,
+     * sizes, kebab-case enums). Everything that parses a script's arguments goes through here.
+     */
+    public static CommandLine commandLine(UpshiftCommand command) {
+        return Converters.register(new CommandLine(command));
+    }
+
+    /**
+     * A new instance of a script by its class name ({@link upshift.runbook.Step#scriptClass()}): how console and
+     * rehearse run the other steps, whose scripts their //SOURCES compile into the same default package.
+     */
+    public static UpshiftCommand newScript(String scriptClass) {
+        try {
+            var constructor = Class.forName(scriptClass).getDeclaredConstructor();
+            constructor.setAccessible(true);
+            return (UpshiftCommand) constructor.newInstance();
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("the script " + scriptClass + " is not compiled in: add "
+                    + scriptClass + ".java to this script's //SOURCES", e);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot create the script " + scriptClass + ": " + e, e);
+        }
     }
 
     /** What a step run in this JVM printed, and its exit code. */

@@ -149,6 +149,7 @@ public final class Session {
         for (Call call : CALLS) {
             out.line(String.format(Locale.ROOT, "  %-" + width + "s  %s", call.signature(), call.description()));
         }
+        out.line("The steps run(\"step\") takes: " + String.join(", ", steps.aliases()));
     }
 
     // ---- the runbook steps --------------------------------------------------------------------------------

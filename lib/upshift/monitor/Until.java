@@ -1,9 +1,5 @@
 package upshift.monitor;
 
-import java.util.Locale;
-
-import upshift.UpshiftException;
-
 /** What {@code monitor --until} waits for. */
 public enum Until {
     /** Every table of the subscription is ready (r): the initial copy is done. */
@@ -23,15 +19,5 @@ public enum Until {
 
     public boolean metBy(ReplicationSnapshot s) {
         return this == READY ? s.ready() : s.caughtUp();
-    }
-
-    public static Until parse(String text) {
-        String t = text.strip().toLowerCase(Locale.ROOT).replace('_', '-');
-        for (Until u : values()) {
-            if (u.option.equals(t)) {
-                return u;
-            }
-        }
-        throw UpshiftException.usage("invalid --until \"" + text + "\"", "use --until ready or --until caught-up");
     }
 }

@@ -16,8 +16,10 @@ import upshift.cli.UpshiftCommand.Captured;
 import upshift.connect.Environment;
 import upshift.migration.MigrationNames;
 import upshift.report.Output;
+import upshift.runbook.Step;
 import upshift.sample.SampleApp;
 import upshift.sample.Workload;
+import upshift.switchover.WriteFreeze;
 
 /**
  * A rehearsal: throw-away servers, the sample shop (or the operator's schema), a workload, and every runbook step
@@ -27,31 +29,27 @@ public final class Rehearsal {
 
     /** What to rehearse. {@code schema} null: the sample shop with {@code rows} rows and a workload. */
     /**
-     * @param freeze     switchover's and switchback's --freeze mode (hard, soft, none)
+     * @param freeze     switchover's and switchback's --freeze mode
      * @param switchback rehearse the way back too: switchback after the rollback direction has carried writes
      */
     public record Options(int from, int to, long rows, Path schema, Path newSchema, int rate, boolean keep,
-            String freeze, boolean switchback) {
-    }
-
-    /** A new instance of the script of a runbook step, by its alias (the rehearse script can see them). */
-    @FunctionalInterface
-    public interface Steps {
-        UpshiftCommand create(String alias);
+            WriteFreeze.Mode freeze, boolean switchback) {
     }
 
     private static final String APP_PASSWORD = "rehearsal-app";
 
     private final Options options;
-    private final Steps steps;
     private final MigrationNames names;
     private final Output out;
     private final Timeline timeline = new Timeline();
     private Map<String, String> env;
 
-    public Rehearsal(Options options, Steps steps, MigrationNames names, Output out) {
+    /**
+     * Each step runs its own script ({@link Step#scriptClass()}), which the rehearse script compiles in with its
+     * //SOURCES.
+     */
+    public Rehearsal(Options options, MigrationNames names, Output out) {
         this.options = options;
-        this.steps = steps;
         this.names = names;
         this.out = out;
     }
@@ -86,34 +84,30 @@ public final class Rehearsal {
             // The runbook, step by step, as an operator runs it.
             // preflight names what blocks the way back (the sample shop's dropped NOT NULL column without a
             // database default) and its fix, add-missing-columns --default; then it must pass
-            int preflight = stepExit("preflight", "preflight", "--destination-conninfo",
-                    servers.destinationConninfo());
+            int preflight = stepExit(Step.PREFLIGHT, "", "--destination-conninfo", servers.destinationConninfo());
             List<String> defaults = new java.util.ArrayList<>();
             if (schema == null) {
                 SampleApp.ADD_MISSING_COLUMNS_DEFAULTS.forEach(d -> defaults.addAll(List.of("--default", d)));
             }
-            step("add-missing-columns", "add-missing-columns", defaults.toArray(String[]::new));
+            step(Step.ADD_MISSING_COLUMNS, "", defaults.toArray(String[]::new));
             if (preflight != ExitCode.OK) {
-                step("preflight (after the fix)", "preflight", "--destination-conninfo",
-                        servers.destinationConninfo());
+                step(Step.PREFLIGHT, "(after the fix)", "--destination-conninfo", servers.destinationConninfo());
             }
-            step("create-publication", "create-publication");
-            step("create-subscription", "create-subscription", "--origin-conninfo", servers.originConninfo(),
-                    "--pause-autovacuum");
-            step("enable-subscription", "enable-subscription");
+            step(Step.CREATE_PUBLICATION, "");
+            step(Step.CREATE_SUBSCRIPTION, "", "--origin-conninfo", servers.originConninfo(), "--pause-autovacuum");
+            step(Step.ENABLE_SUBSCRIPTION, "");
             lag = new LagSampler(servers.originJdbcUrl(), servers.superuserCredentials(), names.slot(), timeline);
-            double copy = step("monitor --until ready", "monitor", "--until", "ready", "--timeout", "1h",
+            double copy = step(Step.MONITOR, "--until ready", "--until", "ready", "--timeout", "1h",
                     "--interval", "1s");
-            step("vacuum-analyze", "vacuum-analyze");
-            step("monitor --until caught-up", "monitor", "--until", "caught-up", "--timeout", "10m",
-                    "--interval", "1s");
+            step(Step.VACUUM_ANALYZE, "");
+            step(Step.MONITOR, "--until caught-up", "--until", "caught-up", "--timeout", "10m", "--interval", "1s");
             // --freeze none means the operator stopped the application: the workload pauses around each cutover
-            boolean applicationStops = options.freeze().equals("none") && workload != null;
+            boolean applicationStops = options.freeze() == WriteFreeze.Mode.NONE && workload != null;
             if (applicationStops) {
                 workload.pause();
             }
-            String switchover = stepOutput("switchover", "switchover", "--yes", "--json",
-                    "--freeze", options.freeze(), "--destination-conninfo", servers.destinationConninfo(),
+            String switchover = stepOutput(Step.SWITCHOVER, "", "--yes", "--json",
+                    "--freeze", options.freeze().label(), "--destination-conninfo", servers.destinationConninfo(),
                     "--app-role", schema == null ? SampleApp.APP_ROLE : "none_given");
             Double freeze = freezeWindow(switchover);
             if (workload != null) {
@@ -125,7 +119,7 @@ public final class Rehearsal {
                     workload.close();
                 }
             }
-            step("monitor --rollback --until caught-up", "monitor", "--rollback", "--until", "caught-up",
+            step(Step.MONITOR, "--rollback --until caught-up", "--rollback", "--until", "caught-up",
                     "--timeout", "5m", "--interval", "1s");
             Double freezeBack = null;
             Long lost = null;
@@ -134,8 +128,8 @@ public final class Rehearsal {
                 if (applicationStops) {
                     workload.pause();
                 }
-                String back = stepOutput("switchback", "switchback", "--yes", "--json",
-                        "--freeze", options.freeze(), "--app-role", schema == null ? SampleApp.APP_ROLE : "none_given");
+                String back = stepOutput(Step.SWITCHBACK, "", "--yes", "--json",
+                        "--freeze", options.freeze().label(), "--app-role", schema == null ? SampleApp.APP_ROLE : "none_given");
                 freezeBack = freezeWindow(back);
                 verify = ExitCode.OK; // switchback verified every row (checksums, its default) before its point of no return
                 if (workload != null) {
@@ -147,11 +141,11 @@ public final class Rehearsal {
                     lost = workload.expectedOrders() - servers.originWorkloadOrders();
                 }
             } else {
-                verify = stepExit("verify --checksum", "verify", "--checksum");
+                verify = stepExit(Step.VERIFY, "--checksum", "--checksum");
             }
-            step("cleanup --rollback", "cleanup", "--rollback", "--yes");
-            step("drop-added-columns", "drop-added-columns", "--yes");
-            step("cleanup --forward", "cleanup", "--forward", "--yes");
+            step(Step.CLEANUP, "--rollback", "--rollback", "--yes");
+            step(Step.DROP_ADDED_COLUMNS, "", "--yes");
+            step(Step.CLEANUP, "--forward", "--forward", "--yes");
 
             summary = new Timeline.Summary(from, to, originRows, timeline.steps(), lag.samples(),
                     copy > 0 ? originRows / copy : null, freeze, freezeBack, verify == ExitCode.OK,
@@ -199,39 +193,43 @@ public final class Rehearsal {
     }
 
     /** A step's exit code, standard output and duration. */
-    private record StepRun(int exitCode, String stdout, double seconds) {
+    private record StepRun(String name, int exitCode, String stdout, double seconds) {
     }
 
-    /** Runs a step, which must succeed; returns its duration in seconds. */
-    private double step(String name, String alias, String... args) {
-        return required(name, runStep(name, alias, args)).seconds();
+    /**
+     * Runs a step, which must succeed; returns its duration in seconds. {@code shown}: what the timeline adds to
+     * the step's alias, e.g. "--until ready" (or "").
+     */
+    private double step(Step step, String shown, String... args) {
+        return required(runStep(step, shown, args)).seconds();
     }
 
-    private int stepExit(String name, String alias, String... args) {
-        return runStep(name, alias, args).exitCode();
+    private int stepExit(Step step, String shown, String... args) {
+        return runStep(step, shown, args).exitCode();
     }
 
-    private String stepOutput(String name, String alias, String... args) {
-        return required(name, runStep(name, alias, args)).stdout();
+    private String stepOutput(Step step, String shown, String... args) {
+        return required(runStep(step, shown, args)).stdout();
     }
 
-    private static StepRun required(String name, StepRun run) {
+    private static StepRun required(StepRun run) {
         if (run.exitCode() != ExitCode.OK) {
-            throw new UpshiftException("rehearsal stopped: " + name + " exited " + run.exitCode(),
+            throw new UpshiftException("rehearsal stopped: " + run.name() + " exited " + run.exitCode(),
                     "its output is above");
         }
         return run;
     }
 
     /** Runs a step in this JVM with this migration's name; its output is shown when it fails, or with -v. */
-    private StepRun runStep(String name, String alias, String... args) {
+    private StepRun runStep(Step step, String shown, String... args) {
+        String name = shown.isEmpty() ? step.alias() : step.alias() + " " + shown;
         out.note("== " + name);
         List<String> all = new java.util.ArrayList<>(List.of(args));
         all.addAll(List.of("--name", names.name()));
         long t = System.nanoTime();
         Environment environment = new Environment(env, Path.of(System.getProperty("user.home")),
                 System.getProperty("user.name"));
-        Captured run = UpshiftCommand.capture(steps.create(alias), environment, all.toArray(String[]::new));
+        Captured run = UpshiftCommand.capture(UpshiftCommand.newScript(step.scriptClass()), environment, all.toArray(String[]::new));
         double seconds = (System.nanoTime() - t) / 1e9;
         int code = run.exitCode();
         if (code != ExitCode.OK || out.verbose()) {
@@ -239,7 +237,7 @@ public final class Rehearsal {
             out.note(run.stderr().stripTrailing());
         }
         timeline.add(name, seconds, code, lastLine(run.stderr()));
-        return new StepRun(code, run.stdout(), seconds);
+        return new StepRun(name, code, run.stdout(), seconds);
     }
 
     private static String lastLine(String text) {

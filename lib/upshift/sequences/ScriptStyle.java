@@ -1,7 +1,5 @@
 package upshift.sequences;
 
-import java.util.Locale;
-
 /** How a --dry-run script spells each change; executing always uses one bulk setval. */
 public enum ScriptStyle {
 
@@ -9,9 +7,4 @@ public enum ScriptStyle {
     SETVAL,
     /** {@code ALTER SEQUENCE "public"."auth_user_id_seq" RESTART WITH 1236;} */
     ALTER;
-
-    /** {@code setval} or {@code alter}, as --style takes it. */
-    public static ScriptStyle parse(String text) {
-        return valueOf(text.strip().toUpperCase(Locale.ROOT));
-    }
 }

@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -36,16 +35,7 @@ public record VacuumTargets(String source, String sourceName, List<Target> table
         /** The subscription if it exists, else the publication. */
         AUTO,
         SUBSCRIPTION,
-        PUBLICATION;
-
-        public static From parse(String text) {
-            try {
-                return valueOf(text.strip().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw UpshiftException.usage("invalid --tables-from \"" + text + "\"",
-                        "use subscription, publication or auto");
-            }
-        }
+        PUBLICATION
     }
 
     /**

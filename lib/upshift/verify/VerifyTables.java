@@ -2,7 +2,6 @@ package upshift.verify;
 
 import java.sql.SQLException;
 import java.util.List;
-import java.util.Locale;
 
 import upshift.UpshiftException;
 import upshift.connect.Cluster;
@@ -34,16 +33,7 @@ public record VerifyTables(String source, List<QualifiedName> tables, List<Quali
         /** The publication when it exists on origin (and no selection option was given), else the selection. */
         AUTO,
         SELECTION,
-        PUBLICATION;
-
-        public static From parse(String text) {
-            try {
-                return valueOf(text.strip().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw UpshiftException.usage("invalid --tables-from \"" + text + "\"",
-                        "use auto, publication or selection");
-            }
-        }
+        PUBLICATION
     }
 
     /**

@@ -10,7 +10,24 @@ import java.util.List;
  * runbook.md as the tests read it: every {@code ./jbang ...} command in its bash blocks, and every SQL block that
  * shows a step's {@code --dry-run} output (its first line is the command that prints it: {@code -- ./jbang ...}).
  */
-record RunbookDocument(List<Command> commands, List<DryRunBlock> dryRunBlocks) {
+record RunbookDocument(List<Command> commands, List<DryRunBlock> dryRunBlocks, List<Section> sections) {
+
+    /** A numbered section, {@code ## 8. switchover}: its line and number ("8", "9b"). */
+    record Section(int line, String number, String title) {
+    }
+
+    private static final java.util.regex.Pattern NUMBERED = java.util.regex.Pattern.compile("^## (\\w+)\\. (.*)$");
+
+    /** The number of the section a line is in, or "" before the first numbered section (the introduction). */
+    String sectionAt(int line) {
+        String number = "";
+        for (Section s : sections) {
+            if (s.line() < line) {
+                number = s.number();
+            }
+        }
+        return number;
+    }
 
     /** A command line as an operator types it, from {@code ./jbang} on. */
     record Command(int line, String alias, List<String> args, String text) {
@@ -24,7 +41,12 @@ record RunbookDocument(List<Command> commands, List<DryRunBlock> dryRunBlocks) {
         List<String> lines = Files.readAllLines(file);
         List<Command> commands = new ArrayList<>();
         List<DryRunBlock> blocks = new ArrayList<>();
+        List<Section> sections = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
+            java.util.regex.Matcher heading = NUMBERED.matcher(lines.get(i));
+            if (heading.matches()) {
+                sections.add(new Section(i + 1, heading.group(1), heading.group(2)));
+            }
             String fence = lines.get(i).strip();
             if (!fence.startsWith("```")) {
                 continue;
@@ -49,7 +71,7 @@ record RunbookDocument(List<Command> commands, List<DryRunBlock> dryRunBlocks) {
             }
             i = end;
         }
-        return new RunbookDocument(commands, blocks);
+        return new RunbookDocument(commands, blocks, sections);
     }
 
     /** The ./jbang command on a shell line (after any VAR=value prefixes, before > | && ; #), or null. */

@@ -11,17 +11,16 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import picocli.CommandLine;
 import upshift.ExitCode;
+import upshift.cli.UpshiftCommand;
 import upshift.fixture.ShopFixture;
 import upshift.harness.PgProvider;
+import upshift.runbook.Step;
 import upshift.testing.Run;
 
 /**
@@ -30,34 +29,60 @@ import upshift.testing.Run;
  */
 class RunbookTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private static RunbookDocument runbook() throws Exception {
         return RunbookDocument.read(Run.checkout().resolve("runbook.md"));
     }
 
     @Test
     void everyCommandIsARealAliasWithValidOptions() throws Exception {
-        JsonNode aliases = JSON.readTree(Run.checkout().resolve("jbang-catalog.json").toFile()).get("aliases");
         RunbookDocument doc = runbook();
         assertTrue(doc.commands().size() >= 20, "runbook.md shows the commands: found " + doc.commands().size());
         Set<String> used = new TreeSet<>();
         for (RunbookDocument.Command c : doc.commands()) {
-            JsonNode alias = aliases.get(c.alias());
-            assertNotNull(alias, "runbook.md:" + c.line() + " uses unknown alias '" + c.alias() + "': " + c.text());
-            String scriptClass = alias.get("script-ref").asText().replace("scripts/", "").replace(".java", "");
+            Step step = Step.byAlias(c.alias()).orElse(null);
+            assertNotNull(step, "runbook.md:" + c.line() + " uses unknown alias '" + c.alias() + "': " + c.text());
             try {
-                var constructor = Class.forName(scriptClass).getDeclaredConstructor();
-                constructor.setAccessible(true);
-                new CommandLine(constructor.newInstance()).parseArgs(c.args().toArray(String[]::new));
+                UpshiftCommand.commandLine(UpshiftCommand.newScript(step.scriptClass()))
+                        .parseArgs(c.args().toArray(String[]::new));
             } catch (CommandLine.ParameterException e) {
                 fail("runbook.md:" + c.line() + ": " + e.getMessage() + " in: " + c.text());
             }
             used.add(c.alias());
         }
         Set<String> all = new TreeSet<>();
-        aliases.fieldNames().forEachRemaining(all::add);
-        assertEquals(all, used, "every alias appears in runbook.md");
+        Step.all().forEach(s -> all.add(s.alias()));
+        assertEquals(all, used, "every step of upshift.runbook.Step appears in runbook.md");
+    }
+
+    /**
+     * Each step is documented in the runbook.md section the registry names ({@link Step#section()}: its first
+     * command is there), and the sections follow the registry's (runbook) order.
+     */
+    @Test
+    void everyStepIsDocumentedInItsSectionInRunbookOrder() throws Exception {
+        RunbookDocument doc = runbook();
+        List<String> problems = new ArrayList<>();
+        for (Step step : Step.all()) {
+            RunbookDocument.Command first = doc.commands().stream().filter(c -> c.alias().equals(step.alias()))
+                    .findFirst().orElse(null);
+            if (first == null) {
+                problems.add(step.alias() + ": no ./jbang " + step.alias() + " in runbook.md");
+            } else if (!doc.sectionAt(first.line()).equals(step.section())) {
+                problems.add(step.alias() + ": first shown at runbook.md:" + first.line() + " in section \""
+                        + doc.sectionAt(first.line()) + "\", the registry says \"" + step.section() + "\"");
+            }
+        }
+        List<String> registryOrder = new ArrayList<>();
+        for (Step step : Step.all()) {
+            if (!step.section().equals(Step.INTRODUCTION) && !registryOrder.contains(step.section())) {
+                registryOrder.add(step.section());
+            }
+        }
+        List<String> documentOrder = doc.sections().stream().map(RunbookDocument.Section::number)
+                .filter(registryOrder::contains).toList();
+        assertTrue(doc.sections().size() >= 12, "numbered sections in runbook.md: " + doc.sections());
+        assertEquals(registryOrder, documentOrder, "runbook.md's sections in the order of upshift.runbook.Step");
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
     }
 
     @ParameterizedTest(name = "runbook.md SQL blocks are the steps' --dry-run output [{0}]")
@@ -117,11 +142,7 @@ class RunbookTest {
     }
 
     private static String scriptClass(String alias) {
-        StringBuilder name = new StringBuilder();
-        for (String part : alias.split("-")) {
-            name.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
-        }
-        return name.toString();
+        return Step.byAlias(alias).orElseThrow(() -> new AssertionError("no step " + alias)).scriptClass();
     }
 
     /** Server addresses differ per run: "-- on origin: URL" lines and conninfo literals are compared by shape. */

@@ -1,7 +1,9 @@
 package upshift.scripts;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -26,12 +28,15 @@ import org.w3c.dom.NodeList;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import picocli.CommandLine.Command;
+import upshift.cli.UpshiftCommand;
+import upshift.runbook.Step;
 import upshift.testing.Run;
 
 /**
  * pom.xml pins every version once; the library's manifests (lib/upshift/Library.java and the rehearsal part's)
- * must name exactly its compile dependencies at those versions, no script names any itself, and every script must
- * have its alias in jbang-catalog.json.
+ * must name exactly its compile dependencies at those versions, no script names any itself, and jbang-catalog.json
+ * and the scripts' headers say what the registry of steps ({@link Step}) says.
  */
 class DepsInStepTest {
 
@@ -63,22 +68,68 @@ class DepsInStepTest {
         return deps;
     }
 
+    /** jbang-catalog.json (what JBang reads) says exactly what the registry of steps says. */
     @Test
-    void everyScriptHasAKebabCaseAliasInTheCatalogAndNoAliasDangles() throws Exception {
+    void theCatalogIsTheRegistryOfSteps() throws Exception {
         JsonNode aliases = new ObjectMapper().readTree(CHECKOUT.resolve("jbang-catalog.json").toFile()).get("aliases");
-        Set<String> expected = new TreeSet<>();
-        for (Path script : scripts()) {
-            String className = script.getFileName().toString().replace(".java", "");
-            String alias = className.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
-            expected.add(alias);
-            JsonNode entry = aliases.get(alias);
-            assertTrue(entry != null, "no catalog alias " + alias + " for " + script);
-            assertEquals("scripts/" + script.getFileName(), entry.get("script-ref").asText());
-            assertFalse(entry.path("description").asText().isBlank(), alias + " has no description");
+        Set<String> inCatalog = new TreeSet<>();
+        aliases.fieldNames().forEachRemaining(inCatalog::add);
+        assertEquals(Step.all().stream().map(Step::alias).collect(Collectors.toCollection(TreeSet::new)), inCatalog,
+                "jbang-catalog.json's aliases differ from upshift.runbook.Step's");
+        for (Step step : Step.all()) {
+            JsonNode entry = aliases.get(step.alias());
+            assertEquals(step.scriptRef(), entry.path("script-ref").asText(), step.alias() + ": script-ref");
+            assertEquals(step.summary(), entry.path("description").asText(), step.alias()
+                    + ": the catalog's description differs from Step.Summary's");
+            assertEquals(step.alias(), step.scriptClass().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(),
+                    "the alias is the script's class name in kebab case");
         }
-        Set<String> actual = new TreeSet<>();
-        aliases.fieldNames().forEachRemaining(actual::add);
-        assertEquals(expected, actual, "catalog aliases without a script, or scripts without an alias");
+        Set<String> files = new TreeSet<>();
+        for (Path script : scripts()) {
+            files.add("scripts/" + script.getFileName());
+        }
+        assertEquals(Step.all().stream().map(Step::scriptRef).collect(Collectors.toCollection(TreeSet::new)), files,
+                "scripts without a step in upshift.runbook.Step, or steps without a script");
+    }
+
+    /** Each script's usage names its alias and shows the registry's one-line description as its header. */
+    @Test
+    void everyScriptsUsageHeaderIsItsStepsSummary() throws Exception {
+        for (Step step : Step.all()) {
+            Command command = Class.forName(step.scriptClass()).getAnnotation(Command.class);
+            assertNotNull(command, step.scriptClass() + " has no @Command");
+            assertEquals(step.alias(), command.name(), step.scriptClass() + ": @Command name");
+            assertArrayEquals(new String[] {step.summary()}, command.header(), step.scriptClass()
+                    + ": @Command(header = Step.Summary." + step.name() + ")");
+            String help = UpshiftCommand.commandLine(UpshiftCommand.newScript(step.scriptClass())).getUsageMessage();
+            // picocli wraps the header (also before a parenthesis): compare without the white space
+            assertTrue(help.replaceAll("\\s+", "").startsWith((step.summary() + "Usage:" + step.alias())
+                    .replaceAll("\\s+", "")), step.alias() + " --help:\n" + help);
+        }
+    }
+
+    /**
+     * Console and rehearse run the other steps' scripts in their JVM, by class name: their //SOURCES must compile
+     * in exactly the scripts of {@link Step#runnable()}; the other scripts compile in no other script.
+     */
+    @Test
+    void consoleAndRehearseCompileInEveryStepTheyRun() throws Exception {
+        Set<String> runnable = Step.runnable().stream().map(s -> s.scriptClass() + ".java")
+                .collect(Collectors.toCollection(TreeSet::new));
+        for (Step step : Step.all()) {
+            Path script = CHECKOUT.resolve(step.scriptRef());
+            Set<String> sources = new TreeSet<>();
+            for (String line : Files.readAllLines(script)) {
+                if (line.startsWith("//SOURCES ")) {
+                    for (String s : line.substring("//SOURCES ".length()).trim().split("\\s+")) {
+                        if (!s.startsWith("../")) {
+                            sources.add(s);
+                        }
+                    }
+                }
+            }
+            assertEquals(step.rehearsalPart() ? runnable : Set.of(), sources, step.scriptRef() + " //SOURCES");
+        }
     }
 
     @Test

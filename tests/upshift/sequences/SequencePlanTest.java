@@ -161,10 +161,8 @@ class SequencePlanTest {
     }
 
     @Test
-    void scriptStyles() {
-        assertEquals(ScriptStyle.ALTER, ScriptStyle.parse(" Alter "));
-        assertEquals(ScriptStyle.SETVAL, ScriptStyle.parse("setval"));
-        assertThrows(IllegalArgumentException.class, () -> ScriptStyle.parse("restart"));
+    void actionLabels() {
+        // --style setval|alter is parsed by upshift.cli.Converters (ConvertersTest)
         assertEquals("already-ahead", SequenceAction.ALREADY_AHEAD.label());
     }
 }
