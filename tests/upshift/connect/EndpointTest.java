@@ -21,6 +21,13 @@ import upshift.UpshiftException;
 
 class EndpointTest {
 
+    /** The made-up passwords these tests resolve must not mask words in later tests' output (one JVM). */
+    @org.junit.jupiter.api.AfterEach
+    void forgetPasswords() {
+        Secrets.forgetAll();
+    }
+
+
     @TempDir
     Path home;
 

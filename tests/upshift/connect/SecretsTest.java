@@ -7,6 +7,13 @@ import org.junit.jupiter.api.Test;
 
 class SecretsTest {
 
+    /** The made-up passwords these tests resolve must not mask words in later tests' output (one JVM). */
+    @org.junit.jupiter.api.AfterEach
+    void forgetPasswords() {
+        Secrets.forgetAll();
+    }
+
+
     @Test
     void masksEveryConnectionStringForm() {
         assertEquals("postgresql://u:********@h/db", Secrets.redact("postgresql://u:pw@h/db"));
