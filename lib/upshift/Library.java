@@ -3,7 +3,7 @@
 //DEPS org.postgresql:postgresql:42.7.13
 //SOURCES ExitCode.java UpshiftException.java
 //SOURCES cleanup/AddedColumnsDrop.java cleanup/BackupTableName.java cleanup/CleanupReport.java cleanup/CleanupView.java
-//SOURCES cleanup/DropColumnsReport.java cleanup/DropColumnsView.java cleanup/ReplicationCleanup.java cleanup/Slot.java
+//SOURCES cleanup/DropColumnsReport.java cleanup/DropColumnsView.java cleanup/ReplicationCleanup.java
 //SOURCES cli/ByteSize.java cli/CommonOptions.java cli/Converters.java cli/CutoverOptions.java
 //SOURCES cli/SchemaFolderOptions.java cli/TableOptions.java cli/UpshiftCommand.java
 //SOURCES columns/AddedColumn.java columns/AddedColumns.java columns/ColumnDefault.java
@@ -12,9 +12,11 @@
 //SOURCES connect/Endpoint.java connect/Environment.java connect/PgPass.java connect/SameServer.java
 //SOURCES connect/Secrets.java
 //SOURCES migration/Direction.java migration/MigrationLock.java migration/MigrationNames.java
+//SOURCES migration/Publications.java migration/ReplicationSlot.java migration/Subscription.java
+//SOURCES migration/SubscriptionCatalogAccess.java migration/SyncState.java
 //SOURCES monitor/Diagnosis.java monitor/MonitorLoop.java monitor/MonitorView.java monitor/ReplicationSnapshot.java
-//SOURCES monitor/ServerLog.java monitor/SubscriberRules.java monitor/SubscriptionCatalog.java monitor/SyncState.java
-//SOURCES monitor/Until.java monitor/ValueCheck.java monitor/WorkerWatch.java
+//SOURCES monitor/ServerLog.java monitor/SubscriberRules.java monitor/Until.java monitor/ValueCheck.java
+//SOURCES monitor/WorkerWatch.java
 //SOURCES pgtools/ClientConnection.java pgtools/DumpCompatibility.java pgtools/Folders.java pgtools/PgTool.java
 //SOURCES pgtools/PgToolFinder.java pgtools/PgVersion.java pgtools/Processes.java pgtools/PsqlError.java
 //SOURCES pgtools/SchemaDump.java pgtools/SchemaManifest.java pgtools/SchemaRestore.java pgtools/ShellWords.java
@@ -39,8 +41,7 @@
 //SOURCES status/ClusterStatus.java status/MigrationObject.java status/MigrationObjects.java status/MigrationPhase.java
 //SOURCES status/StatusReport.java status/StatusView.java
 //SOURCES subscription/AutovacuumPause.java subscription/ConnectionClause.java subscription/ForwardSubscription.java
-//SOURCES subscription/ForwardSubscriptionView.java subscription/SubscriptionCatalogAccess.java
-//SOURCES subscription/SubscriptionOptions.java subscription/SubscriptionState.java
+//SOURCES subscription/ForwardSubscriptionView.java subscription/SubscriptionOptions.java
 //SOURCES switchover/Cutover.java switchover/CutoverRecord.java switchover/Drain.java switchover/FreezeVerify.java
 //SOURCES switchover/Pause.java switchover/SwitchoverView.java switchover/WriteFreeze.java
 //SOURCES vacuum/Vacuum.java vacuum/VacuumReport.java vacuum/VacuumTargets.java vacuum/VacuumView.java

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import upshift.migration.MigrationNames;
-import upshift.subscription.SubscriptionCatalogAccess;
+import upshift.migration.SubscriptionCatalogAccess;
 
 /** Finds this migration's publications, subscriptions and slots on one server, in both directions. */
 public final class MigrationObjects {

@@ -20,6 +20,8 @@ import upshift.connect.Cluster;
 import upshift.migration.Direction;
 import upshift.migration.MigrationLock;
 import upshift.migration.MigrationNames;
+import upshift.migration.ReplicationSlot;
+import upshift.migration.Subscription;
 import upshift.publication.PublishedTables;
 import upshift.report.Progress;
 import upshift.rollback.RollbackReadiness;
@@ -32,7 +34,6 @@ import upshift.sql.Sql;
 import upshift.sql.StatementRunner;
 import upshift.subscription.ConnectionClause;
 import upshift.subscription.SubscriptionOptions;
-import upshift.subscription.SubscriptionState;
 import upshift.switchover.WriteFreeze.Mode;
 import upshift.verify.TableResult;
 import upshift.verify.Verification;
@@ -250,7 +251,7 @@ public final class Cutover {
     private Report runPhases(Settings s, java.util.function.Consumer<Plan> confirm) throws SQLException {
         MigrationLock.acquire(frozen, names, step);
         MigrationLock.acquire(target, names, step);
-        Optional<SubscriptionState> sub = SubscriptionState.read(target.connection(), drained.subscription(names));
+        Optional<Subscription> sub = Subscription.find(target.connection(), drained.subscription(names));
         Optional<CutoverRecord> record = record();
         if (sub.isEmpty()) {
             return resumeAfterDrop(s, record);
@@ -320,7 +321,7 @@ public final class Cutover {
     public Report abort() throws SQLException {
         MigrationLock.acquire(frozen, names, step);
         MigrationLock.acquire(target, names, step);
-        Optional<SubscriptionState> sub = SubscriptionState.read(target.connection(), drained.subscription(names));
+        Optional<Subscription> sub = Subscription.find(target.connection(), drained.subscription(names));
         Optional<CutoverRecord> record = record();
         if (sub.isEmpty()) {
             if (record.map(r -> r.reached(CutoverRecord.DROPPING)).orElse(false)) {
@@ -335,7 +336,7 @@ public final class Cutover {
         }
         long t = System.nanoTime();
         List<String> done = new ArrayList<>();
-        if (SubscriptionState.read(frozen.connection(), reverse.subscription(names)).isPresent()
+        if (Subscription.find(frozen.connection(), reverse.subscription(names)).isPresent()
                 && record.map(r -> r.reached(CutoverRecord.PREPARED)).orElse(false)) {
             runner.execute(frozen, "DROP SUBSCRIPTION " + Sql.ident(reverse.subscription(names)));
             done.add("dropped the prepared " + reverse.subscription(names));
@@ -353,7 +354,7 @@ public final class Cutover {
 
     // ---- phases ---------------------------------------------------------------------------------------------
 
-    private List<QualifiedName> check(Settings s, SubscriptionState sub, boolean disabled, boolean prepared)
+    private List<QualifiedName> check(Settings s, Subscription sub, boolean disabled, boolean prepared)
             throws SQLException {
         long t = System.nanoTime();
         String subscription = drained.subscription(names);
@@ -432,13 +433,13 @@ public final class Cutover {
                         + " on origin, and it is gone", "run create-publication first, or switch back without"
                                 + " --restart-forward");
             }
-            if (!prepared && SubscriptionState.slotExists(origin.connection(), reverse.slot(names))) {
+            if (!prepared && ReplicationSlot.exists(origin.connection(), reverse.slot(names))) {
                 throw UpshiftException.checkFailed("replication slot " + reverse.slot(names) + " already exists on"
                         + " origin", "drop it with cleanup --forward --drop-orphaned-slots, then re-run");
             }
         }
         boolean probe = !runner.dryRun()
-                && !(prepared && SubscriptionState.read(frozen.connection(), reverse.subscription(names)).isPresent());
+                && !(prepared && Subscription.find(frozen.connection(), reverse.subscription(names)).isPresent());
         List<RollbackReadiness.Finding> findings = RollbackReadiness.check(origin, destination, reverse, names,
                 tables, s.reverseConninfo(), probe);
         List<RollbackReadiness.Finding> blocking = findings.stream().filter(RollbackReadiness.Finding::blocking)
@@ -734,7 +735,7 @@ public final class Cutover {
         String sub = Sql.ident(drained.subscription(names));
         if (!prepared) {
             // a way back left over from an earlier, aborted attempt has a slot from before the last applied change
-            if (SubscriptionState.read(frozen.connection(), reverse.subscription(names)).isPresent()) {
+            if (Subscription.find(frozen.connection(), reverse.subscription(names)).isPresent()) {
                 runner.execute(frozen, "DROP SUBSCRIPTION " + Sql.ident(reverse.subscription(names)));
             }
             if (!disabled) {
@@ -813,7 +814,7 @@ public final class Cutover {
         }
         // switchback --restart-forward: destination subscribes to origin again, from now on, with no copy
         String subscription = reverse.subscription(names);
-        if (SubscriptionState.read(destination.connection(), subscription).isPresent()) {
+        if (Subscription.find(destination.connection(), subscription).isPresent()) {
             return subscription + " already exists";
         }
         ConnectionClause connection = new ConnectionClause(s.reverseConninfo(), "origin_password");
@@ -874,9 +875,9 @@ public final class Cutover {
             return null;
         }
         String subscription = reverse.subscription(names);
-        Optional<SubscriptionState> state = runner.dryRun() ? Optional.empty()
-                : SubscriptionState.read(frozen.connection(), subscription);
-        if (runner.dryRun() || !state.map(SubscriptionState::enabled).orElse(false)) {
+        Optional<Subscription> state = runner.dryRun() ? Optional.empty()
+                : Subscription.find(frozen.connection(), subscription);
+        if (runner.dryRun() || !state.map(Subscription::enabled).orElse(false)) {
             runner.execute(frozen, "ALTER SUBSCRIPTION " + Sql.ident(subscription) + " ENABLE");
         }
         if (runner.dryRun()) {
@@ -953,7 +954,7 @@ public final class Cutover {
         }
         Boolean streaming = null;
         if (s.startReverse()) {
-            Optional<SubscriptionState> way = SubscriptionState.read(frozen.connection(), reverse.subscription(names));
+            Optional<Subscription> way = Subscription.find(frozen.connection(), reverse.subscription(names));
             if (way.isEmpty()) {
                 throw UpshiftException.checkFailed("the " + reverse.label() + " subscription "
                         + reverse.subscription(names) + " is missing on " + frozen.role() + ": creating it now would"

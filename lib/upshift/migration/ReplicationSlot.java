@@ -1,4 +1,4 @@
-package upshift.cleanup;
+package upshift.migration;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -7,6 +7,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+
+import upshift.sql.Sql;
 
 /**
  * A logical replication slot as pg_replication_slots shows it, with the WAL it keeps the server from recycling.
@@ -18,15 +20,18 @@ import java.util.Optional;
  * @param activePid     that WAL sender's pid, or null
  * @param temporary     a temporary slot (gone with its session)
  * @param walStatus     reserved / extended / unreserved / lost
+ * @param confirmedFlushLsn what the subscriber confirmed (null before it confirmed anything)
  * @param inCurrentDatabase whether {@code database} is the session's database
  * @param retainedBytes pg_current_wal_lsn() - restart_lsn, null on a standby or when restart_lsn is gone
  * @param retained      the same, pg_size_pretty'd
  */
-public record Slot(String name, String database, String plugin, boolean active, Integer activePid, boolean temporary,
-        String walStatus, boolean inCurrentDatabase, Long retainedBytes, String retained) {
+public record ReplicationSlot(String name, String database, String plugin, boolean active, Integer activePid,
+        boolean temporary, String walStatus, String confirmedFlushLsn, boolean inCurrentDatabase, Long retainedBytes,
+        String retained) {
 
     private static final String LOGICAL_SLOTS = """
             SELECT s.slot_name, s.database, s.plugin, s.active, s.active_pid, s.temporary, s.wal_status,
+                   s.confirmed_flush_lsn::text AS confirmed_flush_lsn,
                    s.database = current_database() AS here,
                    r.bytes, pg_catalog.pg_size_pretty(r.bytes) AS pretty
               FROM pg_catalog.pg_replication_slots s
@@ -39,8 +44,8 @@ public record Slot(String name, String database, String plugin, boolean active, 
             """;
 
     /** Every logical slot on the server behind the session (slots are cluster-wide: every database's). */
-    public static List<Slot> logical(Connection connection) throws SQLException {
-        List<Slot> slots = new ArrayList<>();
+    public static List<ReplicationSlot> logical(Connection connection) throws SQLException {
+        List<ReplicationSlot> slots = new ArrayList<>();
         try (PreparedStatement st = connection.prepareStatement(LOGICAL_SLOTS);
              ResultSet rs = st.executeQuery()) {
             while (rs.next()) {
@@ -48,16 +53,28 @@ public record Slot(String name, String database, String plugin, boolean active, 
                 Integer activePid = rs.wasNull() ? null : pid;
                 long bytes = rs.getLong("bytes");
                 Long retained = rs.wasNull() ? null : bytes;
-                slots.add(new Slot(rs.getString("slot_name"), rs.getString("database"), rs.getString("plugin"),
-                        rs.getBoolean("active"), activePid, rs.getBoolean("temporary"), rs.getString("wal_status"),
-                        rs.getBoolean("here"), retained, rs.getString("pretty")));
+                slots.add(new ReplicationSlot(rs.getString("slot_name"), rs.getString("database"),
+                        rs.getString("plugin"), rs.getBoolean("active"), activePid, rs.getBoolean("temporary"),
+                        rs.getString("wal_status"), rs.getString("confirmed_flush_lsn"), rs.getBoolean("here"),
+                        retained, rs.getString("pretty")));
             }
         }
         return slots;
     }
 
+    /** Whether a replication slot of that name (logical or physical) exists on the server behind the session. */
+    public static boolean exists(Connection connection, String slot) throws SQLException {
+        try (PreparedStatement st = connection.prepareStatement(
+                "SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = ?")) {
+            st.setString(1, slot);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     /** The logical slot of that name, if it exists. */
-    public static Optional<Slot> find(Connection connection, String name) throws SQLException {
+    public static Optional<ReplicationSlot> find(Connection connection, String name) throws SQLException {
         return logical(connection).stream().filter(s -> s.name().equals(name)).findFirst();
     }
 
@@ -67,7 +84,7 @@ public record Slot(String name, String database, String plugin, boolean active, 
     }
 
     public static String dropSql(String slot) {
-        return "SELECT pg_catalog.pg_drop_replication_slot(" + upshift.sql.Sql.literal(slot) + ")";
+        return "SELECT pg_catalog.pg_drop_replication_slot(" + Sql.literal(slot) + ")";
     }
 
     /** "1234 kB retained" or "" when unknown. */
