@@ -12,8 +12,8 @@
 //SOURCES connect/Endpoint.java connect/Environment.java connect/PgPass.java connect/SameServer.java
 //SOURCES connect/Secrets.java
 //SOURCES migration/Direction.java migration/MigrationLock.java migration/MigrationNames.java
-//SOURCES migration/Publications.java migration/ReplicationSlot.java migration/Subscription.java
-//SOURCES migration/SubscriptionCatalogAccess.java migration/SyncState.java
+//SOURCES migration/MigrationState.java migration/Publications.java migration/ReplicationSlot.java
+//SOURCES migration/Subscription.java migration/SubscriptionCatalogAccess.java migration/SyncState.java
 //SOURCES monitor/Diagnosis.java monitor/MonitorLoop.java monitor/MonitorView.java monitor/ReplicationSnapshot.java
 //SOURCES monitor/ServerLog.java monitor/SubscriberRules.java monitor/Until.java monitor/ValueCheck.java
 //SOURCES monitor/WorkerWatch.java

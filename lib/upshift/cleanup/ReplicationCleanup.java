@@ -1,8 +1,5 @@
 package upshift.cleanup;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -154,11 +151,10 @@ public final class ReplicationCleanup {
             Cluster subscriber = d.subscriber(origin, destination);
             Set<String> used = new LinkedHashSet<>();
             List<String> usedPrefixes = new ArrayList<>();
-            Optional<Long> subOid = subscriptionOid(subscriber.connection(), d.subscription(names));
-            if (subOid.isPresent()) {
-                Subscription.find(subscriber.connection(), d.subscription(names))
-                        .map(Subscription::slotName).ifPresent(used::add);
-                usedPrefixes.add("pg_" + subOid.get() + "_sync_");
+            Optional<Subscription> sub = Subscription.find(subscriber.connection(), d.subscription(names));
+            if (sub.isPresent()) {
+                sub.map(Subscription::slotName).ifPresent(used::add);
+                usedPrefixes.add("pg_" + sub.get().oid() + "_sync_");
             }
             pairs.stream().filter(p -> p.publisher() == publisher).forEach(p -> used.addAll(p.slots().keySet()));
             for (ReplicationSlot s : ReplicationSlot.logical(publisher.connection())) {
@@ -175,19 +171,6 @@ public final class ReplicationCleanup {
     /** Named after this migration: the name itself, or the name followed by an underscore and more. */
     boolean ofThisMigration(String slot) {
         return slot.equals(names.name()) || slot.startsWith(names.name() + "_");
-    }
-
-    private static Optional<Long> subscriptionOid(Connection c, String subscription) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("""
-                SELECT s.oid FROM pg_catalog.pg_subscription s
-                 WHERE s.subname = ?
-                   AND s.subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
-                """)) {
-            st.setString(1, subscription);
-            try (ResultSet rs = st.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
-            }
-        }
     }
 
     /** Opens the session now; when the publisher side cannot be reached, says how to drop a subscription anyway. */

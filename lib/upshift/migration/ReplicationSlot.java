@@ -15,7 +15,7 @@ import upshift.sql.Sql;
  *
  * @param name          slot name (cluster-wide)
  * @param database      the database it decodes (a logical slot is dropped from a session in that database)
- * @param plugin        output plugin, e.g. pgoutput
+ * @param plugin        output plugin, e.g. pgoutput (null for a physical slot)
  * @param active        whether a WAL sender is using it now
  * @param activePid     that WAL sender's pid, or null
  * @param temporary     a temporary slot (gone with its session)
@@ -29,7 +29,7 @@ public record ReplicationSlot(String name, String database, String plugin, boole
         boolean temporary, String walStatus, String confirmedFlushLsn, boolean inCurrentDatabase, Long retainedBytes,
         String retained) {
 
-    private static final String LOGICAL_SLOTS = """
+    private static final String SLOTS = """
             SELECT s.slot_name, s.database, s.plugin, s.active, s.active_pid, s.temporary, s.wal_status,
                    s.confirmed_flush_lsn::text AS confirmed_flush_lsn,
                    s.database = current_database() AS here,
@@ -39,15 +39,28 @@ public record ReplicationSlot(String name, String database, String plugin, boole
                    SELECT CASE WHEN pg_catalog.pg_is_in_recovery() OR s.restart_lsn IS NULL THEN NULL
                                ELSE pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), s.restart_lsn)
                           END AS bytes) r
-             WHERE s.slot_type = 'logical'
+             WHERE %s
              ORDER BY s.slot_name
             """;
 
     /** Every logical slot on the server behind the session (slots are cluster-wide: every database's). */
     public static List<ReplicationSlot> logical(Connection connection) throws SQLException {
+        try (PreparedStatement st = connection.prepareStatement(String.format(SLOTS, "s.slot_type = 'logical'"))) {
+            return read(st);
+        }
+    }
+
+    /** The slots of these names (logical or physical) on the server behind the session, in name order. */
+    public static List<ReplicationSlot> named(Connection connection, List<String> names) throws SQLException {
+        try (PreparedStatement st = connection.prepareStatement(String.format(SLOTS, "s.slot_name = ANY (?)"))) {
+            st.setArray(1, connection.createArrayOf("text", names.toArray()));
+            return read(st);
+        }
+    }
+
+    private static List<ReplicationSlot> read(PreparedStatement st) throws SQLException {
         List<ReplicationSlot> slots = new ArrayList<>();
-        try (PreparedStatement st = connection.prepareStatement(LOGICAL_SLOTS);
-             ResultSet rs = st.executeQuery()) {
+        try (ResultSet rs = st.executeQuery()) {
             while (rs.next()) {
                 int pid = rs.getInt("active_pid");
                 Integer activePid = rs.wasNull() ? null : pid;
