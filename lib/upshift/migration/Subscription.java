@@ -46,6 +46,11 @@ public record Subscription(long oid, String name, boolean enabled, String slotNa
              ORDER BY n.nspname, c.relname
             """;
 
+    /** The main (apply) worker of a subscription, as pg_stat_subscription lists it: table-sync workers excluded. */
+    private static final String APPLY_WORKER = """
+            SELECT pid FROM pg_catalog.pg_stat_subscription WHERE subname = ? AND relid IS NULL AND pid IS NOT NULL
+            """;
+
     public Subscription {
         publications = List.copyOf(publications);
         tables = List.copyOf(tables);
@@ -103,6 +108,21 @@ public record Subscription(long oid, String name, boolean enabled, String slotNa
             }
         }
         return tables;
+    }
+
+    /** The pid of the subscription's apply worker, null when none runs (pg_stat_subscription is readable by all). */
+    public static Integer applyWorkerPid(Connection connection, String subscription) throws SQLException {
+        try (PreparedStatement st = connection.prepareStatement(APPLY_WORKER)) {
+            st.setString(1, subscription);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? (Integer) rs.getObject(1) : null;
+            }
+        }
+    }
+
+    /** How many of its tables are not in state ready yet. */
+    public long notReady() {
+        return tables.stream().filter(t -> t.state() != SyncState.READY).count();
     }
 
     /** The names of its tables, in schema/name order. */

@@ -136,16 +136,6 @@ public final class Cutover {
         }
     }
 
-    private static final String NOT_READY = """
-            SELECT count(*) FROM pg_catalog.pg_subscription_rel r
-              JOIN pg_catalog.pg_subscription s ON s.oid = r.srsubid
-             WHERE s.subname = ? AND r.srsubstate <> 'r'
-            """;
-
-    private static final String APPLY_WORKER = """
-            SELECT pid FROM pg_catalog.pg_stat_subscription WHERE subname = ? AND relid IS NULL AND pid IS NOT NULL
-            """;
-
     private static final String PREPARED_XACTS = """
             SELECT gid, owner::text FROM pg_catalog.pg_prepared_xacts WHERE database = current_database() ORDER BY 1
             """;
@@ -364,7 +354,7 @@ public final class Cutover {
                             + (drained == Direction.ROLLBACK ? " --rollback" : "") + ", fix, then enable it");
         }
         if (drained == Direction.FORWARD) {
-            long notReady = count(target.connection(), NOT_READY, subscription);
+            long notReady = sub.notReady();
             if (notReady > 0) {
                 throw UpshiftException.checkFailed("the initial copy is not finished: " + notReady
                         + " table(s) not ready", "wait with: monitor --until caught-up");
@@ -905,7 +895,7 @@ public final class Cutover {
         long deadline = System.nanoTime() + timeout.toNanos();
         Integer firstPid = null;
         while (System.nanoTime() < deadline) {
-            Integer pid = single(frozen.connection(), APPLY_WORKER, subscription);
+            Integer pid = Subscription.applyWorkerPid(frozen.connection(), subscription);
             Integer senders;
             Boolean passed;
             try (PreparedStatement st = target.connection().prepareStatement(WALSENDER_PASSED)) {
@@ -1037,7 +1027,7 @@ public final class Cutover {
     private boolean applyWorkerRunning(String subscription) throws SQLException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (true) {
-            if (single(target.connection(), APPLY_WORKER, subscription) != null) {
+            if (Subscription.applyWorkerPid(target.connection(), subscription) != null) {
                 return true;
             }
             if (System.nanoTime() > deadline) {
@@ -1055,11 +1045,6 @@ public final class Cutover {
             }
         }
         return found;
-    }
-
-    private static long count(Connection c, String sql, String param) throws SQLException {
-        Long n = single(c, sql, param);
-        return n == null ? 0 : n;
     }
 
     @SuppressWarnings("unchecked")

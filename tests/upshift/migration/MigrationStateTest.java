@@ -76,6 +76,8 @@ class MigrationStateTest {
                 assertEquals(List.of(new QualifiedName("public", "a"), new QualifiedName("public", "b")),
                         asReader.tableNames());
                 asReader.tables().forEach(t -> assertEquals(SyncState.INITIALIZING, t.state(), t.toString()));
+                assertEquals(2, asReader.notReady());
+                assertNull(Subscription.applyWorkerPid(plainSub, "mstate_sub"), "a disabled subscription has none");
                 if (major >= 15) {
                     assertEquals(Boolean.FALSE, asReader.disableOnError());
                 } else {
