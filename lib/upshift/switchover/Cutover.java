@@ -21,6 +21,7 @@ import upshift.migration.CutoverRecord;
 import upshift.migration.Direction;
 import upshift.migration.MigrationLock;
 import upshift.migration.MigrationNames;
+import upshift.migration.Publications;
 import upshift.migration.PublishedTables;
 import upshift.migration.ReplicationSlot;
 import upshift.migration.Subscription;
@@ -374,7 +375,8 @@ public final class Cutover {
                             + " (SELECT * FROM pg_prepared_xacts), then re-run");
         }
         String publication = drained.publication(names);
-        List<QualifiedName> tables = WriteFreeze.publishedTables(frozen.connection(), publication);
+        // every relation the publication sends, as the frozen server expands it (leaf partitions, or the root)
+        List<QualifiedName> tables = Publications.tables(frozen.connection(), List.of(publication));
         if (tables.isEmpty()) {
             throw UpshiftException.checkFailed("publication " + publication + " on " + frozen.role()
                     + " does not exist or publishes no table", "see status; check --name");
