@@ -3,7 +3,7 @@
 //DEPS org.postgresql:postgresql:42.7.13
 //SOURCES ExitCode.java UpshiftException.java
 //SOURCES cleanup/AddedColumnsDrop.java cleanup/BackupTableName.java cleanup/CleanupReport.java cleanup/CleanupView.java
-//SOURCES cleanup/DropColumnsReport.java cleanup/DropColumnsView.java cleanup/ReplicationCleanup.java cleanup/Slot.java
+//SOURCES cleanup/DropColumnsReport.java cleanup/DropColumnsView.java cleanup/ReplicationCleanup.java
 //SOURCES cli/ByteSize.java cli/CommonOptions.java cli/Converters.java cli/CutoverOptions.java
 //SOURCES cli/SchemaFolderOptions.java cli/TableOptions.java cli/UpshiftCommand.java
 //SOURCES columns/AddedColumn.java columns/AddedColumns.java columns/ColumnDefault.java
@@ -11,10 +11,13 @@
 //SOURCES connect/Cluster.java connect/ConnectSettings.java connect/ConnectionStrings.java connect/Connector.java
 //SOURCES connect/Endpoint.java connect/Environment.java connect/PgPass.java connect/SameServer.java
 //SOURCES connect/Secrets.java
-//SOURCES migration/Direction.java migration/MigrationLock.java migration/MigrationNames.java
+//SOURCES migration/CutoverRecord.java migration/Direction.java migration/MigrationLock.java
+//SOURCES migration/MigrationNames.java migration/MigrationState.java migration/Publications.java
+//SOURCES migration/PublishedTables.java migration/ReplicationSlot.java migration/Subscription.java
+//SOURCES migration/SubscriptionCatalogAccess.java migration/SyncState.java
 //SOURCES monitor/Diagnosis.java monitor/MonitorLoop.java monitor/MonitorView.java monitor/ReplicationSnapshot.java
-//SOURCES monitor/ServerLog.java monitor/SubscriberRules.java monitor/SubscriptionCatalog.java monitor/SyncState.java
-//SOURCES monitor/Until.java monitor/ValueCheck.java monitor/WorkerWatch.java
+//SOURCES monitor/ServerLog.java monitor/SubscriberRules.java monitor/Until.java monitor/ValueCheck.java
+//SOURCES monitor/WorkerWatch.java
 //SOURCES pgtools/ClientConnection.java pgtools/DumpCompatibility.java pgtools/Folders.java pgtools/PgTool.java
 //SOURCES pgtools/PgToolFinder.java pgtools/PgVersion.java pgtools/Processes.java pgtools/PsqlError.java
 //SOURCES pgtools/SchemaDump.java pgtools/SchemaManifest.java pgtools/SchemaRestore.java pgtools/ShellWords.java
@@ -24,7 +27,7 @@
 //SOURCES preflight/Preflight.java preflight/PreflightOptions.java preflight/PreflightReport.java
 //SOURCES preflight/PreflightView.java preflight/Queries.java preflight/SchemaChecks.java preflight/ServerChecks.java
 //SOURCES preflight/Severity.java preflight/Side.java
-//SOURCES publication/PublicationPlan.java publication/PublicationStep.java publication/PublishedTables.java
+//SOURCES publication/PublicationPlan.java publication/PublicationStep.java
 //SOURCES report/Output.java report/Progress.java report/Table.java report/Units.java
 //SOURCES rollback/RollbackReadiness.java rollback/RollbackReplication.java rollback/RollbackView.java
 //SOURCES runbook/Step.java
@@ -39,10 +42,9 @@
 //SOURCES status/ClusterStatus.java status/MigrationObject.java status/MigrationObjects.java status/MigrationPhase.java
 //SOURCES status/StatusReport.java status/StatusView.java
 //SOURCES subscription/AutovacuumPause.java subscription/ConnectionClause.java subscription/ForwardSubscription.java
-//SOURCES subscription/ForwardSubscriptionView.java subscription/SubscriptionCatalogAccess.java
-//SOURCES subscription/SubscriptionOptions.java subscription/SubscriptionState.java
-//SOURCES switchover/Cutover.java switchover/CutoverRecord.java switchover/Drain.java switchover/FreezeVerify.java
-//SOURCES switchover/Pause.java switchover/SwitchoverView.java switchover/WriteFreeze.java
+//SOURCES subscription/ForwardSubscriptionView.java subscription/SubscriptionOptions.java
+//SOURCES switchover/Cutover.java switchover/Drain.java switchover/FreezeVerify.java switchover/Pause.java
+//SOURCES switchover/SwitchoverView.java switchover/WriteFreeze.java
 //SOURCES vacuum/Vacuum.java vacuum/VacuumReport.java vacuum/VacuumTargets.java vacuum/VacuumView.java
 //SOURCES verify/ChangedTables.java verify/ComparedColumn.java verify/NotReplicated.java verify/TableQuery.java
 //SOURCES verify/TableResult.java verify/Verification.java verify/VerifyReport.java verify/VerifyTables.java

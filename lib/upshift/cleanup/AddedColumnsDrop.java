@@ -17,11 +17,11 @@ import upshift.columns.AddedColumn;
 import upshift.columns.AddedColumns;
 import upshift.connect.Cluster;
 import upshift.migration.MigrationNames;
-import upshift.publication.PublishedTables;
+import upshift.migration.PublishedTables;
+import upshift.migration.Subscription;
 import upshift.sql.QualifiedName;
 import upshift.sql.Sql;
 import upshift.sql.StatementRunner;
-import upshift.subscription.SubscriptionState;
 
 /**
  * drop-added-columns: removes, on destination, the columns add-missing-columns added (found by their COMMENT).
@@ -133,7 +133,7 @@ public final class AddedColumnsDrop {
         List<Check> checks = new ArrayList<>();
         Connection d = destination.connection();
         checks.add(new Check(destination.role(), "subscription", names.subscription(), true,
-                SubscriptionState.read(d, names.subscription()).isPresent(),
+                Subscription.find(d, names.subscription()).isPresent(),
                 "forward replication still applies origin's rows, which carry the column: the apply would fail"
                         + " (run cleanup --forward first)"));
         checks.add(new Check(destination.role(), "publication", names.rollbackPublication(), true,
@@ -141,7 +141,7 @@ public final class AddedColumnsDrop {
                 "rollback replication would send origin rows without the column (run cleanup --rollback first)"));
         if (origin.isPresent()) {
             checks.add(new Check(origin.get().role(), "subscription", names.rollbackSubscription(), true,
-                    SubscriptionState.read(origin.get().connection(), names.rollbackSubscription()).isPresent(),
+                    Subscription.find(origin.get().connection(), names.rollbackSubscription()).isPresent(),
                     "origin still subscribes to destination and would receive rows without the column"
                             + " (run cleanup --rollback first)"));
         } else {

@@ -1,8 +1,5 @@
 package upshift.cleanup;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,13 +16,14 @@ import upshift.cleanup.CleanupReport.OrphanedSlot;
 import upshift.connect.Cluster;
 import upshift.migration.Direction;
 import upshift.migration.MigrationNames;
-import upshift.publication.PublishedTables;
+import upshift.migration.PublishedTables;
+import upshift.migration.ReplicationSlot;
+import upshift.migration.Subscription;
 import upshift.report.Progress;
 import upshift.sql.Sql;
 import upshift.sql.StatementRunner;
 import upshift.status.MigrationObject;
 import upshift.status.MigrationObjects;
-import upshift.subscription.SubscriptionState;
 
 /**
  * cleanup: drops what one migration created, forward and/or rollback: the subscription (disabled first, then
@@ -58,7 +56,7 @@ public final class ReplicationCleanup {
 
     /** One direction's objects as found. {@code slots}: every slot name to handle, with the slot if it exists. */
     record PairPlan(Direction direction, Cluster subscriber, Cluster publisher,
-            Optional<SubscriptionState> subscription, Map<String, Optional<Slot>> slots, boolean publicationExists,
+            Optional<Subscription> subscription, Map<String, Optional<ReplicationSlot>> slots, boolean publicationExists,
             String publication) {
 
         boolean anythingToDrop() {
@@ -68,7 +66,7 @@ public final class ReplicationCleanup {
     }
 
     /** An inactive logical slot on one server that no subscription of this migration uses. */
-    record Orphan(Cluster server, Slot slot, boolean thisMigration) {
+    record Orphan(Cluster server, ReplicationSlot slot, boolean thisMigration) {
 
         boolean droppable() {
             return thisMigration && slot.inCurrentDatabase();
@@ -129,12 +127,12 @@ public final class ReplicationCleanup {
     private PairPlan pair(Direction d) throws SQLException {
         Cluster subscriber = d.subscriber(origin, destination);
         Cluster publisher = d.publisher(origin, destination);
-        Optional<SubscriptionState> sub = SubscriptionState.read(subscriber.connection(), d.subscription(names));
+        Optional<Subscription> sub = Subscription.find(subscriber.connection(), d.subscription(names));
         Set<String> slotNames = new LinkedHashSet<>();
-        sub.map(SubscriptionState::slotName).ifPresent(slotNames::add);
+        sub.map(Subscription::slotName).ifPresent(slotNames::add);
         slotNames.add(d.slot(names));
-        List<Slot> present = Slot.logical(publisher.connection());
-        Map<String, Optional<Slot>> slots = new LinkedHashMap<>();
+        List<ReplicationSlot> present = ReplicationSlot.logical(publisher.connection());
+        Map<String, Optional<ReplicationSlot>> slots = new LinkedHashMap<>();
         for (String name : slotNames) {
             slots.put(name, present.stream().filter(s -> s.name().equals(name)).findFirst());
         }
@@ -153,14 +151,13 @@ public final class ReplicationCleanup {
             Cluster subscriber = d.subscriber(origin, destination);
             Set<String> used = new LinkedHashSet<>();
             List<String> usedPrefixes = new ArrayList<>();
-            Optional<Long> subOid = subscriptionOid(subscriber.connection(), d.subscription(names));
-            if (subOid.isPresent()) {
-                SubscriptionState.read(subscriber.connection(), d.subscription(names))
-                        .map(SubscriptionState::slotName).ifPresent(used::add);
-                usedPrefixes.add("pg_" + subOid.get() + "_sync_");
+            Optional<Subscription> sub = Subscription.find(subscriber.connection(), d.subscription(names));
+            if (sub.isPresent()) {
+                sub.map(Subscription::slotName).ifPresent(used::add);
+                usedPrefixes.add("pg_" + sub.get().oid() + "_sync_");
             }
             pairs.stream().filter(p -> p.publisher() == publisher).forEach(p -> used.addAll(p.slots().keySet()));
-            for (Slot s : Slot.logical(publisher.connection())) {
+            for (ReplicationSlot s : ReplicationSlot.logical(publisher.connection())) {
                 if (s.active() || s.temporary() || used.contains(s.name())
                         || usedPrefixes.stream().anyMatch(s.name()::startsWith)) {
                     continue;
@@ -174,19 +171,6 @@ public final class ReplicationCleanup {
     /** Named after this migration: the name itself, or the name followed by an underscore and more. */
     boolean ofThisMigration(String slot) {
         return slot.equals(names.name()) || slot.startsWith(names.name() + "_");
-    }
-
-    private static Optional<Long> subscriptionOid(Connection c, String subscription) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("""
-                SELECT s.oid FROM pg_catalog.pg_subscription s
-                 WHERE s.subname = ?
-                   AND s.subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
-                """)) {
-            st.setString(1, subscription);
-            try (ResultSet rs = st.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
-            }
-        }
     }
 
     /** Opens the session now; when the publisher side cannot be reached, says how to drop a subscription anyway. */
@@ -243,11 +227,11 @@ public final class ReplicationCleanup {
         Set<String> droppedWithSubscription = new LinkedHashSet<>();
         boolean stoppedSubscription = false;
 
-        Optional<SubscriptionState> found = p.subscription();
+        Optional<Subscription> found = p.subscription();
         if (found.isEmpty()) {
             actions.add(new Action(subscriber.role(), "subscription", d.subscription(names), "already gone", "", true));
         } else {
-            SubscriptionState sub = found.get();
+            Subscription sub = found.get();
             String ident = Sql.ident(sub.name());
             stoppedSubscription = true;
             if (sub.enabled()) {
@@ -261,7 +245,7 @@ public final class ReplicationCleanup {
                         + "; if the " + subscriber.role() + " server cannot reach it, run instead:\n"
                         + "--   ALTER SUBSCRIPTION " + ident + " SET (slot_name = NONE);\n"
                         + "--   DROP SUBSCRIPTION " + ident + ";\n"
-                        + "--   and on " + publisher.role() + ": " + Slot.dropSql(slot) + ";");
+                        + "--   and on " + publisher.role() + ": " + ReplicationSlot.dropSql(slot) + ";");
                 try {
                     runner.execute(subscriber, "DROP SUBSCRIPTION " + ident);
                     droppedWithSubscription.add(slot);
@@ -286,14 +270,14 @@ public final class ReplicationCleanup {
             actions.add(new Action(subscriber.role(), "subscription", sub.name(), dropped(), detail, true));
         }
 
-        for (Map.Entry<String, Optional<Slot>> entry : p.slots().entrySet()) {
+        for (Map.Entry<String, Optional<ReplicationSlot>> entry : p.slots().entrySet()) {
             String name = entry.getKey();
             if (entry.getValue().isEmpty()) {
                 actions.add(new Action(publisher.role(), "slot", name, "already gone", "", true));
                 continue;
             }
             if (droppedWithSubscription.contains(name)) {
-                if (runner.dryRun() || Slot.find(publisher.connection(), name).isEmpty()) {
+                if (runner.dryRun() || ReplicationSlot.find(publisher.connection(), name).isEmpty()) {
                     actions.add(new Action(publisher.role(), "slot", name, dropped(), "by DROP SUBSCRIPTION", true));
                     continue;
                 }
@@ -319,7 +303,7 @@ public final class ReplicationCleanup {
      * Drops one slot on the publisher directly. A slot still in use is left alone, unless this run just stopped the
      * subscription that used it: its WAL sender then gets a bounded while to let go.
      */
-    private Action dropSlot(Cluster publisher, Slot planned, boolean justStopped) throws SQLException {
+    private Action dropSlot(Cluster publisher, ReplicationSlot planned, boolean justStopped) throws SQLException {
         String server = publisher.role();
         if (!planned.inCurrentDatabase()) {
             return new Action(server, "slot", planned.name(), "kept", "it belongs to database " + planned.database()
@@ -336,7 +320,7 @@ public final class ReplicationCleanup {
             return new Action(server, "slot", planned.name(), "would drop", planned.retainedText() + " WAL retained",
                     true);
         }
-        Optional<Slot> now = Slot.find(publisher.connection(), planned.name());
+        Optional<ReplicationSlot> now = ReplicationSlot.find(publisher.connection(), planned.name());
         if (now.isPresent() && now.get().active() && justStopped) {
             now = waitUntilReleased(publisher, planned.name());
         }
@@ -352,9 +336,9 @@ public final class ReplicationCleanup {
         return new Action(server, "slot", planned.name(), "dropped", now.get().retainedText() + " WAL released", true);
     }
 
-    private Optional<Slot> waitUntilReleased(Cluster publisher, String slot) throws SQLException {
+    private Optional<ReplicationSlot> waitUntilReleased(Cluster publisher, String slot) throws SQLException {
         long deadline = System.nanoTime() + SLOT_RELEASE_WAIT.toNanos();
-        Optional<Slot> now = Slot.find(publisher.connection(), slot);
+        Optional<ReplicationSlot> now = ReplicationSlot.find(publisher.connection(), slot);
         while (now.isPresent() && now.get().active() && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(250);
@@ -362,13 +346,13 @@ public final class ReplicationCleanup {
                 Thread.currentThread().interrupt();
                 break;
             }
-            now = Slot.find(publisher.connection(), slot);
+            now = ReplicationSlot.find(publisher.connection(), slot);
         }
         return now;
     }
 
     private OrphanedSlot orphan(Orphan o, boolean drop) {
-        Slot s = o.slot();
+        ReplicationSlot s = o.slot();
         String result;
         if (!o.thisMigration()) {
             result = "kept: not named after migration " + names.name();

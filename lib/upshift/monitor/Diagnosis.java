@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import upshift.migration.Direction;
+import upshift.migration.Subscription.SubscribedTable;
+import upshift.migration.SyncState;
 import upshift.monitor.ReplicationSnapshot.SlotInfo;
 import upshift.monitor.ReplicationSnapshot.SubscriptionInfo;
 import upshift.monitor.SubscriberRules.Kind;
@@ -53,13 +55,13 @@ public record Diagnosis(boolean blocking, String headline, List<Finding> finding
      * @param logSettings where the subscriber's log is (null: not read)
      */
     public record Facts(Direction direction, String subscriber, String publisher, String subscriptionName,
-            String slotName, SubscriptionInfo subscription, List<SubscriptionCatalog.SubscribedTable> tables,
+            String slotName, SubscriptionInfo subscription, List<SubscribedTable> tables,
             SlotInfo slot, List<TableDrift> drifts, List<ValueCheck.Result> valueChecks, String serverLogError,
             ApplyWorker worker, List<Rule> rules, ServerLog.LogSettings logSettings) {
 
         /** The facts of the earlier checks only (no worker history, no rules, no log settings). */
         public Facts(Direction direction, String subscriber, String publisher, String subscriptionName,
-                String slotName, SubscriptionInfo subscription, List<SubscriptionCatalog.SubscribedTable> tables,
+                String slotName, SubscriptionInfo subscription, List<SubscribedTable> tables,
                 SlotInfo slot, List<TableDrift> drifts, List<ValueCheck.Result> valueChecks, String serverLogError) {
             this(direction, subscriber, publisher, subscriptionName, slotName, subscription, tables, slot, drifts,
                     valueChecks, serverLogError, null, List.of(), null);

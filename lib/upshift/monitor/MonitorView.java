@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import upshift.migration.Direction;
+import upshift.migration.SyncState;
 import upshift.monitor.ReplicationSnapshot.CopyProgress;
 import upshift.monitor.ReplicationSnapshot.SlotInfo;
 import upshift.monitor.ReplicationSnapshot.SubscriptionInfo;

@@ -17,11 +17,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import upshift.migration.Direction;
 import upshift.UpshiftException;
 import upshift.columns.AddedColumns;
 import upshift.connect.Cluster;
+import upshift.migration.Direction;
 import upshift.migration.MigrationNames;
+import upshift.migration.Publications;
+import upshift.migration.Subscription.SubscribedTable;
+import upshift.migration.Subscription;
+import upshift.migration.SyncState;
 import upshift.schema.Catalog;
 import upshift.schema.Column;
 import upshift.schema.TableDrift;
@@ -202,10 +206,9 @@ public record ReplicationSnapshot(
         Capabilities subCaps = subscriber.facts().capabilities();
         Capabilities pubCaps = publisher.facts().capabilities();
 
-        Optional<SubscriptionCatalog.Subscription> sub = read(subscriber,
-                c -> SubscriptionCatalog.find(c, subCaps, subscriptionName));
-        List<SubscriptionCatalog.SubscribedTable> subscribed = sub.isEmpty() ? List.of()
-                : read(subscriber, c -> SubscriptionCatalog.tables(c, sub.get().oid()));
+        Optional<Subscription> sub = read(subscriber,
+                c -> Subscription.find(c, subCaps, subscriptionName));
+        List<SubscribedTable> subscribed = sub.map(Subscription::tables).orElse(List.of());
         SubscriptionInfo info = sub.isEmpty() ? null : read(subscriber, c -> subscriptionInfo(c, subCaps, sub.get()));
 
         boolean copyView = subCaps.has(Feature.PROGRESS_COPY_VIEW);
@@ -219,7 +222,7 @@ public record ReplicationSnapshot(
             }
         }
 
-        String slotName = sub.map(SubscriptionCatalog.Subscription::slotName).orElse(direction.slot(names));
+        String slotName = sub.map(Subscription::slotName).orElse(direction.slot(names));
         SlotInfo slot = slotName == null ? null : read(publisher, c -> slot(c, pubCaps, slotName));
 
         List<TableState> tables = subscribed.stream().map(t -> new TableState(t.table().toString(),
@@ -270,7 +273,7 @@ public record ReplicationSnapshot(
      * slot's confirmed_flush_lsn within maxLagBytes of the publisher's current WAL and the slot active, and a live
      * apply worker that kept its pid across {@link WorkerWatch#SETTLED_POLLS} polls without a new apply error.
      */
-    static String notCaughtUp(SubscriptionInfo info, List<SubscriptionCatalog.SubscribedTable> subscribed,
+    static String notCaughtUp(SubscriptionInfo info, List<SubscribedTable> subscribed,
             boolean ready, SlotInfo slot, long maxLagBytes, WorkerWatch.ApplyWorker worker) {
         if (info == null) {
             return "the subscription does not exist";
@@ -344,7 +347,7 @@ public record ReplicationSnapshot(
         return tables.stream().filter(t -> t.state().equals("r")).count();
     }
 
-    private static Map<String, Integer> countStates(List<SubscriptionCatalog.SubscribedTable> tables) {
+    private static Map<String, Integer> countStates(List<SubscribedTable> tables) {
         Map<SyncState, Integer> counts = new EnumMap<>(SyncState.class);
         tables.forEach(t -> counts.merge(t.state(), 1, Integer::sum));
         Map<String, Integer> named = new LinkedHashMap<>();
@@ -353,10 +356,10 @@ public record ReplicationSnapshot(
     }
 
     private static List<QualifiedName> comparedTables(Cluster publisher, SubscriptionInfo info,
-            List<SubscriptionCatalog.SubscribedTable> subscribed) {
+            List<SubscribedTable> subscribed) {
         Set<QualifiedName> tables = new LinkedHashSet<>();
         try {
-            tables.addAll(SubscriptionCatalog.publicationTables(publisher.connection(), info.publications()));
+            tables.addAll(Publications.tables(publisher.connection(), info.publications()));
         } catch (SQLException e) {
             // the publisher's list is a bonus (it finds tables the subscriber lacks); the subscriber's suffices
         }
@@ -365,7 +368,7 @@ public record ReplicationSnapshot(
     }
 
     private static SubscriptionInfo subscriptionInfo(Connection c, Capabilities caps,
-            SubscriptionCatalog.Subscription sub) throws SQLException {
+            Subscription sub) throws SQLException {
         Integer applyPid = null;
         String received = null;
         String latestEnd = null;

@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import upshift.UpshiftException;
 import upshift.connect.Cluster;
 import upshift.migration.MigrationNames;
+import upshift.migration.MigrationState;
 import upshift.schema.TableDrift;
 import upshift.schema.TableSelection;
 import upshift.schema.TableSelection.Table;
@@ -175,41 +176,23 @@ public final class Preflight {
     // ---- what exists already ----------------------------------------------------------------------------------
 
     /**
-     * This migration's publications, subscriptions and slots that exist already. Reads only columns every role
-     * may read (status' MigrationObjects reads pg_subscription.oid, which PostgreSQL 13 hides from non-superusers).
+     * This migration's publications, subscriptions and slots that exist already, read through MigrationState (which
+     * a non-superuser on PostgreSQL 13, where pg_subscription.oid is hidden, may read too).
      */
     private void inPlace() throws SQLException {
-        String sql = """
-                SELECT 'publication', pubname FROM pg_catalog.pg_publication WHERE pubname = ANY (?)
-                UNION ALL
-                SELECT 'subscription', subname FROM pg_catalog.pg_subscription
-                 WHERE subname = ANY (?)
-                   AND subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
-                UNION ALL
-                SELECT 'replication slot', slot_name FROM pg_catalog.pg_replication_slots WHERE slot_name = ANY (?)
-                """;
-        String[] publications = {names.publication(), names.rollbackPublication()};
-        String[] subscriptions = {names.subscription(), names.rollbackSubscription()};
-        String[] slots = {names.slot(), names.rollbackSlot()};
         for (Cluster cluster : List.of(origin, destination)) {
             Side side = cluster == origin ? Side.ORIGIN : Side.DESTINATION;
-            Connection c = cluster.connection();
-            try (PreparedStatement st = c.prepareStatement(sql)) {
-                st.setArray(1, c.createArrayOf("text", publications));
-                st.setArray(2, c.createArrayOf("text", subscriptions));
-                st.setArray(3, c.createArrayOf("text", slots));
-                try (ResultSet rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        String kind = rs.getString(1);
-                        String name = rs.getString(2);
-                        if (cluster == destination && kind.equals("subscription")
-                                && name.equals(names.subscription())) {
-                            subscriptionExists = true;
-                        }
-                        add(Severity.INFO, "in-place", side, kind + " " + name, kind + " " + name
-                                + " already exists: preflight is being re-run part-way through the migration", null);
-                    }
-                }
+            MigrationState state = MigrationState.read(cluster.connection(), names);
+            List<String> found = new ArrayList<>();
+            state.publications().forEach(p -> found.add("publication " + p.name()));
+            state.subscriptions().forEach(sub -> found.add("subscription " + sub.name()));
+            state.slots().forEach(slot -> found.add("replication slot " + slot.name()));
+            if (cluster == destination && state.subscription(names.subscription()).isPresent()) {
+                subscriptionExists = true;
+            }
+            for (String object : found) {
+                add(Severity.INFO, "in-place", side, object, object
+                        + " already exists: preflight is being re-run part-way through the migration", null);
             }
         }
     }

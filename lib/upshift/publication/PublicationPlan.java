@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
+import upshift.migration.PublishedTables;
 import upshift.schema.TableSelection;
 import upshift.sql.QualifiedName;
 import upshift.sql.Sql;

@@ -7,6 +7,7 @@ import java.util.stream.Collectors;
 
 import upshift.UpshiftException;
 import upshift.connect.Cluster;
+import upshift.migration.PublishedTables;
 import upshift.report.Output;
 import upshift.report.Table;
 import upshift.schema.TableSelection;

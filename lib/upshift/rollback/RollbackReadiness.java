@@ -17,6 +17,7 @@ import upshift.connect.Cluster;
 import upshift.connect.ConnectionStrings;
 import upshift.migration.Direction;
 import upshift.migration.MigrationNames;
+import upshift.migration.PublishedTables;
 import upshift.schema.Column;
 import upshift.schema.SchemaComparison;
 import upshift.schema.TableDrift;
@@ -151,7 +152,7 @@ public final class RollbackReadiness {
             """;
 
     private void publicationRight(List<QualifiedName> tables) throws SQLException {
-        if (upshift.publication.PublishedTables.read(publisher.connection(), way.publication(names)).isPresent()) {
+        if (PublishedTables.read(publisher.connection(), way.publication(names)).isPresent()) {
             return;
         }
         ServerFacts f = publisher.facts();

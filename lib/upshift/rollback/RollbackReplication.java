@@ -9,7 +9,9 @@ import java.util.stream.Collectors;
 import upshift.UpshiftException;
 import upshift.connect.Cluster;
 import upshift.migration.MigrationNames;
-import upshift.publication.PublishedTables;
+import upshift.migration.PublishedTables;
+import upshift.migration.ReplicationSlot;
+import upshift.migration.Subscription;
 import upshift.report.Progress;
 import upshift.schema.Column;
 import upshift.schema.SchemaComparison;
@@ -21,7 +23,6 @@ import upshift.sql.Sql;
 import upshift.sql.StatementRunner;
 import upshift.subscription.ConnectionClause;
 import upshift.subscription.SubscriptionOptions;
-import upshift.subscription.SubscriptionState;
 
 /**
  * Rollback replication after switchover: the destination publishes the same tables, the origin subscribes without
@@ -71,7 +72,7 @@ public final class RollbackReplication {
      * (not a selection by owner, which may select nothing for a role that owns no table).
      */
     public Result setUp(String destinationConninfo, List<QualifiedName> tables, boolean enable) throws SQLException {
-        Optional<SubscriptionState> forward = SubscriptionState.read(destination.connection(), names.subscription());
+        Optional<Subscription> forward = Subscription.find(destination.connection(), names.subscription());
         if (forward.isPresent() && forward.get().enabled()) {
             throw UpshiftException.checkFailed("the forward subscription " + names.subscription()
                     + " is still enabled on destination: running both directions at once would loop every write",
@@ -159,14 +160,14 @@ public final class RollbackReplication {
 
     private String subscription(String destinationConninfo, boolean enable) throws SQLException {
         String sub = Sql.ident(names.rollbackSubscription());
-        Optional<SubscriptionState> existing = SubscriptionState.read(origin.connection(), names.rollbackSubscription());
+        Optional<Subscription> existing = Subscription.find(origin.connection(), names.rollbackSubscription());
         String action;
         boolean enabled;
         if (existing.isPresent()) {
             action = "already exists";
             enabled = existing.get().enabled();
         } else {
-            if (SubscriptionState.slotExists(destination.connection(), names.rollbackSlot())) {
+            if (ReplicationSlot.exists(destination.connection(), names.rollbackSlot())) {
                 throw new UpshiftException("replication slot " + names.rollbackSlot() + " already exists on"
                         + " destination, but no subscription " + names.rollbackSubscription() + " on origin",
                         "drop it with cleanup --rollback --drop-orphaned-slots, then re-run");

@@ -8,11 +8,11 @@ import java.util.Set;
 import upshift.UpshiftException;
 import upshift.columns.AddedColumns;
 import upshift.connect.Cluster;
+import upshift.migration.CutoverRecord;
 import upshift.migration.MigrationNames;
 import upshift.server.Capabilities;
 import upshift.server.Feature;
 import upshift.server.ServerFacts;
-import upshift.switchover.CutoverRecord;
 import upshift.switchover.WriteFreeze;
 import upshift.verify.NotReplicated;
 

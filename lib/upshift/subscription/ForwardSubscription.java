@@ -9,7 +9,9 @@ import upshift.UpshiftException;
 import upshift.connect.Cluster;
 import upshift.connect.SameServer;
 import upshift.migration.MigrationNames;
-import upshift.publication.PublishedTables;
+import upshift.migration.PublishedTables;
+import upshift.migration.ReplicationSlot;
+import upshift.migration.Subscription;
 import upshift.report.Progress;
 import upshift.schema.SchemaComparison;
 import upshift.schema.TableDrift;
@@ -49,7 +51,7 @@ public final class ForwardSubscription {
     /** create-subscription: CREATE SUBSCRIPTION ... WITH (enabled = false, ...); optional autovacuum pause. */
     public Result create(String originConninfo, BinaryMode binaryMode, boolean pauseAutovacuum) throws SQLException {
         PublishedTables publication = publication();
-        Optional<SubscriptionState> existing = SubscriptionState.read(destination.connection(), names.subscription());
+        Optional<Subscription> existing = Subscription.find(destination.connection(), names.subscription());
         if (existing.isPresent()) {
             if (pauseAutovacuum) {
                 // a crash right after CREATE SUBSCRIPTION left the pause undone; already paused tables are skipped
@@ -59,7 +61,7 @@ public final class ForwardSubscription {
             return new Result(names.subscription(), "already exists (" + (existing.get().enabled() ? "enabled"
                     : "disabled") + ")", null, false, refreshed, List.of());
         }
-        if (SubscriptionState.slotExists(origin.connection(), names.slot())) {
+        if (ReplicationSlot.exists(origin.connection(), names.slot())) {
             throw new UpshiftException("replication slot " + names.slot() + " already exists on origin, but no"
                     + " subscription " + names.subscription() + " on destination (left by an earlier attempt?)",
                     "drop it with cleanup --forward, or SELECT pg_drop_replication_slot(" + Sql.literal(names.slot())
@@ -117,7 +119,7 @@ public final class ForwardSubscription {
      */
     public Result enable(boolean force) throws SQLException {
         PublishedTables publication = publication();
-        SubscriptionState state = SubscriptionState.read(destination.connection(), names.subscription())
+        Subscription state = Subscription.find(destination.connection(), names.subscription())
                 .orElseThrow(() -> new UpshiftException("subscription " + names.subscription()
                         + " does not exist on destination", "run create-subscription first"));
         List<TableDrift> drifts = SchemaComparison.compare(origin.connection(), destination.connection(),
@@ -137,7 +139,7 @@ public final class ForwardSubscription {
         } else {
             runner.execute(destination, "ALTER SUBSCRIPTION " + Sql.ident(names.subscription()) + " ENABLE");
             action = runner.dryRun() ? "would enable" : "enabled";
-            state = new SubscriptionState(state.name(), true, state.slotName(), state.tables());
+            state = state.enabledNow();
         }
         List<QualifiedName> refreshed = refreshIfEnabled(state, publication);
         return new Result(names.subscription(), action, null, false, refreshed, force ? blockers : List.of());
@@ -155,8 +157,8 @@ public final class ForwardSubscription {
     }
 
     /** ALTER SUBSCRIPTION ... REFRESH PUBLICATION when the publication has tables the subscription lacks. */
-    private List<QualifiedName> refreshIfEnabled(SubscriptionState state, PublishedTables publication) {
-        List<QualifiedName> newTables = publication.tables().stream().filter(t -> !state.tables().contains(t))
+    private List<QualifiedName> refreshIfEnabled(Subscription state, PublishedTables publication) {
+        List<QualifiedName> newTables = publication.tables().stream().filter(t -> !state.tableNames().contains(t))
                 .toList();
         if (newTables.isEmpty()) {
             return List.of();

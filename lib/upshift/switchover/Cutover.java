@@ -17,10 +17,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import upshift.ExitCode;
 import upshift.UpshiftException;
 import upshift.connect.Cluster;
+import upshift.migration.CutoverRecord;
 import upshift.migration.Direction;
 import upshift.migration.MigrationLock;
 import upshift.migration.MigrationNames;
-import upshift.publication.PublishedTables;
+import upshift.migration.Publications;
+import upshift.migration.PublishedTables;
+import upshift.migration.ReplicationSlot;
+import upshift.migration.Subscription;
 import upshift.report.Progress;
 import upshift.rollback.RollbackReadiness;
 import upshift.rollback.RollbackReplication;
@@ -32,7 +36,6 @@ import upshift.sql.Sql;
 import upshift.sql.StatementRunner;
 import upshift.subscription.ConnectionClause;
 import upshift.subscription.SubscriptionOptions;
-import upshift.subscription.SubscriptionState;
 import upshift.switchover.WriteFreeze.Mode;
 import upshift.verify.TableResult;
 import upshift.verify.Verification;
@@ -134,16 +137,6 @@ public final class Cutover {
             return Boolean.FALSE.equals(reverseStreaming) ? ExitCode.CHECK_FAILED : ExitCode.OK;
         }
     }
-
-    private static final String NOT_READY = """
-            SELECT count(*) FROM pg_catalog.pg_subscription_rel r
-              JOIN pg_catalog.pg_subscription s ON s.oid = r.srsubid
-             WHERE s.subname = ? AND r.srsubstate <> 'r'
-            """;
-
-    private static final String APPLY_WORKER = """
-            SELECT pid FROM pg_catalog.pg_stat_subscription WHERE subname = ? AND relid IS NULL AND pid IS NOT NULL
-            """;
 
     private static final String PREPARED_XACTS = """
             SELECT gid, owner::text FROM pg_catalog.pg_prepared_xacts WHERE database = current_database() ORDER BY 1
@@ -250,7 +243,7 @@ public final class Cutover {
     private Report runPhases(Settings s, java.util.function.Consumer<Plan> confirm) throws SQLException {
         MigrationLock.acquire(frozen, names, step);
         MigrationLock.acquire(target, names, step);
-        Optional<SubscriptionState> sub = SubscriptionState.read(target.connection(), drained.subscription(names));
+        Optional<Subscription> sub = Subscription.find(target.connection(), drained.subscription(names));
         Optional<CutoverRecord> record = record();
         if (sub.isEmpty()) {
             return resumeAfterDrop(s, record);
@@ -320,7 +313,7 @@ public final class Cutover {
     public Report abort() throws SQLException {
         MigrationLock.acquire(frozen, names, step);
         MigrationLock.acquire(target, names, step);
-        Optional<SubscriptionState> sub = SubscriptionState.read(target.connection(), drained.subscription(names));
+        Optional<Subscription> sub = Subscription.find(target.connection(), drained.subscription(names));
         Optional<CutoverRecord> record = record();
         if (sub.isEmpty()) {
             if (record.map(r -> r.reached(CutoverRecord.DROPPING)).orElse(false)) {
@@ -335,7 +328,7 @@ public final class Cutover {
         }
         long t = System.nanoTime();
         List<String> done = new ArrayList<>();
-        if (SubscriptionState.read(frozen.connection(), reverse.subscription(names)).isPresent()
+        if (Subscription.find(frozen.connection(), reverse.subscription(names)).isPresent()
                 && record.map(r -> r.reached(CutoverRecord.PREPARED)).orElse(false)) {
             runner.execute(frozen, "DROP SUBSCRIPTION " + Sql.ident(reverse.subscription(names)));
             done.add("dropped the prepared " + reverse.subscription(names));
@@ -353,7 +346,7 @@ public final class Cutover {
 
     // ---- phases ---------------------------------------------------------------------------------------------
 
-    private List<QualifiedName> check(Settings s, SubscriptionState sub, boolean disabled, boolean prepared)
+    private List<QualifiedName> check(Settings s, Subscription sub, boolean disabled, boolean prepared)
             throws SQLException {
         long t = System.nanoTime();
         String subscription = drained.subscription(names);
@@ -363,7 +356,7 @@ public final class Cutover {
                             + (drained == Direction.ROLLBACK ? " --rollback" : "") + ", fix, then enable it");
         }
         if (drained == Direction.FORWARD) {
-            long notReady = count(target.connection(), NOT_READY, subscription);
+            long notReady = sub.notReady();
             if (notReady > 0) {
                 throw UpshiftException.checkFailed("the initial copy is not finished: " + notReady
                         + " table(s) not ready", "wait with: monitor --until caught-up");
@@ -382,7 +375,8 @@ public final class Cutover {
                             + " (SELECT * FROM pg_prepared_xacts), then re-run");
         }
         String publication = drained.publication(names);
-        List<QualifiedName> tables = WriteFreeze.publishedTables(frozen.connection(), publication);
+        // every relation the publication sends, as the frozen server expands it (leaf partitions, or the root)
+        List<QualifiedName> tables = Publications.tables(frozen.connection(), List.of(publication));
         if (tables.isEmpty()) {
             throw UpshiftException.checkFailed("publication " + publication + " on " + frozen.role()
                     + " does not exist or publishes no table", "see status; check --name");
@@ -432,13 +426,13 @@ public final class Cutover {
                         + " on origin, and it is gone", "run create-publication first, or switch back without"
                                 + " --restart-forward");
             }
-            if (!prepared && SubscriptionState.slotExists(origin.connection(), reverse.slot(names))) {
+            if (!prepared && ReplicationSlot.exists(origin.connection(), reverse.slot(names))) {
                 throw UpshiftException.checkFailed("replication slot " + reverse.slot(names) + " already exists on"
                         + " origin", "drop it with cleanup --forward --drop-orphaned-slots, then re-run");
             }
         }
         boolean probe = !runner.dryRun()
-                && !(prepared && SubscriptionState.read(frozen.connection(), reverse.subscription(names)).isPresent());
+                && !(prepared && Subscription.find(frozen.connection(), reverse.subscription(names)).isPresent());
         List<RollbackReadiness.Finding> findings = RollbackReadiness.check(origin, destination, reverse, names,
                 tables, s.reverseConninfo(), probe);
         List<RollbackReadiness.Finding> blocking = findings.stream().filter(RollbackReadiness.Finding::blocking)
@@ -734,7 +728,7 @@ public final class Cutover {
         String sub = Sql.ident(drained.subscription(names));
         if (!prepared) {
             // a way back left over from an earlier, aborted attempt has a slot from before the last applied change
-            if (SubscriptionState.read(frozen.connection(), reverse.subscription(names)).isPresent()) {
+            if (Subscription.find(frozen.connection(), reverse.subscription(names)).isPresent()) {
                 runner.execute(frozen, "DROP SUBSCRIPTION " + Sql.ident(reverse.subscription(names)));
             }
             if (!disabled) {
@@ -813,7 +807,7 @@ public final class Cutover {
         }
         // switchback --restart-forward: destination subscribes to origin again, from now on, with no copy
         String subscription = reverse.subscription(names);
-        if (SubscriptionState.read(destination.connection(), subscription).isPresent()) {
+        if (Subscription.find(destination.connection(), subscription).isPresent()) {
             return subscription + " already exists";
         }
         ConnectionClause connection = new ConnectionClause(s.reverseConninfo(), "origin_password");
@@ -874,9 +868,9 @@ public final class Cutover {
             return null;
         }
         String subscription = reverse.subscription(names);
-        Optional<SubscriptionState> state = runner.dryRun() ? Optional.empty()
-                : SubscriptionState.read(frozen.connection(), subscription);
-        if (runner.dryRun() || !state.map(SubscriptionState::enabled).orElse(false)) {
+        Optional<Subscription> state = runner.dryRun() ? Optional.empty()
+                : Subscription.find(frozen.connection(), subscription);
+        if (runner.dryRun() || !state.map(Subscription::enabled).orElse(false)) {
             runner.execute(frozen, "ALTER SUBSCRIPTION " + Sql.ident(subscription) + " ENABLE");
         }
         if (runner.dryRun()) {
@@ -904,7 +898,7 @@ public final class Cutover {
         long deadline = System.nanoTime() + timeout.toNanos();
         Integer firstPid = null;
         while (System.nanoTime() < deadline) {
-            Integer pid = single(frozen.connection(), APPLY_WORKER, subscription);
+            Integer pid = Subscription.applyWorkerPid(frozen.connection(), subscription);
             Integer senders;
             Boolean passed;
             try (PreparedStatement st = target.connection().prepareStatement(WALSENDER_PASSED)) {
@@ -953,7 +947,7 @@ public final class Cutover {
         }
         Boolean streaming = null;
         if (s.startReverse()) {
-            Optional<SubscriptionState> way = SubscriptionState.read(frozen.connection(), reverse.subscription(names));
+            Optional<Subscription> way = Subscription.find(frozen.connection(), reverse.subscription(names));
             if (way.isEmpty()) {
                 throw UpshiftException.checkFailed("the " + reverse.label() + " subscription "
                         + reverse.subscription(names) + " is missing on " + frozen.role() + ": creating it now would"
@@ -1036,7 +1030,7 @@ public final class Cutover {
     private boolean applyWorkerRunning(String subscription) throws SQLException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (true) {
-            if (single(target.connection(), APPLY_WORKER, subscription) != null) {
+            if (Subscription.applyWorkerPid(target.connection(), subscription) != null) {
                 return true;
             }
             if (System.nanoTime() > deadline) {
@@ -1054,11 +1048,6 @@ public final class Cutover {
             }
         }
         return found;
-    }
-
-    private static long count(Connection c, String sql, String param) throws SQLException {
-        Long n = single(c, sql, param);
-        return n == null ? 0 : n;
     }
 
     @SuppressWarnings("unchecked")

@@ -5,9 +5,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 
 import upshift.UpshiftException;
+import upshift.migration.ReplicationSlot;
 
 /**
  * Waits until the destination has applied everything origin wrote before the freeze. A transactional logical
@@ -28,10 +30,6 @@ public final class Drain {
             """;
 
     private static final Duration POLL = Duration.ofMillis(100);
-
-    private static final String ACTIVE = """
-            SELECT active FROM pg_catalog.pg_replication_slots WHERE slot_name = ?
-            """;
 
     /**
      * The data changes (INSERT, UPDATE, DELETE, TRUNCATE messages of pgoutput) that the slot holds past what its
@@ -59,13 +57,8 @@ public final class Drain {
     public static boolean waitUntilInactive(Connection publisher, String slot, Duration timeout) throws SQLException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            try (PreparedStatement st = publisher.prepareStatement(ACTIVE)) {
-                st.setString(1, slot);
-                try (ResultSet rs = st.executeQuery()) {
-                    if (!rs.next() || !rs.getBoolean(1)) {
-                        return true;
-                    }
-                }
+            if (ReplicationSlot.named(publisher, List.of(slot)).stream().noneMatch(ReplicationSlot::active)) {
+                return true;
             }
             if (System.nanoTime() > deadline) {
                 return false;

@@ -74,12 +74,6 @@ public final class WriteFreeze {
             SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE pid = ANY (?)
             """;
 
-    /** Every relation the publication sends, as the publisher expands it (leaf partitions, or the root). */
-    private static final String PUBLISHED = """
-            SELECT schemaname, tablename FROM pg_catalog.pg_publication_tables
-             WHERE pubname = ? ORDER BY 1, 2
-            """;
-
     private static final String FROZEN_TABLES = """
             SELECT DISTINCT n.nspname, c.relname
               FROM pg_catalog.pg_trigger t
@@ -126,11 +120,6 @@ public final class WriteFreeze {
 
     static String truncateTrigger(MigrationNames names) {
         return names.name() + "_freeze_trunc";
-    }
-
-    /** The relations a publication sends, as its server expands it. */
-    public static List<QualifiedName> publishedTables(Connection server, String publication) throws SQLException {
-        return names(server, PUBLISHED, publication);
     }
 
     /** The tables that carry this migration's freeze triggers now. */

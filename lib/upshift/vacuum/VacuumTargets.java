@@ -14,7 +14,8 @@ import java.util.function.Supplier;
 import upshift.UpshiftException;
 import upshift.connect.Cluster;
 import upshift.migration.MigrationNames;
-import upshift.monitor.SubscriptionCatalog;
+import upshift.migration.Publications;
+import upshift.migration.Subscription;
 import upshift.server.Capabilities;
 import upshift.server.Feature;
 import upshift.sql.QualifiedName;
@@ -82,13 +83,12 @@ public record VacuumTargets(String source, String sourceName, List<Target> table
             List<QualifiedName> tables;
             String source;
             String sourceName;
-            Optional<SubscriptionCatalog.Subscription> sub = from == From.PUBLICATION ? Optional.empty()
-                    : SubscriptionCatalog.find(destination.connection(), caps, names.subscription());
+            Optional<Subscription> sub = from == From.PUBLICATION ? Optional.empty()
+                    : Subscription.find(destination.connection(), caps, names.subscription());
             if (sub.isPresent()) {
                 source = "subscription";
                 sourceName = sub.get().name();
-                tables = SubscriptionCatalog.tables(destination.connection(), sub.get().oid()).stream()
-                        .map(SubscriptionCatalog.SubscribedTable::table).toList();
+                tables = sub.get().tableNames();
             } else if (from == From.SUBSCRIPTION) {
                 throw new UpshiftException("subscription " + names.subscription() + " does not exist on destination",
                         "pass --tables-from publication to take the tables of origin's publication "
@@ -97,13 +97,13 @@ public record VacuumTargets(String source, String sourceName, List<Target> table
                 Cluster o = origin.get();
                 source = "publication";
                 sourceName = names.publication();
-                if (SubscriptionCatalog.existingPublications(o.connection(), List.of(sourceName)).isEmpty()) {
+                if (Publications.existing(o.connection(), List.of(sourceName)).isEmpty()) {
                     throw new UpshiftException("neither subscription " + names.subscription()
                             + " on destination nor publication " + sourceName + " on origin exists",
                             "check --name; vacuum-analyze takes its tables from the migration's subscription"
                                     + " or publication");
                 }
-                tables = SubscriptionCatalog.publicationTables(o.connection(), List.of(sourceName));
+                tables = Publications.tables(o.connection(), List.of(sourceName));
             }
             return new VacuumTargets(source, sourceName, describe(destination.connection(), caps, tables));
         } catch (SQLException e) {

@@ -16,7 +16,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 import upshift.UpshiftException;
 import upshift.connect.Cluster;
-import upshift.monitor.SubscriptionCatalog;
+import upshift.migration.Publications;
 import upshift.schema.TableSelection;
 import upshift.sql.QualifiedName;
 
@@ -155,10 +155,10 @@ public record NotReplicated(String reason, List<String> tables) {
      */
     public static List<NotReplicated> outsidePublication(Connection origin, String publication, String user)
             throws SQLException {
-        if (SubscriptionCatalog.existingPublications(origin, List.of(publication)).isEmpty()) {
+        if (Publications.existing(origin, List.of(publication)).isEmpty()) {
             return List.of();
         }
-        return find(origin, SubscriptionCatalog.publicationTables(origin, List.of(publication)),
+        return find(origin, Publications.tables(origin, List.of(publication)),
                 new TableSelection(user, TableSelection.DEFAULT_EXCLUDES, List.of()), List.of());
     }
 

@@ -5,7 +5,7 @@ import java.util.List;
 
 import upshift.UpshiftException;
 import upshift.connect.Cluster;
-import upshift.monitor.SubscriptionCatalog;
+import upshift.migration.Publications;
 import upshift.schema.TableSelection;
 import upshift.sql.QualifiedName;
 
@@ -48,7 +48,7 @@ public record VerifyTables(String source, List<QualifiedName> tables, List<Quali
             String publication, List<String> patterns) {
         VerifyTables all;
         try {
-            boolean published = from != From.SELECTION && !SubscriptionCatalog.existingPublications(
+            boolean published = from != From.SELECTION && !Publications.existing(
                     origin.connection(), List.of(publication)).isEmpty();
             if (from == From.PUBLICATION && !published) {
                 throw new UpshiftException("publication " + publication + " does not exist on origin",
@@ -56,7 +56,7 @@ public record VerifyTables(String source, List<QualifiedName> tables, List<Quali
                                 + " options pick");
             }
             if (published && (from == From.PUBLICATION || !selectionGiven)) {
-                all = new VerifyTables("publication " + publication, SubscriptionCatalog.publicationTables(
+                all = new VerifyTables("publication " + publication, Publications.tables(
                         origin.connection(), List.of(publication)).stream().sorted().toList());
             } else {
                 all = new VerifyTables("selection", selection.select(origin.connection()).stream()

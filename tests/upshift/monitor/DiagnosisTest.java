@@ -11,6 +11,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 import upshift.migration.Direction;
+import upshift.migration.Subscription.SubscribedTable;
+import upshift.migration.SyncState;
 import upshift.monitor.ReplicationSnapshot.SlotInfo;
 import upshift.monitor.ReplicationSnapshot.SubscriptionInfo;
 import upshift.schema.Column;
@@ -37,9 +39,9 @@ class DiagnosisTest {
                 List.of(), received, received, null, null, null, null, applyErrors, syncErrors);
     }
 
-    private static List<SubscriptionCatalog.SubscribedTable> tables(SyncState state) {
-        return List.of(new SubscriptionCatalog.SubscribedTable(PRODUCT, state, null),
-                new SubscriptionCatalog.SubscribedTable(USER, state, null));
+    private static List<SubscribedTable> tables(SyncState state) {
+        return List.of(new SubscribedTable(PRODUCT, state, null),
+                new SubscribedTable(USER, state, null));
     }
 
     private static Diagnosis diagnose(Direction direction, SubscriptionInfo sub, SlotInfo slot,
@@ -201,8 +203,8 @@ class DiagnosisTest {
 
     // ---- the apply worker across polls, and what "caught up" needs ------------------------------------------------
 
-    private static SubscriptionCatalog.SubscribedTable ready(QualifiedName t) {
-        return new SubscriptionCatalog.SubscribedTable(t, SyncState.READY, "0/1");
+    private static SubscribedTable ready(QualifiedName t) {
+        return new SubscribedTable(t, SyncState.READY, "0/1");
     }
 
     private static String notCaughtUp(SubscriptionInfo s, SlotInfo slot, WorkerWatch.ApplyWorker w) {

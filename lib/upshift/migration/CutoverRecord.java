@@ -1,4 +1,4 @@
-package upshift.switchover;
+package upshift.migration;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,4 +1,4 @@
-package upshift.subscription;
+package upshift.migration;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

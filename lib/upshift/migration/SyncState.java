@@ -1,4 +1,4 @@
-package upshift.monitor;
+package upshift.migration;
 
 /** A table's state in pg_subscription_rel.srsubstate. */
 public enum SyncState {
