@@ -25,8 +25,8 @@
 //SOURCES preflight/ConstraintChecks.java preflight/Context.java preflight/ConversionChecks.java
 //SOURCES preflight/DataCheck.java preflight/Finding.java preflight/Fixes.java preflight/IdentityChecks.java
 //SOURCES preflight/Preflight.java preflight/PreflightOptions.java preflight/PreflightReport.java
-//SOURCES preflight/PreflightView.java preflight/Queries.java preflight/SchemaChecks.java preflight/ServerChecks.java
-//SOURCES preflight/Severity.java preflight/Side.java
+//SOURCES preflight/PreflightView.java preflight/SchemaChecks.java preflight/ServerChecks.java preflight/Severity.java
+//SOURCES preflight/Side.java
 //SOURCES publication/PublicationPlan.java publication/PublicationStep.java
 //SOURCES report/Output.java report/Progress.java report/Table.java report/Units.java
 //SOURCES rollback/RollbackReadiness.java rollback/RollbackReplication.java rollback/RollbackView.java
@@ -38,7 +38,7 @@
 //SOURCES sequences/SequenceCatalog.java sequences/SequencePlan.java sequences/SequenceReport.java
 //SOURCES sequences/SequenceState.java sequences/SequenceSync.java sequences/SequenceView.java
 //SOURCES server/Capabilities.java server/Feature.java server/Flavour.java server/ServerFacts.java
-//SOURCES sql/QualifiedName.java sql/Sql.java sql/StatementRunner.java
+//SOURCES sql/QualifiedName.java sql/Queries.java sql/Sql.java sql/StatementRunner.java
 //SOURCES status/ClusterStatus.java status/MigrationObject.java status/MigrationObjects.java status/MigrationPhase.java
 //SOURCES status/StatusReport.java status/StatusView.java
 //SOURCES subscription/AutovacuumPause.java subscription/ConnectionClause.java subscription/ForwardSubscription.java

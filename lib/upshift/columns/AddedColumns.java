@@ -17,6 +17,7 @@ import upshift.migration.MigrationNames;
 import upshift.schema.Column;
 import upshift.schema.TableDrift;
 import upshift.sql.QualifiedName;
+import upshift.sql.Queries;
 import upshift.sql.Sql;
 
 /**
@@ -114,11 +115,11 @@ public final class AddedColumns {
                         ColumnDefault d = bySql.get(sql);
                         if (d != null) {
                             throw UpshiftException.usage("invalid --default for " + d.target() + ": "
-                                    + firstLine(e.getMessage()), "--default takes one SQL expression of the column's"
+                                    + Queries.firstLine(e.getMessage()), "--default takes one SQL expression of the column's"
                                     + " type, e.g. false, 0, '' or now()");
                         }
                         throw new UpshiftException("on destination, cannot check the --default values: "
-                                + firstLine(e.getMessage()), "run again with -v to see every statement", e);
+                                + Queries.firstLine(e.getMessage()), "run again with -v to see every statement", e);
                     }
                 }
             }
@@ -134,7 +135,7 @@ public final class AddedColumns {
             return results;
         } catch (SQLException e) {
             throw new UpshiftException("on destination, cannot check the --default values: "
-                    + firstLine(e.getMessage()), "run again with -v to see every statement", e);
+                    + Queries.firstLine(e.getMessage()), "run again with -v to see every statement", e);
         } finally {
             try {
                 c.rollback();
@@ -143,14 +144,6 @@ public final class AddedColumns {
                 // a broken session: the server rolls back on its own, the next use reports it
             }
         }
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unknown error";
-        }
-        int nl = message.indexOf('\n');
-        return nl >= 0 ? message.substring(0, nl) : message;
     }
 
     /** The columns on this server marked as added for this migration. */

@@ -32,6 +32,7 @@ import upshift.schema.TableDrift;
 import upshift.server.Capabilities;
 import upshift.server.Feature;
 import upshift.sql.QualifiedName;
+import upshift.sql.Queries;
 import upshift.sql.Sql;
 
 /**
@@ -488,16 +489,8 @@ public record ReplicationSnapshot(
             return query.run(cluster.connection());
         } catch (SQLException e) {
             throw new UpshiftException("cannot read the replication state on " + cluster + ": "
-                    + firstLine(e.getMessage()), "the role needs to read pg_subscription, pg_stat_subscription and"
+                    + Queries.firstLine(e.getMessage()), "the role needs to read pg_subscription, pg_stat_subscription and"
                     + " pg_replication_slots (pg_monitor grants what is missing)", e);
         }
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unknown error";
-        }
-        int nl = message.indexOf('\n');
-        return nl >= 0 ? message.substring(0, nl) : message;
     }
 }

@@ -21,6 +21,7 @@ import upshift.schema.TableDrift;
 import upshift.schema.TableKeys;
 import upshift.server.Feature;
 import upshift.sql.QualifiedName;
+import upshift.sql.Queries;
 import upshift.sql.Sql;
 
 /**

@@ -21,6 +21,7 @@ import upshift.schema.TableSelection.Table;
 import upshift.server.Feature;
 import upshift.server.ServerFacts;
 import upshift.sql.QualifiedName;
+import upshift.sql.Queries;
 import upshift.sql.Sql;
 
 /**

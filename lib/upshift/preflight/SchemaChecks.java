@@ -21,6 +21,7 @@ import upshift.schema.TableSelection;
 import upshift.schema.TableSelection.Table;
 import upshift.server.ServerFacts;
 import upshift.sql.QualifiedName;
+import upshift.sql.Queries;
 import upshift.sql.Sql;
 
 /** Schema drift between origin and destination, with the conversion model's checks of origin's data against the

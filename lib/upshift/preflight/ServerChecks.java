@@ -13,6 +13,7 @@ import upshift.schema.TableSelection;
 import upshift.server.Capabilities;
 import upshift.server.Feature;
 import upshift.server.ServerFacts;
+import upshift.sql.Queries;
 import upshift.sql.Sql;
 
 /** The servers themselves: versions, standby, logical decoding, replication capacity (both directions), rights. */

@@ -179,14 +179,6 @@ public final class StatementRunner {
         String[] words = sql == null ? new String[0] : sql.strip().split("\\s+", 4);
         String head = String.join(" ", Arrays.copyOf(words, Math.min(3, words.length)));
         return new UpshiftException("on " + target.role() + ", " + head + " ... failed: "
-                + firstLine(e.getMessage()), "run again with -v to see every statement", e);
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unknown error";
-        }
-        int nl = message.indexOf('\n');
-        return nl >= 0 ? message.substring(0, nl) : message;
+                + Queries.firstLine(e.getMessage()), "run again with -v to see every statement", e);
     }
 }

@@ -32,6 +32,7 @@ import upshift.schema.AcceptedLossy;
 import upshift.sequences.SequencePlan;
 import upshift.sequences.SequenceSync;
 import upshift.sql.QualifiedName;
+import upshift.sql.Queries;
 import upshift.sql.Sql;
 import upshift.sql.StatementRunner;
 import upshift.subscription.ConnectionClause;
@@ -381,7 +382,7 @@ public final class Cutover {
             throw UpshiftException.checkFailed("publication " + publication + " on " + frozen.role()
                     + " does not exist or publishes no table", "see status; check --name");
         }
-        if (!Boolean.TRUE.equals(single(frozen.connection(), PUBLICATION_OWNED, publication))) {
+        if (!Boolean.TRUE.equals(Queries.single(frozen.connection(), PUBLICATION_OWNED, publication))) {
             throw UpshiftException.checkFailed("upshift's role on " + frozen.role() + " does not own publication "
                     + publication + ": it keeps the " + step + "'s record there",
                     "connect as the role that ran create-publication" + (drained == Direction.ROLLBACK
@@ -452,7 +453,7 @@ public final class Cutover {
     private CutoverRecord freeze(Settings s, List<QualifiedName> tables, CutoverRecord existing) throws SQLException {
         long t = System.nanoTime();
         Connection c = frozen.connection();
-        String frozenAt = existing != null ? existing.frozenAt() : single(c, NOW_UTC);
+        String frozenAt = existing != null ? existing.frozenAt() : Queries.single(c, NOW_UTC);
         List<String> statements = new ArrayList<>();
         String detail;
         List<String> roles = existing != null ? existing.roles() : List.of();
@@ -1021,7 +1022,7 @@ public final class Cutover {
     }
 
     private Double window(CutoverRecord rec) throws SQLException {
-        Double seconds = single(frozen.connection(), SECONDS_SINCE, rec.frozenAt());
+        Double seconds = Queries.single(frozen.connection(), SECONDS_SINCE, rec.frozenAt());
         return seconds;
     }
 
@@ -1048,18 +1049,6 @@ public final class Cutover {
             }
         }
         return found;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T single(Connection c, String sql, Object... params) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                st.setObject(i + 1, params[i]);
-            }
-            try (ResultSet rs = st.executeQuery()) {
-                return rs.next() ? (T) rs.getObject(1) : null;
-            }
-        }
     }
 
     private boolean stop(Settings s, Phase phase) {

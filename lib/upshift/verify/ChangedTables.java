@@ -15,6 +15,7 @@ import java.util.Set;
 
 import upshift.connect.Cluster;
 import upshift.sql.QualifiedName;
+import upshift.sql.Queries;
 
 /**
  * Which tables changed on one server since a moment: a <em>temporary</em> logical replication slot with the
@@ -146,7 +147,7 @@ public final class ChangedTables implements AutoCloseable {
             throw new Unavailable("cannot open a second session on " + cluster.role() + ": " + e.getMessage(), e);
         }
         try {
-            String walLevel = single(c, "SELECT pg_catalog.current_setting('wal_level')");
+            String walLevel = Queries.single(c, "SELECT pg_catalog.current_setting('wal_level')");
             if (!"logical".equals(walLevel)) {
                 throw new Unavailable("wal_level is " + walLevel + " on " + cluster.role()
                         + " (decoding needs wal_level = logical)", null);
@@ -173,7 +174,7 @@ public final class ChangedTables implements AutoCloseable {
             throw e;
         } catch (SQLException e) {
             closeQuietly(c);
-            throw new Unavailable("cannot prepare a slot on " + cluster.role() + ": " + firstLine(e.getMessage()), e);
+            throw new Unavailable("cannot prepare a slot on " + cluster.role() + ": " + Queries.firstLine(e.getMessage()), e);
         }
     }
 
@@ -185,20 +186,20 @@ public final class ChangedTables implements AutoCloseable {
                     + " running there to end (a logical slot waits for every transaction holding a transaction id,"
                     + " in any database, prepared ones too): " + waitedFor(cluster);
             case "42501" -> "the role may not create replication slots" + where + " (it needs REPLICATION; on RDS"
-                    + " rds_replication): " + firstLine(e.getMessage());
+                    + " rds_replication): " + Queries.firstLine(e.getMessage());
             case "53400" -> "no free replication slot" + where + " (max_replication_slots): "
-                    + firstLine(e.getMessage());
-            case "58P01" -> "the test_decoding plugin is not installed" + where + ": " + firstLine(e.getMessage());
-            default -> "cannot create a test_decoding slot" + where + ": " + firstLine(e.getMessage());
+                    + Queries.firstLine(e.getMessage());
+            case "58P01" -> "the test_decoding plugin is not installed" + where + ": " + Queries.firstLine(e.getMessage());
+            default -> "cannot create a test_decoding slot" + where + ": " + Queries.firstLine(e.getMessage());
         };
     }
 
     private static String waitedFor(Cluster cluster) {
         try {
-            String who = single(cluster.connection(), WAITED_FOR);
+            String who = Queries.single(cluster.connection(), WAITED_FOR);
             return who == null ? "none visible" : who;
         } catch (SQLException | RuntimeException e) {
-            return "(cannot list them: " + firstLine(e.getMessage()) + ")";
+            return "(cannot list them: " + Queries.firstLine(e.getMessage()) + ")";
         }
     }
 
@@ -225,7 +226,7 @@ public final class ChangedTables implements AutoCloseable {
             throw new Unavailable("the slot on " + role + " was already dropped", null);
         }
         try {
-            Boolean held = single(session, HELD, slot);
+            Boolean held = Queries.single(session, HELD, slot);
             if (held == null) {
                 throw new Unavailable("temporary slot " + slot + " on " + role + " is gone (PostgreSQL drops a"
                         + " session's temporary slots on any error in it)", null);
@@ -251,7 +252,7 @@ public final class ChangedTables implements AutoCloseable {
         } catch (SQLException e) {
             String state = e.getSQLState() == null ? "" : e.getSQLState();
             throw new Unavailable((state.startsWith("08") ? "the session holding slot " + slot + " on " + role
-                    + " ended" : "cannot decode slot " + slot + " on " + role) + ": " + firstLine(e.getMessage()), e);
+                    + " ended" : "cannot decode slot " + slot + " on " + role) + ": " + Queries.firstLine(e.getMessage()), e);
         }
     }
 
@@ -272,14 +273,14 @@ public final class ChangedTables implements AutoCloseable {
             return all;
         }
         try (PreparedStatement st = session.prepareStatement(WITH_ANCESTORS)) {
-            bindNames(session, st, new ArrayList<>(changed));
+            Queries.bindNames(session, st, new ArrayList<>(changed));
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     all.add(new QualifiedName(rs.getString(1), rs.getString(2)));
                 }
             }
         } catch (SQLException e) {
-            throw new Unavailable("cannot read partition ancestors on " + role + ": " + firstLine(e.getMessage()), e);
+            throw new Unavailable("cannot read partition ancestors on " + role + ": " + Queries.firstLine(e.getMessage()), e);
         }
         return all;
     }
@@ -289,7 +290,7 @@ public final class ChangedTables implements AutoCloseable {
         try {
             return layouts(session, tables);
         } catch (SQLException e) {
-            throw new Unavailable("cannot read the tables' definitions on " + role + ": " + firstLine(e.getMessage()),
+            throw new Unavailable("cannot read the tables' definitions on " + role + ": " + Queries.firstLine(e.getMessage()),
                     e);
         }
     }
@@ -297,7 +298,7 @@ public final class ChangedTables implements AutoCloseable {
     static Map<QualifiedName, Layout> layouts(Connection c, List<QualifiedName> tables) throws SQLException {
         Map<QualifiedName, Layout> layouts = new LinkedHashMap<>();
         try (PreparedStatement st = c.prepareStatement(LAYOUTS)) {
-            bindNames(c, st, tables);
+            Queries.bindNames(c, st, tables);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     layouts.put(new QualifiedName(rs.getString(1), rs.getString(2)),
@@ -403,37 +404,11 @@ public final class ChangedTables implements AutoCloseable {
 
     // ---- helpers ----------------------------------------------------------------------------------------------
 
-    private static void bindNames(Connection c, PreparedStatement st, List<QualifiedName> tables)
-            throws SQLException {
-        st.setArray(1, c.createArrayOf("text", tables.stream().map(QualifiedName::schema).toArray()));
-        st.setArray(2, c.createArrayOf("text", tables.stream().map(QualifiedName::name).toArray()));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T single(Connection c, String sql, Object... params) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                st.setObject(i + 1, params[i]);
-            }
-            try (ResultSet rs = st.executeQuery()) {
-                return rs.next() ? (T) rs.getObject(1) : null;
-            }
-        }
-    }
-
     private static void closeQuietly(Connection c) {
         try {
             c.close();
         } catch (SQLException ignored) {
             // nothing more to do with a broken session
         }
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unknown error";
-        }
-        int nl = message.indexOf('\n');
-        return nl >= 0 ? message.substring(0, nl) : message;
     }
 }

@@ -28,6 +28,7 @@ import upshift.schema.Catalog;
 import upshift.schema.Column;
 import upshift.schema.TableDrift;
 import upshift.sql.QualifiedName;
+import upshift.sql.Queries;
 import upshift.verify.TableResult.Status;
 
 /**
@@ -239,7 +240,7 @@ public final class Verification {
     private static UpshiftException catalogFailure(Cluster cluster, SQLException e) {
         boolean locked = "55P03".equals(e.getSQLState());
         return new UpshiftException("cannot read the tables' definitions on " + cluster.role() + ": "
-                + firstLine(e.getMessage()), locked
+                + Queries.firstLine(e.getMessage()), locked
                         ? "a table is locked on " + cluster.role() + " (DDL, VACUUM FULL?): retry when that is done"
                         : "the role needs to read pg_catalog on " + cluster.role(), e);
     }
@@ -302,7 +303,7 @@ public final class Verification {
                 throw e; // the session is gone: nothing more to learn on this side
             }
             c.rollback(savepoint);
-            return new Measured(null, null, seconds(started), firstLine(e.getMessage()));
+            return new Measured(null, null, seconds(started), Queries.firstLine(e.getMessage()));
         }
     }
 
@@ -386,13 +387,5 @@ public final class Verification {
 
     private static double seconds(long startedNanos) {
         return Math.round((System.nanoTime() - startedNanos) / 1e6) / 1e3;
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unknown error";
-        }
-        int nl = message.indexOf('\n');
-        return nl >= 0 ? message.substring(0, nl) : message;
     }
 }
