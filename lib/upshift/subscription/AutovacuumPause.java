@@ -11,6 +11,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import upshift.migration.MigrationNames;
+import upshift.migration.SubscriptionCatalogAccess;
 import upshift.sql.QualifiedName;
 import upshift.sql.Sql;
 
@@ -73,15 +74,16 @@ public final class AutovacuumPause {
 
     /** The tables upshift paused, as recorded on the subscription; empty when none (or no subscription). */
     public static List<QualifiedName> paused(Connection destination, MigrationNames names) throws SQLException {
-        try (PreparedStatement st = destination.prepareStatement(RECORDED)) {
+        // through SubscriptionCatalogAccess: a non-superuser on 13 may not read pg_subscription.oid
+        return SubscriptionCatalogAccess.query(destination, RECORDED, st -> {
             st.setString(1, names.subscription());
             try (ResultSet rs = st.executeQuery()) {
                 if (!rs.next() || rs.getString(1) == null || !rs.getString(1).startsWith(MARKER)) {
-                    return List.of();
+                    return List.<QualifiedName>of();
                 }
                 return decode(rs.getString(1).substring(MARKER.length()));
             }
-        }
+        });
     }
 
     /** The statements that switch autovacuum back on for those tables and clear the record. */

@@ -9,8 +9,9 @@ import org.junit.jupiter.api.ClassOrderer;
 import org.junit.jupiter.api.ClassOrdererContext;
 
 /**
- * Runs the unit tests before the tests that start servers or subprocesses, so that a broken unit fails within the
- * first minute of {@code mvn -B verify} instead of after the integration tests. Configured for Surefire in pom.xml
+ * Tells the unit tests from the tests that start servers or subprocesses. {@code mvn -B verify} runs them as two
+ * Surefire runs ({@link TestKindFilter}); within one run (an IDE, or {@code -Dtest=...}) this orderer puts the unit
+ * tests first, so that a broken unit fails within the first minute. Configured for Surefire in pom.xml
  * ({@code junit.jupiter.testclass.order.default}). A class counts as an integration test when a test method takes
  * a {@link PgProvider} (it runs on real servers) or it lives in a package whose tests run ./jbang or whole
  * applications as subprocesses.
