@@ -43,7 +43,7 @@ public class LayersTest {
     static final Path LIB = Run.checkout().resolve("lib/upshift");
 
     /** The rehearsal part: pulled in by the rehearse and console scripts and the tests, never by a step. */
-    public static final Set<String> REHEARSAL_PACKAGES = Set.of("embedded", "sample", "rehearse", "console");
+    public static final Set<String> REHEARSAL_PACKAGES = Set.of("embedded", "sample", "generate", "rehearse", "console");
 
     static final String CLI = "upshift.cli";
 
