@@ -62,16 +62,17 @@ public final class RowCounts {
         Map<String, Long> perTable = new LinkedHashMap<>();
         if (spec != null && !spec.isBlank()) {
             for (String item : spec.split(",")) {
-                String s = item.strip().replace("_", "");
+                String s = item.strip();
                 if (s.isEmpty()) {
                     continue;
                 }
                 int eq = s.lastIndexOf('=');
                 try {
                     if (eq < 0) {
-                        total = Long.parseLong(s);
+                        total = Long.parseLong(s.replace("_", ""));
                     } else {
-                        perTable.put(s.substring(0, eq).strip(), Long.parseLong(s.substring(eq + 1).strip()));
+                        perTable.put(s.substring(0, eq).strip(),
+                                Long.parseLong(s.substring(eq + 1).strip().replace("_", "")));
                     }
                 } catch (NumberFormatException e) {
                     throw UpshiftException.usage("--rows: cannot read \"" + item.strip() + "\"",
