@@ -36,7 +36,8 @@ import upshift.sql.Sql;
 public final class DataGenerator {
 
     /** One table's outcome. {@code problems}: each reason with how many rows it cost, or a note. */
-    public record TableResult(String table, long requested, long inserted, long skipped, List<String> problems) {
+    public record TableResult(String table, long requested, long inserted, long skipped, List<String> problems,
+            double seconds) {
     }
 
     /** The whole run. */
@@ -159,7 +160,8 @@ public final class DataGenerator {
                     TableResult r = results.get(name);
                     List<String> problems = new ArrayList<>(r.problems());
                     problems.add(note);
-                    results.put(name, new TableResult(r.table(), r.requested(), r.inserted(), r.skipped(), problems));
+                    results.put(name, new TableResult(r.table(), r.requested(), r.inserted(), r.skipped(), problems,
+                            r.seconds()));
                 }
             }
         }
@@ -173,15 +175,16 @@ public final class DataGenerator {
     }
 
     private TableResult fillTable(SchemaModel.Table table, long requested, Set<String> broken) throws SQLException {
+        long started = System.nanoTime();
         RowMaker maker = new RowMaker(model, table, seed, stats, broken,
                 RowMaker.parentKeys(connection, table, broken, PARENT_KEYS));
         List<String> problems = new ArrayList<>(maker.problems());
         if (requested == 0) {
-            return new TableResult(table.name().toString(), 0, 0, 0, problems);
+            return new TableResult(table.name().toString(), 0, 0, 0, problems, 0);
         }
         if (maker.impossible() != null) {
             problems.add(0, "no rows: " + maker.impossible());
-            return new TableResult(table.name().toString(), requested, 0, requested, problems);
+            return new TableResult(table.name().toString(), requested, 0, requested, problems, 0);
         }
         long n = requested;
         long capacity = maker.capacity();
@@ -195,6 +198,9 @@ public final class DataGenerator {
         long inserted = 0;
         long skipped = 0;
         int failedCopies = maker.columns().isEmpty() ? 3 : 0;
+        // the retry variant that last worked: later batches are made with it, and row by row it is tried first
+        int[] preferred = {0};
+        long[] used = new long[RETRIES];
         long ordinal = 0;
         boolean gaveUp = false;
         String copy = "COPY " + table.name().sql() + " (" + columnList(maker) + ") FROM STDIN";
@@ -203,13 +209,14 @@ public final class DataGenerator {
             long first = ordinal;
             StringBuilder batch = new StringBuilder();
             while (ordinal < n && ordinal - first < BATCH_ROWS && batch.length() < BATCH_CHARS) {
-                appendCopyLine(batch, maker.row(ordinal, 0));
+                appendCopyLine(batch, maker.row(ordinal, preferred[0]));
                 ordinal++;
             }
             if (failedCopies < 3) {
                 try {
                     copier.copyIn(copy, new StringReader(batch.toString()));
                     inserted += ordinal - first;
+                    used[preferred[0]] += ordinal - first;
                     failedCopies = 0;
                     continue;
                 } catch (SQLException e) {
@@ -219,8 +226,9 @@ public final class DataGenerator {
                 }
             }
             int consecutive = 0;
+            long[] before = used.clone();
             for (long o = first; o < ordinal; o++) {
-                String reason = insertRow(table, maker, o);
+                String reason = insertRow(table, maker, o, preferred, used);
                 if (reason == null) {
                     inserted++;
                     consecutive = 0;
@@ -233,6 +241,23 @@ public final class DataGenerator {
                     }
                 }
             }
+            // the next batches are made with the variant most of this batch's rows needed
+            int best = preferred[0];
+            for (int v = 0; v < RETRIES; v++) {
+                if (used[v] - before[v] > used[best] - before[best]) {
+                    best = v;
+                }
+            }
+            preferred[0] = best;
+        }
+        if (used[1] > 0) {
+            problems.add(String.format(Locale.ROOT, "%,d row(s) with small positive numbers only: the server"
+                    + " rejected random ones (a CHECK or a domain)", used[1]));
+        }
+        long nulls = java.util.Arrays.stream(used, 2, RETRIES).sum();
+        if (nulls > 0) {
+            problems.add(String.format(Locale.ROOT, "%,d row(s) with their nullable columns NULL: the server"
+                    + " rejected every generated value (a CHECK or a domain)", nulls));
         }
         reasons.forEach((reason, count) -> problems.add(String.format(Locale.ROOT, "%,d row(s) skipped: %s", count,
                 reason)));
@@ -241,18 +266,23 @@ public final class DataGenerator {
                     GIVE_UP_AFTER, inserted, requested));
             skipped = requested - inserted;
         }
-        return new TableResult(table.name().toString(), requested, inserted, skipped, problems);
+        return new TableResult(table.name().toString(), requested, inserted, skipped, problems,
+                (System.nanoTime() - started) / 1e9);
     }
 
     /** Inserts row {@code ordinal}, retrying with other values; null when it went in, else the last reason. */
-    private String insertRow(SchemaModel.Table table, RowMaker maker, long ordinal) throws SQLException {
+    private String insertRow(SchemaModel.Table table, RowMaker maker, long ordinal, int[] preferred, long[] used)
+            throws SQLException {
         String reason = null;
         String sql = insertStatement(table, maker);
-        for (int variant = 0; variant < RETRIES; variant++) {
+        for (int attempt = 0; attempt < RETRIES; attempt++) {
+            // the preferred variant first, then the others in order
+            int variant = attempt == 0 ? preferred[0] : attempt <= preferred[0] ? attempt - 1 : attempt;
             String[] row = maker.row(ordinal, variant);
             try (PreparedStatement st = connection.prepareStatement(sql)) {
                 bind(st, row);
                 st.executeUpdate();
+                used[variant]++;
                 return null;
             } catch (SQLException e) {
                 if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
