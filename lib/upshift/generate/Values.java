@@ -182,7 +182,8 @@ public final class Values {
                 return bytea(r, random);
             case "uuid":
                 return new UUID(u ? 0x5eed_0000_0000_4000L : random.nextLong() & ~0xF000L | 0x4000L,
-                        u ? 0x8000_0000_0000_0000L | o : random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL | 0x8000_0000_0000_0000L)
+                        u ? 0x8000_0000_0000_0000L | o
+                                : random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL | 0x8000_0000_0000_0000L)
                         .toString();
             case "json":
             case "jsonb":
@@ -270,7 +271,8 @@ public final class Values {
 
     private static String numeric(int typmod, boolean unique, long o, boolean small, SplittableRandom random) {
         if (typmod < 4) {
-            return unique ? o + ".25" : String.format(Locale.ROOT, "%.2f", random.nextDouble() * (small ? 100 : 100_000));
+            return unique ? o + ".25"
+                    : String.format(Locale.ROOT, "%.2f", random.nextDouble() * (small ? 100 : 100_000));
         }
         int precision = ((typmod - 4) >> 16) & 0xFFFF;
         int scale = (typmod - 4) & 0xFFFF;

@@ -32,7 +32,8 @@ class JUnitReportTest {
                 new Timeline.Step("preflight (after the fix)", 1.1, 0, ""),
                 new Timeline.Step("switchover", 4.0, 1, "drain timed out <after 5m> & more"));
         Timeline.Summary s = new Timeline.Summary(13, 16, 1000, steps, List.of(), null, 0.4, null, null, 10, 2, 3L,
-                12.5, List.of(new DataGenerator.TableResult("public.t", 10, 8, 2, List.of("2 row(s) skipped: check"), 0.5)),
+                12.5, List.of(new DataGenerator.TableResult("public.t", 10, 8, 2, List.of("2 row(s) skipped: check"),
+                        0.5)),
                 List.of(new TableWorkload.TableAccount("public.t", 5, 3, 2, 1, 0, 7, 3, List.of("missing (4)")),
                         new TableWorkload.TableAccount("public.u", 5, 0, 0, 0, 0, 5, 0, List.of())),
                 "rehearsal stopped: switchover exited 1");

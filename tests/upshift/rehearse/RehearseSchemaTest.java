@@ -64,7 +64,8 @@ class RehearseSchemaTest {
                 unsatisfied.add(t.get("table").asText() + ": " + t.get("problems"));
             }
         }
-        assertTrue(unsatisfied.stream().anyMatch(p -> p.startsWith("public.rt_unsatisfiable:")), unsatisfied.toString());
+        assertTrue(unsatisfied.stream().anyMatch(p -> p.startsWith("public.rt_unsatisfiable:")),
+                unsatisfied.toString());
         assertTrue(generated > 15_000, "rows generated: " + generated);
 
         // the workload wrote every kind of write, on many tables, and the final server (origin) has every one
