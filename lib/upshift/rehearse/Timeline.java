@@ -102,8 +102,10 @@ public final class Timeline {
         out.line(String.format(Locale.ROOT, "workload:       %,d writes acknowledged, %,d refused while frozen",
                 s.workloadWrites(), s.workloadRejected()));
         if (s.lostWrites() != null) {
-            out.line(String.format(Locale.ROOT, "lost writes:    %,d (acknowledged orders missing on origin after the"
-                    + " round trip)", s.lostWrites()));
+            out.line(String.format(Locale.ROOT, s.writes() != null
+                    ? "lost writes:    %,d (acknowledged writes missing on the final server)"
+                    : "lost writes:    %,d (acknowledged orders missing on origin after the round trip)",
+                    s.lostWrites()));
         }
         out.line("verification:   " + (s.verified() == null ? "not reached"
                 : s.verified() ? "origin and destination equal (row checksums)" : "DIFFERENCES FOUND"));
@@ -135,8 +137,11 @@ public final class Timeline {
             out.line("the generator could not satisfy:");
             unsatisfied.forEach(t -> t.problems().forEach(p -> out.line("  " + t.table() + ": " + p)));
         }
-        if (s.writes() != null) {
-            s.writes().stream().filter(w -> w.lost() > 0).forEach(w -> out.line("  LOST in " + w.table() + ": "
+        List<TableWorkload.TableAccount> lost = s.writes() == null ? List.of()
+                : s.writes().stream().filter(w -> w.lost() > 0).toList();
+        if (!lost.isEmpty()) {
+            out.line("acknowledged writes the final server lacks:");
+            lost.forEach(w -> out.line("  LOST in " + w.table() + ": " + w.lost() + ", e.g. "
                     + String.join("; ", w.lostExamples())));
         }
         out.blank();
