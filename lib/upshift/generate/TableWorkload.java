@@ -24,7 +24,8 @@ import upshift.sql.Sql;
  * The application writing to the operator's own tables while the migration runs: INSERT, UPDATE and DELETE of
  * generated rows on every table with a primary key, one autocommit statement at a time, at a steady rate. It
  * remembers every acknowledged write: the primary key of each row it inserted, the value its last acknowledged
- * UPDATE gave the row's version column (a column of a type whose text is stable), and each key it deleted, so that
+ * UPDATE gave the row's version column (as the server's text; a scalar of a type whose text is stable where the
+ * table has one, else an array, composite or range column), and each key it deleted, so that
  * {@link #check} finds on the final server every write that was lost. A write the server refused (a frozen server
  * answers read-only) is counted and forgotten; one whose outcome is unknown (the connection broke before the
  * answer) is counted in doubt and left out of the check.
@@ -73,7 +74,7 @@ public final class TableWorkload implements AutoCloseable {
     }
 
     /** A table's maker on the server written to now. */
-    private record Live(Tracked tracked, RowMaker maker, int versionIndex) {
+    private record Live(Tracked tracked, RowMaker maker, int versionIndex, List<String> keyTypes) {
     }
 
     private final long pauseMillis;
@@ -263,7 +264,7 @@ public final class TableWorkload implements AutoCloseable {
             synchronized (this) {
                 if (op < 2 && t.liveKeys.size() > 2) {
                     key = t.liveKeys.get(random.nextInt(t.liveKeys.size()));
-                    delete(c, t, key);
+                    delete(c, table, key);
                 } else if (op < 5 && table.versionIndex() >= 0 && !t.liveKeys.isEmpty()) {
                     key = t.liveKeys.get(random.nextInt(t.liveKeys.size()));
                     update(c, table, key);
@@ -313,7 +314,7 @@ public final class TableWorkload implements AutoCloseable {
         Tracked t = table.tracked();
         String value = table.maker().row(t.ordinal++, 0)[table.versionIndex()];
         try (PreparedStatement st = c.prepareStatement("UPDATE " + t.name.sql() + " SET " + Sql.ident(t.version)
-                + " = ? WHERE " + where(t) + " RETURNING " + Sql.ident(t.version) + "::text")) {
+                + " = ? WHERE " + where(table) + " RETURNING " + Sql.ident(t.version) + "::text")) {
             if (value == null) {
                 st.setNull(1, Types.OTHER);
             } else {
@@ -329,8 +330,9 @@ public final class TableWorkload implements AutoCloseable {
         }
     }
 
-    private void delete(Connection c, Tracked t, String key) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("DELETE FROM " + t.name.sql() + " WHERE " + where(t))) {
+    private void delete(Connection c, Live table, String key) throws SQLException {
+        Tracked t = table.tracked();
+        try (PreparedStatement st = c.prepareStatement("DELETE FROM " + t.name.sql() + " WHERE " + where(table))) {
             bindKey(st, 1, key);
             if (st.executeUpdate() == 1) {
                 t.live.remove(key);
@@ -341,14 +343,20 @@ public final class TableWorkload implements AutoCloseable {
         }
     }
 
-    private static String where(Tracked t) {
-        return t.key.stream().map(k -> Sql.ident(k) + " = ?").collect(Collectors.joining(" AND "));
+    /** The key's columns, each compared with its value cast to the column's type on this server. */
+    private static String where(Live table) {
+        List<String> key = table.tracked().key;
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < key.size(); i++) {
+            parts.add(Sql.ident(key.get(i)) + " = CAST(? AS " + table.keyTypes().get(i) + ")");
+        }
+        return String.join(" AND ", parts);
     }
 
     private static void bindKey(PreparedStatement st, int first, String key) throws SQLException {
         String[] parts = key.split(SEPARATOR, -1);
         for (int i = 0; i < parts.length; i++) {
-            st.setObject(first + i, parts[i], Types.OTHER);
+            st.setString(first + i, parts[i]);
         }
     }
 
@@ -411,15 +419,25 @@ public final class TableWorkload implements AutoCloseable {
                     versionIndex = i;
                 }
             }
-            result.add(new Live(t, maker, versionIndex));
+            List<String> keyTypes = new ArrayList<>();
+            for (String k : t.key) {
+                SchemaModel.Col col = table.column(k);
+                SchemaModel.Type type = col == null ? null : model.type(col.type());
+                keyTypes.add(type == null ? "text" : type.format());
+            }
+            result.add(new Live(t, maker, versionIndex, keyTypes));
         }
         return result;
     }
 
-    /** A non-key, non-foreign-key column the maker fills, of a type whose text is the same on every server. */
+    /**
+     * A non-key, non-foreign-key column the maker fills: a scalar whose text is the same on every server where the
+     * table has one, else any other (an array, a composite, a range), compared by its text too.
+     */
     private static String versionColumn(SchemaModel model, SchemaModel.Table table, RowMaker maker) {
         Set<String> fkColumns = table.foreignKeys().stream().flatMap(fk -> fk.columns().stream())
                 .collect(Collectors.toSet());
+        String other = null;
         for (SchemaModel.Col col : maker.columns()) {
             SchemaModel.Type type = model.type(col.type());
             if (table.primaryKey().contains(col.name()) || fkColumns.contains(col.name()) || type == null) {
@@ -428,8 +446,11 @@ public final class TableWorkload implements AutoCloseable {
             if (type.kind() == 'b' && STABLE.contains(type.name())) {
                 return col.name();
             }
+            if (other == null) {
+                other = col.name();
+            }
         }
-        return null;
+        return other;
     }
 
     private void closeConnection() {
