@@ -133,7 +133,7 @@ public final class RowCounts {
             if (weightSum > 0) {
                 n = Math.round((double) share * stats.rows().getOrDefault(t, 0L) / weightSum);
             } else {
-                n = rest.isEmpty() ? 0 : Math.max(1, share / rest.size());
+                n = share == 0 ? 0 : Math.max(1, share / rest.size());
             }
             result.put(t, n);
         }

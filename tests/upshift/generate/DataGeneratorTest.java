@@ -2,6 +2,7 @@ package upshift.generate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -95,6 +96,11 @@ class DataGeneratorTest {
                 RowCounts.parse("100").resolve(tables, stats, 0));
         assertEquals(Map.of(tables.get(0), 900L, tables.get(1), 100L, tables.get(2), 0L),
                 RowCounts.parse(null).resolve(tables, stats, 5));
+        assertEquals(Map.of(tables.get(0), 0L, tables.get(1), 0L, tables.get(2), 0L),
+                RowCounts.parse("0").resolve(tables, RowCounts.Stats.NONE, 5));
+        assertEquals(Map.of(tables.get(0), 12L, tables.get(1), 1000L, tables.get(2), 12L),
+                RowCounts.parse("s.b=1_000,25").resolve(tables, RowCounts.Stats.NONE, 5));
+        assertThrows(upshift.UpshiftException.class, () -> RowCounts.parse("a=lots"));
 
         PgServer server = Providers.shared(provider, 13);
         server.createDatabase("gen_stats");
