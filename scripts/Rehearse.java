@@ -18,7 +18,8 @@ import upshift.switchover.WriteFreeze;
 
 @Command(name = "rehearse", header = Step.Summary.REHEARSE,
         description = "The whole runbook on throw-away servers: starts embedded PostgreSQL --from and --to"
-                + " (binaries from Maven Central), loads a Django-style shop with --rows rows (or your --schema),"
+                + " (binaries from Maven Central), loads a Django-style shop with --rows rows (or your --schema"
+                + " with generated data),"
                 + " keeps a workload writing, runs every step as an operator would and prints the timeline:"
                 + " each step's time, initial-sync throughput, lag, the freeze window, verification, then the"
                 + " way back (rollback replication carrying the workload's writes, switchback, writes on origin"
@@ -26,7 +27,9 @@ import upshift.switchover.WriteFreeze;
         footer = {"", "Examples:",
             "  ./jbang rehearse",
             "  ./jbang rehearse --from 14 --to 18 --rows 1000000",
-            "  ./jbang rehearse --schema prod-schema.sql --keep      # your tables, servers left running"})
+            "  ./jbang rehearse --schema prod-schema.sql --keep      # your tables, servers left running",
+            "  ./jbang rehearse --schema prod.sql --new-schema new.sql --rows 50000,orders=20000 --junit rehearsal.xml",
+            "  ./jbang rehearse --schema prod.sql --stats-from \"$PROD_URL\" --rows 100000 --seed 7"})
 class Rehearse extends UpshiftCommand {
 
     @Option(names = "--from", defaultValue = "13", description = "Origin major version. Default: ${DEFAULT-VALUE}.")
@@ -35,13 +38,16 @@ class Rehearse extends UpshiftCommand {
     @Option(names = "--to", defaultValue = "16", description = "Destination major version. Default: ${DEFAULT-VALUE}.")
     int to;
 
-    @Option(names = "--rows", defaultValue = "100000",
-            description = "Rows of sample data over the shop's tables. Default: ${DEFAULT-VALUE}.")
-    long rows;
+    @Option(names = "--rows", paramLabel = "N|TABLE=N,...",
+            description = "Rows to generate: a total over the tables (the sample shop's, or your --schema's),"
+                    + " and/or per table with --schema (orders=5000,sales.items=20000). Default: 100000 in total,"
+                    + " or production's counts with --stats-from.")
+    String rows;
 
     @Option(names = "--schema", paramLabel = "FILE",
-            description = "Rehearse with your own schema (pg_dump --schema-only) instead of the sample shop;"
-                    + " tables stay empty, no workload.")
+            description = "Rehearse with your own schema (pg_dump --schema-only) instead of the sample shop: its"
+                    + " tables are filled with generated data (keys, foreign keys, NOT NULL, CHECKs, enums,"
+                    + " domains, arrays, json, bytea, large text) and a workload writes to them.")
     Path schema;
 
     @Option(names = "--new-schema", paramLabel = "FILE",
@@ -51,6 +57,22 @@ class Rehearse extends UpshiftCommand {
     @Option(names = "--rate", defaultValue = "100",
             description = "Workload writes per second on origin, then on destination. Default: ${DEFAULT-VALUE}.")
     int rate;
+
+    @Option(names = "--stats-from", paramLabel = "URL",
+            description = "With --schema: a production server whose statistics (pg_class.reltuples, pg_stats"
+                    + " avg_width; never its data) give each table's rows, or their proportions of a --rows total,"
+                    + " and the widths of text values. Read-only.")
+    String statsFrom;
+
+    @Option(names = "--seed", defaultValue = "1",
+            description = "Seed of the generated data and of the workload: the same seed, the same data."
+                    + " Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--junit", paramLabel = "FILE",
+            description = "Also write the report as JUnit XML (each step a test case, each table's writes a test"
+                    + " case failing on a lost write), for CI to show.")
+    Path junit;
 
     @Option(names = "--keep", description = "Leave the servers running at the end and print their URLs.")
     boolean keep;
@@ -73,8 +95,11 @@ class Rehearse extends UpshiftCommand {
             throw UpshiftException.usage("--from " + from + " is not older than --to " + to,
                     "rehearse an upgrade, e.g. --from 13 --to 16");
         }
+        if (statsFrom != null && schema == null) {
+            throw UpshiftException.usage("--stats-from needs --schema", "the sample shop has its own row counts");
+        }
         Rehearsal.Options options = new Rehearsal.Options(from, to, rows, schema, newSchema, rate, keep,
-                freeze, !noSwitchback);
+                freeze, !noSwitchback, statsFrom, seed, junit);
         return new Rehearsal(options, names(), out()).run();
     }
 }

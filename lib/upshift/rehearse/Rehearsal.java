@@ -13,7 +13,14 @@ import upshift.ExitCode;
 import upshift.UpshiftException;
 import upshift.cli.UpshiftCommand;
 import upshift.cli.UpshiftCommand.Captured;
+import upshift.connect.ConnectSettings;
+import upshift.connect.Connector;
+import upshift.connect.Endpoint;
 import upshift.connect.Environment;
+import upshift.generate.DataGenerator;
+import upshift.generate.RowCounts;
+import upshift.generate.SchemaModel;
+import upshift.generate.TableWorkload;
 import upshift.migration.MigrationNames;
 import upshift.report.Output;
 import upshift.runbook.Step;
@@ -27,16 +34,28 @@ import upshift.switchover.WriteFreeze;
  */
 public final class Rehearsal {
 
-    /** What to rehearse. {@code schema} null: the sample shop with {@code rows} rows and a workload. */
     /**
+     * What to rehearse. {@code schema} null: the sample shop with {@code rows} rows (a total) and its workload; else
+     * the operator's schema, filled by the generator ({@code rows}: a total and/or per-table counts, see
+     * {@link RowCounts}; {@code statsFrom}: a production URL whose statistics give the proportions and widths) with
+     * a workload on its tables.
+     *
      * @param freeze     switchover's and switchback's --freeze mode
      * @param switchback rehearse the way back too: switchback after the rollback direction has carried writes
+     * @param seed       the generator's and the workload's seed: the same seed, the same data
+     * @param junit      where to write the report as JUnit XML, or null
      */
-    public record Options(int from, int to, long rows, Path schema, Path newSchema, int rate, boolean keep,
-            WriteFreeze.Mode freeze, boolean switchback) {
+    public record Options(int from, int to, String rows, Path schema, Path newSchema, int rate, boolean keep,
+            WriteFreeze.Mode freeze, boolean switchback, String statsFrom, long seed, Path junit) {
     }
 
+    /** Rows when --rows gives no total: the sample shop's and the generator's. */
+    public static final long DEFAULT_ROWS = 100_000;
+
     private static final String APP_PASSWORD = "rehearsal-app";
+
+    /** The application role of a rehearsal of the operator's schema (the sample shop has its own). */
+    public static final String SCHEMA_APP_ROLE = "upshift_rehearsal_app";
 
     private final Options options;
     private final MigrationNames names;
@@ -54,32 +73,50 @@ public final class Rehearsal {
         this.out = out;
     }
 
-    /** Runs the whole rehearsal; exit 0 only if verification passed. */
+    /** Runs the whole rehearsal; exit 0 only if verification passed and no acknowledged write was lost. */
     public int run() throws Exception {
         int from = options.from();
         int to = options.to();
-        long rows = options.rows();
         Path schema = options.schema();
         Path newSchema = options.newSchema();
         int rate = options.rate();
         boolean keep = options.keep();
+        RowCounts counts = RowCounts.parse(options.rows());
+        long sampleRows = schema == null ? sampleRows(options.rows()) : 0;
+        RowCounts.Stats stats = schema != null && options.statsFrom() != null ? readStats(options.statsFrom())
+                : RowCounts.Stats.NONE;
+        String appRole = schema == null ? SampleApp.APP_ROLE : SCHEMA_APP_ROLE;
         RehearsalServers servers = timed("start servers " + from + " and " + to,
                 () -> RehearsalServers.start(from, to, out::note));
         Workload workload = null;
+        TableWorkload tableWorkload = null;
         LagSampler lag = null;
-        Timeline.Summary summary = null;
+        long originRows = 0;
+        Double copy = null;
+        Double freeze = null;
+        Double freezeBack = null;
+        Long lost = null;
+        Boolean verified = null;
+        String failure = null;
+        DataGenerator.Result data = null;
+        List<TableWorkload.TableAccount> writes = null;
         try {
             env = new HashMap<>(Map.of("PGURL_ORIGIN", servers.originUrl(),
                     "PGURL_DESTINATION", servers.destinationUrl()));
             if (schema != null) {
                 timed("load schema " + schema, () -> { servers.loadSchema(schema, newSchema); return null; });
+                data = timed("generate data", () -> generate(servers, counts, stats));
+                servers.grantApplicationEverywhere(SCHEMA_APP_ROLE, APP_PASSWORD);
+                tableWorkload = new TableWorkload(new TableWorkload.Target(servers.originJdbcUrl(), SCHEMA_APP_ROLE,
+                        APP_PASSWORD), rate, options.seed());
             } else {
-                timed(String.format(Locale.ROOT, "load sample shop (%,d rows)", rows),
-                        () -> { servers.loadSample(rows, APP_PASSWORD); return null; });
+                timed(String.format(Locale.ROOT, "load sample shop (%,d rows)", sampleRows),
+                        () -> { servers.loadSample(sampleRows, APP_PASSWORD); return null; });
                 workload = new Workload(new Workload.Target(servers.originJdbcUrl(), SampleApp.APP_ROLE,
                         APP_PASSWORD), rate);
             }
-            long originRows = servers.originRows();
+            Writer writer = new Writer(workload, tableWorkload);
+            originRows = servers.originRows();
 
             // The runbook, step by step, as an operator runs it.
             // preflight names what blocks the way back (the sample shop's dropped NOT NULL column without a
@@ -97,74 +134,81 @@ public final class Rehearsal {
             step(Step.CREATE_SUBSCRIPTION, "", "--origin-conninfo", servers.originConninfo(), "--pause-autovacuum");
             step(Step.ENABLE_SUBSCRIPTION, "");
             lag = new LagSampler(servers.originJdbcUrl(), servers.superuserCredentials(), names.slot(), timeline);
-            double copy = step(Step.MONITOR, "--until ready", "--until", "ready", "--timeout", "1h",
-                    "--interval", "1s");
+            copy = step(Step.MONITOR, "--until ready", "--until", "ready", "--timeout", "1h", "--interval", "1s");
             step(Step.VACUUM_ANALYZE, "");
             step(Step.MONITOR, "--until caught-up", "--until", "caught-up", "--timeout", "10m", "--interval", "1s");
             // --freeze none means the operator stopped the application: the workload pauses around each cutover
-            boolean applicationStops = options.freeze() == WriteFreeze.Mode.NONE && workload != null;
+            boolean applicationStops = options.freeze() == WriteFreeze.Mode.NONE;
             if (applicationStops) {
-                workload.pause();
+                writer.pause();
             }
             String switchover = stepOutput(Step.SWITCHOVER, "", "--yes", "--json",
                     "--freeze", options.freeze().label(), "--destination-conninfo", servers.destinationConninfo(),
-                    "--app-role", schema == null ? SampleApp.APP_ROLE : "none_given");
-            Double freeze = freezeWindow(switchover);
-            if (workload != null) {
-                workload.retarget(new Workload.Target(servers.destinationJdbcUrl(), SampleApp.APP_ROLE,
-                        APP_PASSWORD));
-                workload.resume();
-                Thread.sleep(3000);
-                if (!options.switchback()) {
-                    workload.close();
-                }
+                    "--app-role", appRole);
+            freeze = freezeWindow(switchover);
+            writer.retarget(servers.destinationJdbcUrl(), appRole, APP_PASSWORD);
+            writer.resume();
+            Thread.sleep(3000);
+            if (!options.switchback()) {
+                writer.close();
             }
             step(Step.MONITOR, "--rollback --until caught-up", "--rollback", "--until", "caught-up",
                     "--timeout", "5m", "--interval", "1s");
-            Double freezeBack = null;
-            Long lost = null;
-            int verify;
             if (options.switchback()) {
                 if (applicationStops) {
-                    workload.pause();
+                    writer.pause();
                 }
                 String back = stepOutput(Step.SWITCHBACK, "", "--yes", "--json",
-                        "--freeze", options.freeze().label(), "--app-role", schema == null ? SampleApp.APP_ROLE : "none_given");
+                        "--freeze", options.freeze().label(), "--app-role", appRole);
                 freezeBack = freezeWindow(back);
-                verify = ExitCode.OK; // switchback verified every row (checksums, its default) before its point of no return
+                verified = true; // switchback verified every row (checksums, its default) before its point of no return
+                writer.retarget(servers.originJdbcUrl(), appRole, APP_PASSWORD);
+                writer.resume();
+                Thread.sleep(2000);
+                writer.close();
                 if (workload != null) {
-                    workload.retarget(new Workload.Target(servers.originJdbcUrl(), SampleApp.APP_ROLE,
-                            APP_PASSWORD));
-                    workload.resume();
-                    Thread.sleep(2000);
-                    workload.close();
                     lost = workload.expectedOrders() - servers.originWorkloadOrders();
                 }
             } else {
-                verify = stepExit(Step.VERIFY, "--checksum", "--checksum");
+                verified = stepExit(Step.VERIFY, "--checksum", "--checksum") == ExitCode.OK;
+            }
+            if (tableWorkload != null) {
+                // every acknowledged write must be on the server the application writes to at the end
+                try (java.sql.Connection last = options.switchback() ? servers.originSession()
+                        : servers.destinationSession()) {
+                    writes = tableWorkload.check(last);
+                }
+                lost = writes.stream().mapToLong(TableWorkload.TableAccount::lost).sum();
             }
             step(Step.CLEANUP, "--rollback", "--rollback", "--yes");
             step(Step.DROP_ADDED_COLUMNS, "", "--yes");
             step(Step.CLEANUP, "--forward", "--forward", "--yes");
-
-            summary = new Timeline.Summary(from, to, originRows, timeline.steps(), lag.samples(),
-                    copy > 0 ? originRows / copy : null, freeze, freezeBack, verify == ExitCode.OK,
-                    workload == null ? 0 : workload.acknowledged(), workload == null ? 0 : workload.rejected(), lost,
-                    timeline.elapsed());
-            return verify == ExitCode.OK && (lost == null || lost == 0) ? ExitCode.OK : ExitCode.CHECK_FAILED;
+            return Boolean.TRUE.equals(verified) && (lost == null || lost == 0) ? ExitCode.OK : ExitCode.CHECK_FAILED;
+        } catch (Exception | Error e) {
+            failure = e.getMessage() == null ? e.toString() : e.getMessage();
+            throw e;
         } finally {
             if (workload != null) {
                 workload.close();
             }
+            if (tableWorkload != null) {
+                tableWorkload.close();
+            }
             if (lag != null) {
                 lag.close();
             }
-            if (summary != null) {
-                Timeline.print(out, summary);
-            } else {
-                out.line("rehearsal stopped; steps so far:");
-                timeline.steps().forEach(s -> out.line(String.format(Locale.ROOT, "  %-40s %6.2f s  exit %d",
-                        s.step(), s.seconds(), s.exitCode())));
+            long acknowledged = workload != null ? workload.acknowledged()
+                    : tableWorkload != null ? tableWorkload.acknowledged() : 0;
+            long refused = workload != null ? workload.rejected()
+                    : tableWorkload != null ? tableWorkload.rejected() : 0;
+            Timeline.Summary summary = new Timeline.Summary(from, to, originRows, timeline.steps(),
+                    lag == null ? List.of() : lag.samples(), copy != null && copy > 0 ? originRows / copy : null,
+                    freeze, freezeBack, verified, acknowledged, refused, lost, timeline.elapsed(),
+                    data == null ? null : data.tables(), writes, failure);
+            Timeline.print(out, summary);
+            if (options.junit() != null) {
+                JUnitReport.write(options.junit(), summary);
+                out.note("JUnit report: " + options.junit());
             }
             if (keep) {
                 RehearsalServers.Kept kept = servers.keepRunning();
@@ -176,6 +220,86 @@ public final class Rehearsal {
                 kept.stop().forEach(command -> out.line("  " + command));
             } else {
                 servers.close();
+            }
+        }
+    }
+
+    /** The sample shop's rows: --rows as a total only. */
+    private static long sampleRows(String rows) {
+        if (rows == null || rows.isBlank()) {
+            return DEFAULT_ROWS;
+        }
+        try {
+            return Long.parseLong(rows.strip().replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw UpshiftException.usage("--rows " + rows + ": the sample shop takes a total only",
+                    "per-table counts go with --schema");
+        }
+    }
+
+    /** Production's statistics (reltuples, pg_stats avg_width), read-only, never a row of data. */
+    private RowCounts.Stats readStats(String url) throws java.sql.SQLException {
+        out.note("== reading row estimates and column widths from --stats-from");
+        try (java.sql.Connection c = Connector.open("stats-from", Endpoint.resolve(url),
+                ConnectSettings.defaults("upshift rehearse --stats-from"))) {
+            c.setReadOnly(true);
+            return RowCounts.readStats(c);
+        }
+    }
+
+    /** Fills origin's tables with generated rows. */
+    private DataGenerator.Result generate(RehearsalServers servers, RowCounts counts, RowCounts.Stats stats)
+            throws java.sql.SQLException {
+        try (java.sql.Connection c = servers.originSession()) {
+            SchemaModel model = SchemaModel.read(c);
+            List<String> unknown = counts.unknownTables(model.tables().keySet());
+            if (!unknown.isEmpty()) {
+                throw UpshiftException.usage("--rows names tables the schema does not have: "
+                        + String.join(", ", unknown), "name tables as table or schema.table");
+            }
+            Map<upshift.sql.QualifiedName, Long> rows = counts.resolve(model.tables().keySet(), stats, DEFAULT_ROWS);
+            DataGenerator.Result result = new DataGenerator(c, model, options.seed(), stats, out).fill(rows);
+            out.note(String.format(Locale.ROOT, "generated %,d rows in %d tables in %.1f s", result.inserted(),
+                    result.tables().size(), result.seconds()));
+            return result;
+        }
+    }
+
+    /** Whichever workload runs: the sample shop's or the one on the operator's tables. */
+    private record Writer(Workload shop, TableWorkload tables) {
+        void pause() {
+            if (shop != null) {
+                shop.pause();
+            }
+            if (tables != null) {
+                tables.pause();
+            }
+        }
+
+        void resume() {
+            if (shop != null) {
+                shop.resume();
+            }
+            if (tables != null) {
+                tables.resume();
+            }
+        }
+
+        void retarget(String jdbcUrl, String role, String password) {
+            if (shop != null) {
+                shop.retarget(new Workload.Target(jdbcUrl, role, password));
+            }
+            if (tables != null) {
+                tables.retarget(new TableWorkload.Target(jdbcUrl, role, password));
+            }
+        }
+
+        void close() {
+            if (shop != null) {
+                shop.close();
+            }
+            if (tables != null) {
+                tables.close();
             }
         }
     }

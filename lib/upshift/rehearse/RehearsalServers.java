@@ -70,6 +70,45 @@ public final class RehearsalServers implements AutoCloseable {
         }
     }
 
+    /**
+     * The operator's schema needs an application role as the sample shop has one, so that the freeze applies to the
+     * workload as to an application: created on both servers with that password, allowed to read and write every
+     * table and sequence of every non-system schema there.
+     */
+    public void grantApplicationEverywhere(String role, String password) throws SQLException {
+        for (EmbeddedPostgres server : java.util.List.of(origin, destination)) {
+            try (Connection c = connect(server)) {
+                execute(c, "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = "
+                        + upshift.sql.Sql.literal(role) + ") THEN CREATE ROLE " + upshift.sql.Sql.ident(role)
+                        + " LOGIN; END IF; END $$");
+                execute(c, "ALTER ROLE " + upshift.sql.Sql.ident(role) + " PASSWORD "
+                        + upshift.sql.Sql.literal(password));
+                java.util.List<String> schemas = new java.util.ArrayList<>();
+                try (Statement st = c.createStatement(); var rs = st.executeQuery("SELECT nspname FROM pg_namespace"
+                        + " WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname !~ '^pg_'")) {
+                    while (rs.next()) {
+                        schemas.add(upshift.sql.Sql.ident(rs.getString(1)));
+                    }
+                }
+                String list = String.join(", ", schemas);
+                String r = upshift.sql.Sql.ident(role);
+                execute(c, "GRANT USAGE ON SCHEMA " + list + " TO " + r + ";"
+                        + " GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + list + " TO " + r + ";"
+                        + " GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA " + list + " TO " + r);
+            }
+        }
+    }
+
+    /** A superuser session on origin's rehearsal database. */
+    public Connection originSession() throws SQLException {
+        return connect(origin);
+    }
+
+    /** A superuser session on destination's rehearsal database. */
+    public Connection destinationSession() throws SQLException {
+        return connect(destination);
+    }
+
     /** Rows in the origin's tables (for throughput). */
     public long originRows() throws SQLException {
         try (Connection o = connect(origin); Statement st = o.createStatement();

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import upshift.generate.DataGenerator;
+import upshift.generate.TableWorkload;
 import upshift.report.Output;
 import upshift.report.Table;
 
@@ -24,9 +26,20 @@ public final class Timeline {
      * @param lostWrites                    acknowledged workload orders missing on origin after the round trip
      *                                      (null when not counted)
      */
+    /**
+     * @param data    with --schema: what the generator loaded into each table and what it could not satisfy
+     * @param writes  with --schema: each table's acknowledged workload writes and how many the final server lacks
+     * @param failure why the rehearsal stopped before its end, or null
+     */
     public record Summary(int fromMajor, int toMajor, long rows, List<Step> steps, List<LagSample> lag,
             Double initialSyncRowsPerSecond, Double freezeWindowSeconds, Double switchbackFreezeWindowSeconds,
-            Boolean verified, long workloadWrites, long workloadRejected, Long lostWrites, double totalSeconds) {
+            Boolean verified, long workloadWrites, long workloadRejected, Long lostWrites, double totalSeconds,
+            List<DataGenerator.TableResult> data, List<TableWorkload.TableAccount> writes, String failure) {
+
+        /** Whether it passed: no failure, verified (or not needed), no write lost. */
+        public boolean passed() {
+            return failure == null && !Boolean.FALSE.equals(verified) && (lostWrites == null || lostWrites == 0);
+        }
     }
 
     private final long started = System.nanoTime();
@@ -83,15 +96,55 @@ public final class Timeline {
             out.line(String.format(Locale.ROOT, "switchback:     %.2f s freeze window (writes refused on destination,"
                     + " origin not yet open)", s.switchbackFreezeWindowSeconds()));
         }
+        if (s.data() != null && !s.data().isEmpty()) {
+            printTables(out, s);
+        }
         out.line(String.format(Locale.ROOT, "workload:       %,d writes acknowledged, %,d refused while frozen",
                 s.workloadWrites(), s.workloadRejected()));
         if (s.lostWrites() != null) {
-            out.line(String.format(Locale.ROOT, "lost writes:    %,d (acknowledged orders missing on origin after the"
-                    + " round trip)", s.lostWrites()));
+            out.line(String.format(Locale.ROOT, s.writes() != null
+                    ? "lost writes:    %,d (acknowledged writes missing on the final server)"
+                    : "lost writes:    %,d (acknowledged orders missing on origin after the round trip)",
+                    s.lostWrites()));
         }
         out.line("verification:   " + (s.verified() == null ? "not reached"
                 : s.verified() ? "origin and destination equal (row checksums)" : "DIFFERENCES FOUND"));
+        if (s.failure() != null) {
+            out.line("stopped:        " + s.failure());
+        }
         out.line(String.format(Locale.ROOT, "total:          %.1f s", s.totalSeconds()));
+    }
+
+    /** Per table: rows generated, the workload's writes, writes lost; then what the generator could not satisfy. */
+    private static void printTables(Output out, Summary s) {
+        java.util.Map<String, TableWorkload.TableAccount> writes = new java.util.HashMap<>();
+        if (s.writes() != null) {
+            s.writes().forEach(w -> writes.put(w.table(), w));
+        }
+        Table table = Table.of("table", "rows", "skipped", "inserted", "updated", "deleted", "refused", "lost");
+        for (DataGenerator.TableResult t : s.data()) {
+            TableWorkload.TableAccount w = writes.get(t.table());
+            table.row(t.table(), String.format(Locale.ROOT, "%,d", t.inserted()),
+                    String.format(Locale.ROOT, "%,d", t.skipped()), w == null ? "-" : w.inserted(),
+                    w == null ? "-" : w.updated(), w == null ? "-" : w.deleted(), w == null ? "-" : w.rejected(),
+                    w == null ? "-" : w.lost());
+        }
+        out.blank();
+        out.table(table);
+        List<DataGenerator.TableResult> unsatisfied = s.data().stream().filter(t -> !t.problems().isEmpty())
+                .toList();
+        if (!unsatisfied.isEmpty()) {
+            out.line("the generator could not satisfy:");
+            unsatisfied.forEach(t -> t.problems().forEach(p -> out.line("  " + t.table() + ": " + p)));
+        }
+        List<TableWorkload.TableAccount> lost = s.writes() == null ? List.of()
+                : s.writes().stream().filter(w -> w.lost() > 0).toList();
+        if (!lost.isEmpty()) {
+            out.line("acknowledged writes the final server lacks:");
+            lost.forEach(w -> out.line("  LOST in " + w.table() + ": " + w.lost() + ", e.g. "
+                    + String.join("; ", w.lostExamples())));
+        }
+        out.blank();
     }
 
     private static String pretty(long bytes) {

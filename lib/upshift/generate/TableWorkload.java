@@ -1,0 +1,466 @@
+package upshift.generate;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.stream.Collectors;
+
+import upshift.sql.QualifiedName;
+import upshift.sql.Sql;
+
+/**
+ * The application writing to the operator's own tables while the migration runs: INSERT, UPDATE and DELETE of
+ * generated rows on every table with a primary key, one autocommit statement at a time, at a steady rate. It
+ * remembers every acknowledged write: the primary key of each row it inserted, the value its last acknowledged
+ * UPDATE gave the row's version column (as the server's text; a scalar of a type whose text is stable where the
+ * table has one, else an array, composite or range column), and each key it deleted, so that
+ * {@link #check} finds on the final server every write that was lost. A write the server refused (a frozen server
+ * answers read-only) is counted and forgotten; one whose outcome is unknown (the connection broke before the
+ * answer) is counted in doubt and left out of the check.
+ *
+ * <p>The table models are read from the server it writes to, on each (re)connection, so that after switchover it
+ * writes as the new model's application does. It updates and deletes only rows it inserted.
+ */
+public final class TableWorkload implements AutoCloseable {
+
+    /** Where to write: a JDBC URL and credentials (the application's role). */
+    public record Target(String jdbcUrl, String user, String password) {
+    }
+
+    /** One table's accounting at the end. {@code lost}: acknowledged writes the final server does not show. */
+    public record TableAccount(String table, long inserted, long updated, long deleted, long rejected, long inDoubt,
+            long checked, long lost, List<String> lostExamples) {
+    }
+
+    /** Ordinals of the workload's rows start far above any loaded row's, so that its unique values are new. */
+    static final long FIRST_ORDINAL = 1_000_000_000L;
+
+    private static final Set<String> STABLE = Set.of("int2", "int4", "int8", "numeric", "text", "varchar", "bpchar",
+            "date", "timestamp", "timestamptz", "bool", "uuid", "citext");
+
+    /** What the workload remembers of one table, whatever server it writes to. */
+    private static final class Tracked {
+        final QualifiedName name;
+        final List<String> key;
+        final String version;
+        final Map<String, String> live = new LinkedHashMap<>();
+        final List<String> liveKeys = new ArrayList<>();
+        final Set<String> deleted = new HashSet<>();
+        final Set<String> doubtful = new HashSet<>();
+        long ordinal = FIRST_ORDINAL;
+        long inserted;
+        long updated;
+        long deletedCount;
+        long rejected;
+        long inDoubt;
+
+        Tracked(QualifiedName name, List<String> key, String version) {
+            this.name = name;
+            this.key = key;
+            this.version = version;
+        }
+    }
+
+    /** A table's maker on the server written to now. */
+    private record Live(Tracked tracked, RowMaker maker, int versionIndex, List<String> keyTypes) {
+    }
+
+    private final long pauseMillis;
+    private final long seed;
+    private final SplittableRandom random;
+    private final Map<QualifiedName, Tracked> tracked = new LinkedHashMap<>();
+    private volatile Target target;
+    private volatile boolean running = true;
+    private volatile boolean paused;
+    private volatile String lastError;
+    private final Object writing = new Object();
+    private final Thread thread;
+    private Connection connection;
+    private Target connectedTo;
+    private List<Live> tables = List.of();
+
+    public TableWorkload(Target target, int writesPerSecond, long seed) {
+        this.target = target;
+        this.seed = seed;
+        this.random = new SplittableRandom(seed);
+        this.pauseMillis = Math.max(1, 1000 / Math.max(1, writesPerSecond));
+        this.thread = new Thread(this::loop, "upshift-table-workload");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    public void retarget(Target next) {
+        this.target = next;
+    }
+
+    /** Stops writing, as an operator stops the application: returns once no write is in flight. */
+    public void pause() {
+        paused = true;
+        synchronized (writing) {
+            closeConnection();
+        }
+    }
+
+    public void resume() {
+        paused = false;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    public synchronized long acknowledged() {
+        return tracked.values().stream().mapToLong(t -> t.inserted + t.updated + t.deletedCount).sum();
+    }
+
+    public synchronized long rejected() {
+        return tracked.values().stream().mapToLong(t -> t.rejected).sum();
+    }
+
+    public synchronized long inDoubt() {
+        return tracked.values().stream().mapToLong(t -> t.inDoubt).sum();
+    }
+
+    /** The tables it writes to (those with a primary key), once it has connected. */
+    public synchronized List<String> tables() {
+        return tracked.keySet().stream().map(QualifiedName::toString).toList();
+    }
+
+    /**
+     * Every acknowledged write, looked for on the final server (call after {@link #close}): each row inserted and
+     * not deleted must be there with the version its last UPDATE gave it, each deleted row must be gone.
+     */
+    public synchronized List<TableAccount> check(Connection server) throws SQLException {
+        List<TableAccount> accounts = new ArrayList<>();
+        for (Tracked t : tracked.values()) {
+            Map<String, String> found = find(server, t);
+            long lost = 0;
+            long checked = 0;
+            List<String> examples = new ArrayList<>();
+            for (Map.Entry<String, String> row : t.live.entrySet()) {
+                if (t.doubtful.contains(row.getKey())) {
+                    continue;
+                }
+                checked++;
+                boolean there = found.containsKey(row.getKey());
+                if (!there || t.version != null && !java.util.Objects.equals(found.get(row.getKey()), row.getValue())) {
+                    lost++;
+                    if (examples.size() < 3) {
+                        examples.add((there ? "stale " : "missing ") + display(row.getKey()));
+                    }
+                }
+            }
+            for (String key : t.deleted) {
+                if (t.doubtful.contains(key)) {
+                    continue;
+                }
+                checked++;
+                if (found.containsKey(key)) {
+                    lost++;
+                    if (examples.size() < 3) {
+                        examples.add("deleted but present " + display(key));
+                    }
+                }
+            }
+            accounts.add(new TableAccount(t.name.toString(), t.inserted, t.updated, t.deletedCount, t.rejected,
+                    t.inDoubt, checked, lost, examples));
+        }
+        return accounts;
+    }
+
+    private static String display(String key) {
+        return "(" + key.replace(SEPARATOR, ", ") + ")";
+    }
+
+    private static final String SEPARATOR = "\u001f";
+
+    /** The workload's keys that the server holds, each with its version text (or "" without a version column). */
+    private static Map<String, String> find(Connection server, Tracked t) throws SQLException {
+        Map<String, String> found = new HashMap<>();
+        List<String> keys = new ArrayList<>(t.live.keySet());
+        keys.addAll(t.deleted);
+        if (keys.isEmpty()) {
+            return found;
+        }
+        String keyText = t.key.stream().map(c -> Sql.ident(c) + "::text").collect(Collectors.joining(", "));
+        String unnest = java.util.stream.IntStream.range(0, t.key.size()).mapToObj(i -> "?::text[]")
+                .collect(Collectors.joining(", "));
+        String sql = "SELECT " + keyText + ", " + (t.version == null ? "''" : Sql.ident(t.version) + "::text")
+                + " FROM " + t.name.sql() + " WHERE (" + keyText + ") IN (SELECT * FROM unnest(" + unnest + "))";
+        try (PreparedStatement st = server.prepareStatement(sql)) {
+            for (int i = 0; i < t.key.size(); i++) {
+                int part = i;
+                st.setArray(i + 1, server.createArrayOf("text",
+                        keys.stream().map(k -> k.split(SEPARATOR, -1)[part]).toArray()));
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    StringBuilder k = new StringBuilder();
+                    for (int i = 0; i < t.key.size(); i++) {
+                        if (i > 0) {
+                            k.append(SEPARATOR);
+                        }
+                        k.append(rs.getString(i + 1));
+                    }
+                    found.put(k.toString(), t.version == null ? "" : rs.getString(t.key.size() + 1));
+                }
+            }
+        }
+        return found;
+    }
+
+    private void loop() {
+        while (running) {
+            if (!paused) {
+                synchronized (writing) {
+                    if (!paused) {
+                        write();
+                    }
+                }
+            }
+            try {
+                Thread.sleep(pauseMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        closeConnection();
+    }
+
+    private void write() {
+        Live table = null;
+        String key = null;
+        try {
+            Connection c = connection();
+            if (tables.isEmpty()) {
+                return;
+            }
+            table = tables.get(random.nextInt(tables.size()));
+            Tracked t = table.tracked();
+            int op = random.nextInt(10);
+            synchronized (this) {
+                if (op < 2 && t.liveKeys.size() > 2) {
+                    key = t.liveKeys.get(random.nextInt(t.liveKeys.size()));
+                    delete(c, table, key);
+                } else if (op < 5 && table.versionIndex() >= 0 && !t.liveKeys.isEmpty()) {
+                    key = t.liveKeys.get(random.nextInt(t.liveKeys.size()));
+                    update(c, table, key);
+                } else {
+                    insert(c, table);
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            lastError = e.getMessage();
+            synchronized (this) {
+                if (table != null) {
+                    String state = e instanceof SQLException s && s.getSQLState() != null ? s.getSQLState() : "";
+                    if (state.startsWith("08") || state.isEmpty() && e instanceof SQLException) {
+                        table.tracked().inDoubt++;
+                        if (key != null) {
+                            table.tracked().doubtful.add(key);
+                        }
+                    } else {
+                        table.tracked().rejected++;
+                    }
+                }
+            }
+            closeConnection();
+        }
+    }
+
+    private void insert(Connection c, Live table) throws SQLException {
+        Tracked t = table.tracked();
+        RowMaker maker = table.maker();
+        String[] row = maker.row(t.ordinal++, 0);
+        String returning = t.key.stream().map(k -> Sql.ident(k) + "::text").collect(Collectors.joining(", "))
+                + (t.version == null ? "" : ", " + Sql.ident(t.version) + "::text");
+        try (PreparedStatement st = c.prepareStatement(DataGenerator.insertStatement(maker.table(), maker)
+                + " RETURNING " + returning)) {
+            DataGenerator.bind(st, row);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                String key = keyOf(rs, t.key.size());
+                t.live.put(key, t.version == null ? "" : rs.getString(t.key.size() + 1));
+                t.liveKeys.add(key);
+                t.inserted++;
+            }
+        }
+    }
+
+    private void update(Connection c, Live table, String key) throws SQLException {
+        Tracked t = table.tracked();
+        String value = table.maker().row(t.ordinal++, 0)[table.versionIndex()];
+        try (PreparedStatement st = c.prepareStatement("UPDATE " + t.name.sql() + " SET " + Sql.ident(t.version)
+                + " = ? WHERE " + where(table) + " RETURNING " + Sql.ident(t.version) + "::text")) {
+            if (value == null) {
+                st.setNull(1, Types.OTHER);
+            } else {
+                st.setObject(1, value, Types.OTHER);
+            }
+            bindKey(st, 2, key);
+            try (ResultSet rs = st.executeQuery()) {
+                if (rs.next()) {
+                    t.live.put(key, rs.getString(1));
+                    t.updated++;
+                }
+            }
+        }
+    }
+
+    private void delete(Connection c, Live table, String key) throws SQLException {
+        Tracked t = table.tracked();
+        try (PreparedStatement st = c.prepareStatement("DELETE FROM " + t.name.sql() + " WHERE " + where(table))) {
+            bindKey(st, 1, key);
+            if (st.executeUpdate() == 1) {
+                t.live.remove(key);
+                t.liveKeys.remove(key);
+                t.deleted.add(key);
+                t.deletedCount++;
+            }
+        }
+    }
+
+    /** The key's columns, each compared with its value cast to the column's type on this server. */
+    private static String where(Live table) {
+        List<String> key = table.tracked().key;
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < key.size(); i++) {
+            parts.add(Sql.ident(key.get(i)) + " = CAST(? AS " + table.keyTypes().get(i) + ")");
+        }
+        return String.join(" AND ", parts);
+    }
+
+    private static void bindKey(PreparedStatement st, int first, String key) throws SQLException {
+        String[] parts = key.split(SEPARATOR, -1);
+        for (int i = 0; i < parts.length; i++) {
+            st.setString(first + i, parts[i]);
+        }
+    }
+
+    private static String keyOf(ResultSet rs, int n) throws SQLException {
+        StringBuilder k = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            if (i > 0) {
+                k.append(SEPARATOR);
+            }
+            k.append(rs.getString(i + 1));
+        }
+        return k.toString();
+    }
+
+    private Connection connection() throws SQLException {
+        Target wanted = target;
+        if (connection == null || connectedTo != wanted) {
+            closeConnection();
+            Properties props = new Properties();
+            props.setProperty("user", wanted.user());
+            props.setProperty("password", wanted.password());
+            props.setProperty("connectTimeout", "5");
+            props.setProperty("ApplicationName", "upshift workload");
+            Connection opened = DriverManager.getConnection(wanted.jdbcUrl(), props);
+            try {
+                tables = models(opened);
+            } catch (SQLException | RuntimeException e) {
+                opened.close();
+                throw e;
+            }
+            connection = opened;
+            connectedTo = wanted;
+        }
+        return connection;
+    }
+
+    /** The makers of this server's tables with a primary key; tracking carries over from the last server. */
+    private List<Live> models(Connection c) throws SQLException {
+        SchemaModel model = SchemaModel.read(c);
+        DataGenerator.Order order = DataGenerator.order(model);
+        List<Live> result = new ArrayList<>();
+        for (SchemaModel.Table table : model.tables().values()) {
+            if (table.primaryKey().isEmpty()) {
+                continue;
+            }
+            Set<String> broken = order.broken(table.name());
+            RowMaker maker = new RowMaker(model, table, seed, RowCounts.Stats.NONE, broken,
+                    RowMaker.parentKeys(c, table, broken, 1000));
+            if (maker.impossible() != null) {
+                continue;
+            }
+            Tracked t;
+            synchronized (this) {
+                t = tracked.computeIfAbsent(table.name(), n -> new Tracked(n, table.primaryKey(),
+                        versionColumn(model, table, maker)));
+            }
+            int versionIndex = -1;
+            for (int i = 0; i < maker.columns().size(); i++) {
+                if (maker.columns().get(i).name().equals(t.version)) {
+                    versionIndex = i;
+                }
+            }
+            List<String> keyTypes = new ArrayList<>();
+            for (String k : t.key) {
+                SchemaModel.Col col = table.column(k);
+                SchemaModel.Type type = col == null ? null : model.type(col.type());
+                keyTypes.add(type == null ? "text" : type.format());
+            }
+            result.add(new Live(t, maker, versionIndex, keyTypes));
+        }
+        return result;
+    }
+
+    /**
+     * A non-key, non-foreign-key column the maker fills: a scalar whose text is the same on every server where the
+     * table has one, else any other (an array, a composite, a range), compared by its text too.
+     */
+    private static String versionColumn(SchemaModel model, SchemaModel.Table table, RowMaker maker) {
+        Set<String> fkColumns = table.foreignKeys().stream().flatMap(fk -> fk.columns().stream())
+                .collect(Collectors.toSet());
+        String other = null;
+        for (SchemaModel.Col col : maker.columns()) {
+            SchemaModel.Type type = model.type(col.type());
+            if (table.primaryKey().contains(col.name()) || fkColumns.contains(col.name()) || type == null) {
+                continue;
+            }
+            if (type.kind() == 'b' && STABLE.contains(type.name())) {
+                return col.name();
+            }
+            if (other == null) {
+                other = col.name();
+            }
+        }
+        return other;
+    }
+
+    private void closeConnection() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // a terminated session: nothing to close
+            }
+            connection = null;
+        }
+    }
+}
