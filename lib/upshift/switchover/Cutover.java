@@ -585,8 +585,10 @@ public final class Cutover {
 
     private void sequences(Settings s) throws SQLException {
         long t = System.nanoTime();
+        // one read per side and one bulk write, whatever the number of sequences; outside a dry run the write reads
+        // the target's sequences that are not called itself (no query per sequence)
         SequencePlan plan = SequenceSync.plan(frozen.connection(), target.connection(), s.sequenceExcludes(),
-                s.sequenceMargin());
+                s.sequenceMargin(), runner.dryRun());
         plan.apply(runner, target);
         plan.missingOnDestination().forEach(m -> warn("sequence " + m + " exists on " + frozen.role() + " only: not"
                 + " synced"));
