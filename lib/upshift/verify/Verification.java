@@ -158,22 +158,28 @@ public final class Verification {
 
     private static Plan plan(Cluster origin, Cluster destination, List<QualifiedName> tables, boolean checksum,
             AcceptedLossy accepted) {
-        Map<QualifiedName, Relation> originKinds;
-        Map<QualifiedName, Relation> destinationKinds;
-        Map<QualifiedName, List<Column>> originColumns;
-        Map<QualifiedName, List<Column>> destinationColumns;
+        // both sides' definitions are read at once, each on its own session
+        Definitions od;
+        Definitions dd;
+        ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "upshift-verify-plan");
+            t.setDaemon(true);
+            return t;
+        });
         try {
-            originKinds = kinds(origin.connection(), tables);
-            originColumns = Catalog.columns(origin.connection(), tables);
-        } catch (SQLException e) {
-            throw catalogFailure(origin, e);
+            Future<Definitions> originSide = threads.submit(() -> definitions(origin, tables));
+            Future<Definitions> destinationSide = threads.submit(() -> definitions(destination, tables));
+            awaitQuietly(originSide);
+            awaitQuietly(destinationSide);
+            od = definitionsOf(originSide);
+            dd = definitionsOf(destinationSide);
+        } finally {
+            threads.shutdownNow();
         }
-        try {
-            destinationKinds = kinds(destination.connection(), tables);
-            destinationColumns = Catalog.columns(destination.connection(), tables);
-        } catch (SQLException e) {
-            throw catalogFailure(destination, e);
-        }
+        Map<QualifiedName, Relation> originKinds = od.kinds();
+        Map<QualifiedName, Relation> destinationKinds = dd.kinds();
+        Map<QualifiedName, List<Column>> originColumns = od.columns();
+        Map<QualifiedName, List<Column>> destinationColumns = dd.columns();
         Map<QualifiedName, Columns> layouts = new LinkedHashMap<>();
         List<TableQuery> originQueries = new ArrayList<>();
         List<TableQuery> destinationQueries = new ArrayList<>();
@@ -209,6 +215,33 @@ public final class Verification {
             }
         }
         return new Plan(layouts, originQueries, destinationQueries, originPages, destinationPages);
+    }
+
+    /** One side's tables: kind and size, and columns. */
+    private record Definitions(Map<QualifiedName, Relation> kinds, Map<QualifiedName, List<Column>> columns) {
+    }
+
+    private static Definitions definitions(Cluster cluster, List<QualifiedName> tables) {
+        try {
+            return new Definitions(kinds(cluster.connection(), tables), Catalog.columns(cluster.connection(), tables));
+        } catch (SQLException e) {
+            throw catalogFailure(cluster, e);
+        }
+    }
+
+    private static Definitions definitionsOf(Future<Definitions> side) {
+        try {
+            return side.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UpshiftException("interrupted while verifying", null, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new UpshiftException("verify failed: " + e.getCause().getMessage(),
+                    "check the connection to both servers and retry", e.getCause());
+        }
     }
 
     /** The shared columns, in origin's order, each with its comparison. */
