@@ -75,21 +75,28 @@ class FreezeWindowBench {
         Map<String, String> rows = new LinkedHashMap<>();
         for (double delay : DELAYS) {
             String db = "bench_freeze_" + (int) delay;
+            String countsDb = "bench_freeze_counts_" + (int) delay;
             setUpTables(originServer, destinationServer, db);
+            setUpTables(originServer, destinationServer, countsDb);
             try (DelayProxy op = new DelayProxy(originServer.port(), delay);
                  DelayProxy dp = new DelayProxy(destinationServer.port(), delay)) {
                 int oport = delay == 0 ? originServer.port() : op.port();
                 int dport = delay == 0 ? destinationServer.port() : dp.port();
                 String verify = verify(originServer, destinationServer, db, oport, dport);
-                String freeze = switchover(originServer, destinationServer, db, oport, dport);
+                String counts = switchover(originServer, destinationServer, countsDb, oport, dport,
+                        Cutover.VerifyMode.COUNTS);
+                String checksum = switchover(originServer, destinationServer, db, oport, dport,
+                        Cutover.VerifyMode.CHECKSUM);
                 String floor = floor(originServer, destinationServer, db, oport, dport);
-                rows.put(String.format(Locale.ROOT, "%.0f ms", delay), freeze + " | " + floor + " | " + verify);
+                rows.put(String.format(Locale.ROOT, "%.0f ms", delay), counts + " | " + checksum + " | " + floor
+                        + " | " + verify);
             }
         }
         System.out.println("[bench] freeze window, 500 tables + 500 sequences, 200 writes/s until the freeze"
                 + " (round trip = 2 x delay):");
-        System.out.println("[bench]   delay | switchover: window (drain, sequences, verify, prepare, drop) | work floor:"
-                + " 500 counts, one statement per side, both at once | verify of 500 tables: counts, --checksum");
+        System.out.println("[bench]   delay | switchover --verify counts: window (drain, sequences, verify, prepare,"
+                + " drop) | switchover --verify checksum: the same | work floor: 500 counts, one statement per side,"
+                + " both at once | verify of 500 tables: counts, --checksum");
         rows.forEach((k, v) -> System.out.println("[bench]   " + k + " | " + v));
 
         String seqDb = "bench_seq_rtt";
@@ -140,7 +147,7 @@ class FreezeWindowBench {
     }
 
     private static String switchover(PgServer originServer, PgServer destinationServer, String db, int oport,
-            int dport) throws Exception {
+            int dport, Cutover.VerifyMode mode) throws Exception {
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicLong writes = new AtomicLong();
         Thread writer = new Thread(() -> {
@@ -169,7 +176,7 @@ class FreezeWindowBench {
         try (Cluster origin = cluster("origin", originServer, oport, db);
              Cluster destination = cluster("destination", destinationServer, dport, db)) {
             Cutover.Settings settings = new Cutover.Settings(WriteFreeze.Mode.HARD, List.of(), 0,
-                    Duration.ofMinutes(2), Cutover.VerifyMode.CHECKSUM, 0, SequenceSync.DEFAULT_EXCLUDES, true, null,
+                    Duration.ofMinutes(2), mode, 0, SequenceSync.DEFAULT_EXCLUDES, true, null,
                     destinationServer.peerConninfo(db), Duration.ofSeconds(60), Duration.ofSeconds(30),
                     AcceptedLossy.NONE);
             Cutover.Report report = Cutover.switchover(origin, destination, new MigrationNames(db),
@@ -184,10 +191,11 @@ class FreezeWindowBench {
             assertEquals("switched over", report.outcome());
             Map<String, Double> phase = new LinkedHashMap<>();
             report.phases().forEach(p -> phase.put(p.phase(), p.seconds()));
-            return String.format(Locale.ROOT, "%.3f s (%.3f, %.3f, %.3f, %.3f, %.3f; %d re-verified after %d writes)",
+            List<String> again = report.verification().reverifiedInFreeze();
+            return String.format(Locale.ROOT, "%.3f s (%.3f, %.3f, %.3f, %.3f, %.3f; %s after %d writes)",
                     report.freezeWindowSeconds(), phase.get("drain"), phase.get("sequences"), phase.get("verify"),
                     phase.get("prepare-rollback"), phase.get("drop-forward"),
-                    report.verification().reverifiedInFreeze().size(), writes.get());
+                    again == null ? "counts" : again.size() + " re-verified", writes.get());
         }
     }
 
@@ -233,6 +241,8 @@ class FreezeWindowBench {
         }
         try (Cluster origin = cluster("origin", originServer, oport, db);
              Cluster destination = cluster("destination", destinationServer, dport, db)) {
+            origin.connection(); // sessions opened before the clock starts
+            destination.connection();
             long t = System.nanoTime();
             VerifyReport counts = Verification.run(origin, destination, tables, false);
             double c = (System.nanoTime() - t) / 1e9;
