@@ -76,13 +76,17 @@ public final class Verification {
             "SET LOCAL bytea_output = 'hex'",
             "SET LOCAL lc_monetary = 'C'");
 
-    /** Each table's kind and its size in pages as the statistics estimate it (a partitioned table: its tree's). */
+    /**
+     * Each table's kind and its size in pages as the statistics estimate it (a partitioned table: its tree's; each
+     * partition looked up by oid, see ChangedTables' LAYOUTS for why the LATERAL).
+     */
     private static final String RELATIONS = """
             SELECT n.nspname, c.relname, c.relkind,
                    CASE WHEN c.relkind = 'p'
                         THEN (SELECT coalesce(sum(greatest(p.relpages, 0)), 0)
                                 FROM pg_catalog.pg_partition_tree(c.oid) t
-                                JOIN pg_catalog.pg_class p ON p.oid = t.relid)
+                               CROSS JOIN LATERAL (SELECT p.relpages FROM pg_catalog.pg_class p
+                                                    WHERE p.oid = t.relid OFFSET 0) p)
                         ELSE greatest(c.relpages, 0)
                    END::pg_catalog.int8 AS pages
               FROM pg_catalog.pg_class c
