@@ -67,7 +67,9 @@ class SyncSequences extends UpshiftCommand {
         if (margin < 0) {
             throw UpshiftException.usage("--margin cannot be negative", "pass --margin 0 or more");
         }
-        SequencePlan plan = SequenceSync.plan(origin().connection(), destination().connection(), excludes, margin);
+        // --check and --dry-run read every destination value; a sync lets its bulk write read the uncalled ones
+        SequencePlan plan = SequenceSync.plan(origin().connection(), destination().connection(), excludes, margin,
+                check || dryRun());
         SequenceView.warnings(out(), plan);
 
         if (check) {

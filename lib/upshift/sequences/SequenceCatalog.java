@@ -40,7 +40,7 @@ public final class SequenceCatalog {
     // batch never locks more than its rows.
     private static final String QUERY = """
             SELECT x.*,
-                   CASE WHEN x.readable AND NOT x.excluded AND x.called_value IS NULL AND ?
+                   CASE WHEN x.readable AND NOT x.excluded AND x.called_value IS NULL AND ? AND (? OR NOT x.writable)
                         THEN pg_catalog.query_to_xml(pg_catalog.format('SELECT last_value, is_called FROM %%I.%%I',
                                  x.nspname, x.relname), false, false, '')::pg_catalog.text
                    END AS uncalled_state
@@ -99,6 +99,16 @@ public final class SequenceCatalog {
      * of excluded sequences is not read).
      */
     public static Read read(Connection connection, List<String> excludes) throws SQLException {
+        return read(connection, excludes, true);
+    }
+
+    /**
+     * The same; with {@code uncalledStates} false the value of a sequence that is not called (pg_sequence_last_value
+     * is NULL) is not read (no per-sequence query) but marked {@link SequenceState#UNCALLED_UNREAD} when the role
+     * may write it: {@link SequencePlan#apply} then reads it inside its bulk write. A sequence the role cannot write
+     * is still read (its report needs the value, and no write will read it).
+     */
+    public static Read read(Connection connection, List<String> excludes, boolean uncalledStates) throws SQLException {
         long started = System.nanoTime();
         String[] patterns = excludes.toArray(String[]::new);
         List<CatalogSequence> result = new ArrayList<>();
@@ -109,13 +119,13 @@ public final class SequenceCatalog {
         while (true) {
             Page page;
             try {
-                page = page(connection, patterns, after, xml);
+                page = page(connection, patterns, after, xml, uncalledStates);
             } catch (SQLException e) {
                 if (!xml || !FEATURE_NOT_SUPPORTED.equals(e.getSQLState()) || !connection.getAutoCommit()) {
                     throw e;
                 }
                 xml = false; // no query_to_xml on this server: uncalled sequences are read one by one below
-                page = page(connection, patterns, after, xml);
+                page = page(connection, patterns, after, xml, uncalledStates);
                 roundTrips++;
             }
             roundTrips++;
@@ -135,25 +145,27 @@ public final class SequenceCatalog {
     private record Page(List<CatalogSequence> sequences, int batch) {
     }
 
-    private static Page page(Connection connection, String[] patterns, long after, boolean xml) throws SQLException {
+    private static Page page(Connection connection, String[] patterns, long after, boolean xml,
+            boolean uncalledStates) throws SQLException {
         List<CatalogSequence> sequences = new ArrayList<>();
         int batch = 0;
         try (PreparedStatement st = connection.prepareStatement(QUERY)) {
             st.setBoolean(1, xml);
-            st.setArray(2, connection.createArrayOf("text", patterns));
+            st.setBoolean(2, uncalledStates);
             st.setArray(3, connection.createArrayOf("text", patterns));
-            st.setLong(4, after);
+            st.setArray(4, connection.createArrayOf("text", patterns));
+            st.setLong(5, after);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     batch = (int) Math.min(Integer.MAX_VALUE, rs.getLong("batch"));
-                    sequences.add(row(rs));
+                    sequences.add(row(rs, uncalledStates));
                 }
             }
         }
         return new Page(sequences, batch);
     }
 
-    private static CatalogSequence row(ResultSet rs) throws SQLException {
+    private static CatalogSequence row(ResultSet rs, boolean uncalledStates) throws SQLException {
         QualifiedName name = new QualifiedName(rs.getString("nspname"), rs.getString("relname"));
         boolean readable = rs.getBoolean("readable");
         boolean excluded = rs.getBoolean("excluded");
@@ -163,6 +175,8 @@ public final class SequenceCatalog {
             state = new SequenceState(called, true);
         } else if (rs.getString("uncalled_state") != null) {
             state = parseXmlRow(name, rs.getString("uncalled_state"));
+        } else if (!uncalledStates && readable && !excluded && rs.getBoolean("writable")) {
+            state = SequenceState.UNCALLED_UNREAD;
         }
         OwningColumn owner = rs.getString("owner_table") == null ? null
                 : new OwningColumn(new QualifiedName(rs.getString("owner_schema"), rs.getString("owner_table")),

@@ -17,13 +17,43 @@ import upshift.sql.StatementRunner;
 public final class SequencePlan {
 
     /**
-     * The bulk write: setval on every sequence to set, by destination oid (no name resolution, no quoting), in one
-     * statement. setval is not transactional: each value stays set even if a later one fails.
+     * The bulk write, one statement for every sequence to set, by destination oid (no name resolution, no quoting),
+     * with the "never moved backwards" rule inside it: each sequence's state is read in the statement itself
+     * ({@code pg_sequence_last_value} for a called one; for one not called, {@code nextval} returns exactly the value
+     * it would hand out next), and setval runs only where origin's next value (+ margin) is beyond the destination's
+     * and within its bounds. A sequence found not behind that the read moved (nextval of one not called) is put back
+     * exactly as it was ({@code setval(v, false)}). No query runs per sequence (no SPI): only these functions. setval
+     * is not transactional: each value stays set even if a later one fails. One row per sequence: oid, what was done
+     * ("set", "ahead", "out-of-range"), its value and is_called as found.
      */
     static final String BULK_SETVAL = """
-            SELECT pg_catalog.count(pg_catalog.setval(x.seq::pg_catalog.oid::pg_catalog.regclass, x.value, x.called))
-              FROM ROWS FROM (pg_catalog.unnest(?::pg_catalog.int8[]), pg_catalog.unnest(?::pg_catalog.int8[]),
-                              pg_catalog.unnest(?::pg_catalog.bool[])) AS x(seq, value, called)""";
+            WITH x AS MATERIALIZED (
+                 SELECT x.seq, x.value, x.called, x.inc, x.lo, x.hi,
+                        pg_catalog.pg_sequence_last_value(x.seq::pg_catalog.oid::pg_catalog.regclass) AS lv
+                   FROM ROWS FROM (pg_catalog.unnest(?::pg_catalog.int8[]), pg_catalog.unnest(?::pg_catalog.int8[]),
+                                   pg_catalog.unnest(?::pg_catalog.bool[]), pg_catalog.unnest(?::pg_catalog.int8[]),
+                                   pg_catalog.unnest(?::pg_catalog.int8[]), pg_catalog.unnest(?::pg_catalog.int8[]))
+                        AS x(seq, value, called, inc, lo, hi)),
+                 y AS MATERIALIZED (
+                 SELECT x.*, CASE WHEN x.lv IS NULL
+                                  THEN pg_catalog.nextval(x.seq::pg_catalog.oid::pg_catalog.regclass) END AS uv
+                   FROM x),
+                 z AS MATERIALIZED (
+                 SELECT y.*,
+                        (y.value::pg_catalog.numeric + CASE WHEN y.called THEN y.inc ELSE 0 END
+                         - coalesce(y.lv::pg_catalog.numeric + y.inc, y.uv::pg_catalog.numeric))
+                        * pg_catalog.sign(y.inc::pg_catalog.numeric) > 0 AS behind,
+                        y.value BETWEEN y.lo AND y.hi AS in_range
+                   FROM y)
+            SELECT z.seq,
+                   CASE WHEN NOT z.behind THEN 'ahead' WHEN NOT z.in_range THEN 'out-of-range' ELSE 'set' END,
+                   coalesce(z.lv, z.uv), z.lv IS NOT NULL,
+                   CASE WHEN z.behind AND z.in_range
+                        THEN pg_catalog.setval(z.seq::pg_catalog.oid::pg_catalog.regclass, z.value, z.called)
+                        WHEN z.lv IS NULL
+                        THEN pg_catalog.setval(z.seq::pg_catalog.oid::pg_catalog.regclass, z.uv, false)
+                   END
+              FROM z""";
 
     /**
      * One origin sequence and its counterpart.
@@ -47,9 +77,13 @@ public final class SequencePlan {
             return origin.state();
         }
 
-        /** The destination's state as read, before any change; null when missing or not readable. */
+        /**
+         * The destination's state as read, before any change; null when missing or not readable, or not called and
+         * not read yet (see {@link SequenceCatalog#read(java.sql.Connection, List, boolean)}).
+         */
         public SequenceState destinationBefore() {
-            return destination == null ? null : destination.state();
+            return destination == null || destination.state() == null || !destination.state().read() ? null
+                    : destination.state();
         }
 
         /** The destination sequence's next {@code nextval} as read; null when unknown. */
@@ -82,7 +116,8 @@ public final class SequencePlan {
     public record Applied(int sequencesSet, int statements, double millis, boolean dryRun) {
     }
 
-    private final List<Entry> entries;
+    /** Final once {@link #apply} has resolved what its write found. */
+    private List<Entry> entries;
     private final List<String> excludes;
     private final long margin;
     private final SequenceCatalog.Read originRead;
@@ -176,26 +211,65 @@ public final class SequencePlan {
         }
         int batch = Math.max(1, destinationRead.batchSize());
         int statements = 0;
+        java.util.Map<Long, Entry> byOid = new java.util.HashMap<>();
+        toSet.forEach(e -> byOid.put(e.destination().oid(), e));
+        java.util.Map<Entry, Entry> resolved = new java.util.HashMap<>();
         for (int from = 0; from < toSet.size(); from += batch) {
             List<Entry> chunk = toSet.subList(from, Math.min(toSet.size(), from + batch));
-            Long[] oids = new Long[chunk.size()];
-            Long[] values = new Long[chunk.size()];
-            Boolean[] called = new Boolean[chunk.size()];
-            List<String> equivalent = new ArrayList<>(chunk.size());
-            for (int i = 0; i < chunk.size(); i++) {
+            int n = chunk.size();
+            Long[] oids = new Long[n];
+            Long[] values = new Long[n];
+            Boolean[] called = new Boolean[n];
+            Long[] increments = new Long[n];
+            Long[] lows = new Long[n];
+            Long[] highs = new Long[n];
+            List<String> equivalent = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
                 Entry e = chunk.get(i);
                 oids[i] = e.destination().oid();
                 values[i] = e.target().lastValue();
                 called[i] = e.target().isCalled();
+                increments[i] = e.destination().increment();
+                lows[i] = e.destination().minValue();
+                highs[i] = e.destination().maxValue();
                 equivalent.add(e.statement(ScriptStyle.SETVAL));
             }
             runner.executeBound(destination, BULK_SETVAL, st -> {
                 st.setArray(1, st.getConnection().createArrayOf("int8", oids));
                 st.setArray(2, st.getConnection().createArrayOf("int8", values));
                 st.setArray(3, st.getConnection().createArrayOf("bool", called));
-            }, equivalent);
+                st.setArray(4, st.getConnection().createArrayOf("int8", increments));
+                st.setArray(5, st.getConnection().createArrayOf("int8", lows));
+                st.setArray(6, st.getConnection().createArrayOf("int8", highs));
+            }, equivalent, rs -> {
+                Entry e = byOid.get(rs.getLong(1));
+                if (e != null) {
+                    resolved.put(e, resolve(e, rs.getString(2), new SequenceState(rs.getLong(3), rs.getBoolean(4))));
+                }
+            });
             statements++;
         }
-        return new Applied(toSet.size(), statements, (System.nanoTime() - started) / 1e6, false);
+        List<Entry> now = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            now.add(resolved.getOrDefault(e, e));
+        }
+        entries = List.copyOf(now);
+        int set = (int) now.stream().filter(e -> e.action() == SequenceAction.SET).count();
+        return new Applied(set, statements, (System.nanoTime() - started) / 1e6, false);
+    }
+
+    /** An entry as the write found it: its destination state as read there, and what was done. */
+    private static Entry resolve(Entry e, String outcome, SequenceState found) {
+        CatalogSequence d = e.destination();
+        CatalogSequence read = new CatalogSequence(d.oid(), d.name(), d.type(), d.increment(), d.minValue(),
+                d.maxValue(), d.startValue(), d.cycle(), d.readable(), d.writable(), d.excluded(), d.ownedBy(), found);
+        return switch (outcome) {
+            case "set" -> new Entry(e.origin(), read, e.matchedByColumn(), SequenceAction.SET, e.target(), null);
+            case "ahead" -> new Entry(e.origin(), read, e.matchedByColumn(), SequenceAction.ALREADY_AHEAD, null, null);
+            default -> new Entry(e.origin(), read, e.matchedByColumn(), SequenceAction.OUT_OF_RANGE, null,
+                    "origin's value " + e.target().lastValue() + " (with margin) is outside destination's "
+                            + d.type() + " sequence bounds " + d.minValue() + ".." + d.maxValue() + ": ALTER SEQUENCE "
+                            + d.name().sql() + " AS bigint MAXVALUE ... first");
+        };
     }
 }

@@ -41,12 +41,23 @@ public final class SequenceSync {
      */
     public static SequencePlan plan(Connection origin, Connection destination, List<String> excludes, long margin)
             throws SQLException {
+        return plan(origin, destination, excludes, margin, true);
+    }
+
+    /**
+     * The same; with {@code exactDestination} false (a sync that will write: not --check, not --dry-run) the
+     * destination's sequences that are not called are not read one by one (no per-sequence query on destination):
+     * each is planned as a candidate and {@link SequencePlan#apply}'s bulk write reads it and sets it only when it is
+     * behind, so the "never moved backwards" rule holds inside the write.
+     */
+    public static SequencePlan plan(Connection origin, Connection destination, List<String> excludes, long margin,
+            boolean exactDestination) throws SQLException {
         if (margin < 0) {
             throw new IllegalArgumentException("the margin cannot be negative: " + margin);
         }
         List<String> patterns = excludes == null ? DEFAULT_EXCLUDES : List.copyOf(excludes);
         SequenceCatalog.Read o = SequenceCatalog.read(origin, patterns);
-        SequenceCatalog.Read d = SequenceCatalog.read(destination, List.of());
+        SequenceCatalog.Read d = SequenceCatalog.read(destination, List.of(), exactDestination);
         return plan(o, d, patterns, margin);
     }
 
@@ -115,6 +126,16 @@ public final class SequenceSync {
         BigInteger value = BigInteger.valueOf(o.state().lastValue())
                 .add(BigInteger.valueOf(margin).multiply(BigInteger.valueOf(direction)));
         boolean called = o.state().isCalled();
+        if (!d.state().read()) {
+            // not called, value unread: the bulk write reads it, then sets it only when behind and within bounds
+            if (value.bitLength() > 63) {
+                return new SequencePlan.Entry(o, d, matchedByColumn, SequenceAction.OUT_OF_RANGE, null,
+                        "origin's value " + value + " (with margin) is outside destination's " + d.type()
+                                + " sequence bounds " + d.minValue() + ".." + d.maxValue());
+            }
+            return new SequencePlan.Entry(o, d, matchedByColumn, SequenceAction.SET,
+                    new SequenceState(value.longValueExact(), called), null);
+        }
         BigInteger wantedNext = called ? value.add(BigInteger.valueOf(d.increment())) : value;
         BigInteger currentNext = d.state().next(d.increment());
         if (wantedNext.subtract(currentNext).signum() * direction <= 0) {

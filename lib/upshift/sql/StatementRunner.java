@@ -72,6 +72,19 @@ public final class StatementRunner {
      * parameters cannot be pasted). Any result rows are read and discarded.
      */
     public void executeBound(Cluster target, String sql, Binder binder, List<String> equivalent) {
+        executeBound(target, sql, binder, equivalent, rs -> {
+            // drain: the statement's effect is what matters
+        });
+    }
+
+    /** Reads one result row of an {@link #executeBound} statement. */
+    @FunctionalInterface
+    public interface RowReader {
+        void row(java.sql.ResultSet row) throws SQLException;
+    }
+
+    /** {@link #executeBound}, handing each result row to {@code rows} (none under --dry-run). */
+    public void executeBound(Cluster target, String sql, Binder binder, List<String> equivalent, RowReader reader) {
         if (dryRun) {
             equivalent.forEach(s -> printFor(target, terminated(s)));
             return;
@@ -83,7 +96,7 @@ public final class StatementRunner {
             if (rows) {
                 try (var rs = st.getResultSet()) {
                     while (rs.next()) {
-                        // drain: the statement's effect is what matters
+                        reader.row(rs);
                     }
                 }
             }

@@ -10,6 +10,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 
@@ -237,17 +241,31 @@ public final class FreezeVerify implements AutoCloseable {
     }
 
     private InFreeze delta(List<QualifiedName> tables, long started) throws ChangedTables.Unavailable {
-        onOrigin.collect();
-        onDestination.collect();
-        if (!onOrigin.unreadable().isEmpty() || !onDestination.unreadable().isEmpty()) {
-            List<String> lines = new ArrayList<>(onOrigin.unreadable());
-            lines.addAll(onDestination.unreadable());
+        // each side's slot session is read on a thread of its own: the round trips of the two sides overlap
+        Decoded o;
+        Decoded d;
+        ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "upshift-freeze-verify");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Future<Decoded> originSide = threads.submit(() -> decode(onOrigin, tables));
+            Future<Decoded> destinationSide = threads.submit(() -> decode(onDestination, tables));
+            o = decoded(originSide);
+            d = decoded(destinationSide);
+        } finally {
+            threads.shutdownNow();
+        }
+        if (!o.unreadable().isEmpty() || !d.unreadable().isEmpty()) {
+            List<String> lines = new ArrayList<>(o.unreadable());
+            lines.addAll(d.unreadable());
             throw new ChangedTables.Unavailable("a decoded change names no relation upshift can read: " + lines, null);
         }
-        Set<QualifiedName> originChanged = onOrigin.changedWithAncestors();
-        Set<QualifiedName> destinationChanged = onDestination.changedWithAncestors();
-        Map<QualifiedName, Layout> nowOrigin = onOrigin.layouts(tables);
-        Map<QualifiedName, Layout> nowDestination = onDestination.layouts(tables);
+        Set<QualifiedName> originChanged = o.changed();
+        Set<QualifiedName> destinationChanged = d.changed();
+        Map<QualifiedName, Layout> nowOrigin = o.layouts();
+        Map<QualifiedName, Layout> nowDestination = d.layouts();
         List<String> slots = List.of("origin: " + onOrigin.slot() + " from " + onOrigin.startLsn(),
                 "destination: " + onDestination.slot() + " from " + onDestination.startLsn());
         closeSlots(); // everything needed is read: the slots hold nothing past this point
@@ -316,6 +334,36 @@ public final class FreezeVerify implements AutoCloseable {
                 + " same definitions, equal checksums before)");
     }
 
+    /** What one side's slot session read in the freeze. */
+    private record Decoded(List<String> unreadable, Set<QualifiedName> changed, Map<QualifiedName, Layout> layouts) {
+    }
+
+    private static Decoded decode(ChangedTables side, List<QualifiedName> tables) throws ChangedTables.Unavailable {
+        side.collect();
+        if (!side.unreadable().isEmpty()) {
+            return new Decoded(side.unreadable(), Set.of(), Map.of());
+        }
+        return new Decoded(List.of(), side.changedWithAncestors(), side.layouts(tables));
+    }
+
+    /** The side's answer; its Unavailable as such (the caller falls back), anything else as it came. */
+    private static Decoded decoded(Future<Decoded> side) throws ChangedTables.Unavailable {
+        try {
+            return side.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ChangedTables.Unavailable("interrupted while reading the slots", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ChangedTables.Unavailable u) {
+                throw u;
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new ChangedTables.Unavailable("cannot read the slots: " + e.getCause(), e.getCause());
+        }
+    }
+
     /** Equal and logged on both reads (an unlogged table's changes are not decoded: never proven). */
     private static boolean sameLayout(Layout before, Layout now) {
         if (before == null && now == null) {
@@ -372,14 +420,26 @@ public final class FreezeVerify implements AutoCloseable {
         out.note("  verify: " + reason + "; every table will be checksummed inside the freeze");
     }
 
+    /** Drops both slots at once (each on its own session: a round trip each, overlapping). */
     private void closeSlots() {
-        if (onOrigin != null) {
-            onOrigin.close();
-            onOrigin = null;
-        }
-        if (onDestination != null) {
-            onDestination.close();
-            onDestination = null;
+        ChangedTables o = onOrigin;
+        ChangedTables d = onDestination;
+        onOrigin = null;
+        onDestination = null;
+        if (o != null && d != null) {
+            Thread other = new Thread(o::close, "upshift-freeze-verify-close");
+            other.setDaemon(true);
+            other.start();
+            d.close();
+            try {
+                other.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } else if (o != null) {
+            o.close();
+        } else if (d != null) {
+            d.close();
         }
     }
 

@@ -89,6 +89,11 @@ public final class ChangedTables implements AutoCloseable {
               JOIN pg_catalog.pg_namespace an ON an.oid = ac.relnamespace
             """;
 
+    /**
+     * Each table's layout in one statement. The pg_class lookup per relation is a LATERAL subquery kept apart
+     * (OFFSET 0): as a plain join the planner, expecting 1,000 rows from pg_partition_tree, hashed and scanned all of
+     * pg_class once per table (460 ms at 500 tables, 12 ms this way).
+     */
     private static final String LAYOUTS = """
             SELECT x.s, x.r, bool_and(c.relpersistence = 'p'),
                    md5(string_agg(c.oid::text || ':' || c.relfilenode::text || ':' || coalesce((
@@ -104,7 +109,7 @@ public final class ChangedTables implements AutoCloseable {
               JOIN pg_catalog.pg_namespace n ON n.nspname = x.s
               JOIN pg_catalog.pg_class t ON t.relnamespace = n.oid AND t.relname = x.r
              CROSS JOIN LATERAL (SELECT t.oid UNION SELECT relid FROM pg_catalog.pg_partition_tree(t.oid)) m(relid)
-              JOIN pg_catalog.pg_class c ON c.oid = m.relid
+             CROSS JOIN LATERAL (SELECT c.* FROM pg_catalog.pg_class c WHERE c.oid = m.relid OFFSET 0) c
              GROUP BY x.s, x.r
             """;
 

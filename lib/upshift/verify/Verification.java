@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -37,7 +38,9 @@ import upshift.verify.TableResult.Status;
  *
  * <p>Each side runs in one REPEATABLE READ, READ ONLY transaction on the cluster's session, so all its tables
  * are read from one snapshot; the two sides run at the same time, on two threads, so the wall time is the slower
- * side's, not the sum. The two snapshots are taken independently: the counts are exact only when writes to
+ * side's, not the sum. Each side sends a constant number of statements whatever the number of tables (small tables
+ * are measured together, see {@link #GROUP_PAGES}): inside a freeze window, round trips do not add up per table.
+ * The two snapshots are taken independently: the counts are exact only when writes to
  * origin are frozen and replication has caught up (as at switchover); on a live system they may differ by the
  * rows in flight.
  *
@@ -73,8 +76,19 @@ public final class Verification {
             "SET LOCAL bytea_output = 'hex'",
             "SET LOCAL lc_monetary = 'C'");
 
+    /**
+     * Each table's kind and its size in pages as the statistics estimate it (a partitioned table: its tree's; each
+     * partition looked up by oid, see ChangedTables' LAYOUTS for why the LATERAL).
+     */
     private static final String RELATIONS = """
-            SELECT n.nspname, c.relname, c.relkind
+            SELECT n.nspname, c.relname, c.relkind,
+                   CASE WHEN c.relkind = 'p'
+                        THEN (SELECT coalesce(sum(greatest(p.relpages, 0)), 0)
+                                FROM pg_catalog.pg_partition_tree(c.oid) t
+                               CROSS JOIN LATERAL (SELECT p.relpages FROM pg_catalog.pg_class p
+                                                    WHERE p.oid = t.relid OFFSET 0) p)
+                        ELSE greatest(c.relpages, 0)
+                   END::pg_catalog.int8 AS pages
               FROM pg_catalog.pg_class c
               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
              WHERE c.relkind IN ('r', 'p')
@@ -114,9 +128,10 @@ public final class Verification {
         Map<QualifiedName, Measured> d;
         try {
             Future<Map<QualifiedName, Measured>> originSide =
-                    threads.submit(() -> measure(origin, plan.originQueries(), listener));
+                    threads.submit(() -> measure(origin, plan.originQueries(), plan.originPages(), listener));
             Future<Map<QualifiedName, Measured>> destinationSide =
-                    threads.submit(() -> measure(destination, plan.destinationQueries(), listener));
+                    threads.submit(() -> measure(destination, plan.destinationQueries(), plan.destinationPages(),
+                            listener));
             // wait for both before reporting a failure: neither session is left inside its transaction
             awaitQuietly(originSide);
             awaitQuietly(destinationSide);
@@ -137,7 +152,8 @@ public final class Verification {
 
     /** What each side runs, and the columns per table both sides have. */
     private record Plan(Map<QualifiedName, Columns> columns, List<TableQuery> originQueries,
-            List<TableQuery> destinationQueries) {
+            List<TableQuery> destinationQueries, Map<QualifiedName, Long> originPages,
+            Map<QualifiedName, Long> destinationPages) {
     }
 
     /** A table both sides have: the columns compared (empty without a checksum) and those left out. */
@@ -146,28 +162,38 @@ public final class Verification {
 
     private static Plan plan(Cluster origin, Cluster destination, List<QualifiedName> tables, boolean checksum,
             AcceptedLossy accepted) {
-        Map<QualifiedName, Character> originKinds;
-        Map<QualifiedName, Character> destinationKinds;
-        Map<QualifiedName, List<Column>> originColumns;
-        Map<QualifiedName, List<Column>> destinationColumns;
+        // both sides' definitions are read at once, each on its own session
+        Definitions od;
+        Definitions dd;
+        ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "upshift-verify-plan");
+            t.setDaemon(true);
+            return t;
+        });
         try {
-            originKinds = kinds(origin.connection(), tables);
-            originColumns = Catalog.columns(origin.connection(), tables);
-        } catch (SQLException e) {
-            throw catalogFailure(origin, e);
+            Future<Definitions> originSide = threads.submit(() -> definitions(origin, tables));
+            Future<Definitions> destinationSide = threads.submit(() -> definitions(destination, tables));
+            awaitQuietly(originSide);
+            awaitQuietly(destinationSide);
+            od = definitionsOf(originSide);
+            dd = definitionsOf(destinationSide);
+        } finally {
+            threads.shutdownNow();
         }
-        try {
-            destinationKinds = kinds(destination.connection(), tables);
-            destinationColumns = Catalog.columns(destination.connection(), tables);
-        } catch (SQLException e) {
-            throw catalogFailure(destination, e);
-        }
+        Map<QualifiedName, Relation> originKinds = od.kinds();
+        Map<QualifiedName, Relation> destinationKinds = dd.kinds();
+        Map<QualifiedName, List<Column>> originColumns = od.columns();
+        Map<QualifiedName, List<Column>> destinationColumns = dd.columns();
         Map<QualifiedName, Columns> layouts = new LinkedHashMap<>();
         List<TableQuery> originQueries = new ArrayList<>();
         List<TableQuery> destinationQueries = new ArrayList<>();
+        Map<QualifiedName, Long> originPages = new LinkedHashMap<>();
+        Map<QualifiedName, Long> destinationPages = new LinkedHashMap<>();
         for (QualifiedName table : tables) {
-            Character ok = originKinds.get(table);
-            Character dk = destinationKinds.get(table);
+            Relation or = originKinds.get(table);
+            Relation dr = destinationKinds.get(table);
+            Character ok = or == null ? null : or.kind();
+            Character dk = dr == null ? null : dr.kind();
             List<ComparedColumn> columns = null;
             if (ok != null && dk != null) {
                 List<Column> oc = originColumns.getOrDefault(table, List.of());
@@ -184,13 +210,42 @@ public final class Verification {
             boolean both = ok != null && dk != null;
             if (ok != null) {
                 originQueries.add(new TableQuery(table, ok == 'p', both ? columns : null, ComparedColumn.Side.ORIGIN));
+                originPages.put(table, or.pages());
             }
             if (dk != null) {
                 destinationQueries.add(new TableQuery(table, dk == 'p', both ? columns : null,
                         ComparedColumn.Side.DESTINATION));
+                destinationPages.put(table, dr.pages());
             }
         }
-        return new Plan(layouts, originQueries, destinationQueries);
+        return new Plan(layouts, originQueries, destinationQueries, originPages, destinationPages);
+    }
+
+    /** One side's tables: kind and size, and columns. */
+    private record Definitions(Map<QualifiedName, Relation> kinds, Map<QualifiedName, List<Column>> columns) {
+    }
+
+    private static Definitions definitions(Cluster cluster, List<QualifiedName> tables) {
+        try {
+            return new Definitions(kinds(cluster.connection(), tables), Catalog.columns(cluster.connection(), tables));
+        } catch (SQLException e) {
+            throw catalogFailure(cluster, e);
+        }
+    }
+
+    private static Definitions definitionsOf(Future<Definitions> side) {
+        try {
+            return side.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UpshiftException("interrupted while verifying", null, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new UpshiftException("verify failed: " + e.getCause().getMessage(),
+                    "check the connection to both servers and retry", e.getCause());
+        }
     }
 
     /** The shared columns, in origin's order, each with its comparison. */
@@ -222,15 +277,20 @@ public final class Verification {
         }
     }
 
-    private static Map<QualifiedName, Character> kinds(Connection c, List<QualifiedName> tables)
+    /** A table's kind ('r', 'p') and its estimated size in pages. */
+    private record Relation(char kind, long pages) {
+    }
+
+    private static Map<QualifiedName, Relation> kinds(Connection c, List<QualifiedName> tables)
             throws SQLException {
-        Map<QualifiedName, Character> kinds = new LinkedHashMap<>();
+        Map<QualifiedName, Relation> kinds = new LinkedHashMap<>();
         try (PreparedStatement st = c.prepareStatement(RELATIONS)) {
             st.setArray(1, c.createArrayOf("text", tables.stream().map(QualifiedName::schema).toArray()));
             st.setArray(2, c.createArrayOf("text", tables.stream().map(QualifiedName::name).toArray()));
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    kinds.put(new QualifiedName(rs.getString(1), rs.getString(2)), rs.getString(3).charAt(0));
+                    kinds.put(new QualifiedName(rs.getString(1), rs.getString(2)),
+                            new Relation(rs.getString(3).charAt(0), rs.getLong(4)));
                 }
             }
         }
@@ -251,9 +311,29 @@ public final class Verification {
     private record Measured(Long rows, String digest, double seconds, String error) {
     }
 
-    /** Runs one side's queries in one REPEATABLE READ, READ ONLY transaction, one savepoint per table. */
+    /**
+     * Tables are measured together, in one statement, until their estimated size (pg_class.relpages) passes this many
+     * 8 kB pages (1 GiB): a round trip per gigabyte read is nothing, a round trip per small table is most of a freeze
+     * window's verify. A larger table has a statement of its own (and its own time in the report).
+     */
+    static final long GROUP_PAGES = 131_072;
+
+    /**
+     * At most this many tables in one statement: planning a UNION ALL grows faster than its branches, and a statement
+     * of a few thousand branches plans slower than a few of a thousand.
+     */
+    static final int GROUP_TABLES = 1000;
+
+    /**
+     * Runs one side's queries in one REPEATABLE READ, READ ONLY transaction: the session settings in one round trip,
+     * then one statement per {@link #groups group} of tables (a UNION ALL of their queries) under a savepoint. When a
+     * group's statement fails (a table locked, a permission, a type that cannot be rendered), that group is measured
+     * again one table at a time, each under a savepoint of its own, so that each error names its table and the other
+     * tables still get their answer. So the number of statements does not grow with the number of tables, only with
+     * their size.
+     */
     private static Map<QualifiedName, Measured> measure(Cluster cluster, List<TableQuery> queries,
-            Listener listener) throws SQLException {
+            Map<QualifiedName, Long> pages, Listener listener) throws SQLException {
         Map<QualifiedName, Measured> results = new LinkedHashMap<>();
         if (queries.isEmpty()) {
             return results;
@@ -266,15 +346,19 @@ public final class Verification {
         c.setAutoCommit(false);
         try {
             try (Statement st = c.createStatement()) {
-                for (String sql : SESSION) {
-                    listener.statement(cluster.role(), sql);
-                    st.execute(sql);
-                }
+                String settings = String.join(";\n", SESSION);
+                listener.statement(cluster.role(), settings);
+                st.execute(settings); // one round trip for all of them
             }
-            for (TableQuery query : queries) {
-                Measured m = measure(cluster.role(), c, query, listener);
-                results.put(query.table(), m);
-                listener.tableDone(cluster.role(), query.table(), m.rows(), m.seconds(), m.error());
+            for (List<TableQuery> group : groups(queries, pages)) {
+                Map<QualifiedName, Measured> measured = group.size() == 1
+                        ? Map.of(group.get(0).table(), measure(cluster.role(), c, group.get(0), listener))
+                        : measureGroup(cluster.role(), c, group, listener);
+                for (TableQuery query : group) {
+                    Measured m = measured.get(query.table());
+                    results.put(query.table(), m);
+                    listener.tableDone(cluster.role(), query.table(), m.rows(), m.seconds(), m.error());
+                }
             }
         } finally {
             try {
@@ -286,6 +370,92 @@ public final class Verification {
         return results;
     }
 
+    /**
+     * The queries in order, cut into groups of at most {@link #GROUP_TABLES} tables whose estimated pages stay within
+     * {@link #GROUP_PAGES}; a table at or above that is a group of its own.
+     */
+    static List<List<TableQuery>> groups(List<TableQuery> queries, Map<QualifiedName, Long> pages) {
+        List<List<TableQuery>> groups = new ArrayList<>();
+        List<TableQuery> current = new ArrayList<>();
+        long size = 0;
+        for (TableQuery query : queries) {
+            long p = Math.max(0, pages.getOrDefault(query.table(), 0L));
+            if (p >= GROUP_PAGES) {
+                groups.add(List.of(query));
+                continue;
+            }
+            if (!current.isEmpty() && (size + p > GROUP_PAGES || current.size() >= GROUP_TABLES)) {
+                groups.add(current);
+                current = new ArrayList<>();
+                size = 0;
+            }
+            current.add(query);
+            size += p;
+        }
+        if (!current.isEmpty()) {
+            groups.add(current);
+        }
+        return groups;
+    }
+
+    /**
+     * One statement for the group: each table's query as a subquery, tagged with its position, under UNION ALL; a
+     * count-only query gets NULL hash sums. Every identifier in it is quoted by {@link TableQuery#sql()}.
+     */
+    static String groupSql(List<TableQuery> group) {
+        StringBuilder sql = new StringBuilder();
+        for (int i = 0; i < group.size(); i++) {
+            TableQuery query = group.get(i);
+            if (i > 0) {
+                sql.append("\nUNION ALL\n");
+            }
+            sql.append("SELECT ").append(i).append(" AS table_index, q.*")
+                    .append(query.checksum() ? "" : ", NULL::pg_catalog.text, NULL::pg_catalog.text")
+                    .append(" FROM (").append(query.sql()).append(") AS q");
+        }
+        return sql.toString();
+    }
+
+    /** The group in one statement; on an error (other than a lost session), each of its tables on its own. */
+    private static Map<QualifiedName, Measured> measureGroup(String role, Connection c, List<TableQuery> group,
+            Listener listener) throws SQLException {
+        String sql = groupSql(group);
+        listener.statement(role, sql);
+        long started = System.nanoTime();
+        Savepoint savepoint = c.setSavepoint();
+        Map<QualifiedName, Measured> results = new LinkedHashMap<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            Map<Integer, Object[]> rows = new HashMap<>();
+            while (rs.next()) {
+                rows.put(rs.getInt(1), new Object[] {rs.getLong(2), rs.getString(3), rs.getString(4)});
+            }
+            c.releaseSavepoint(savepoint);
+            double seconds = seconds(started);
+            for (int i = 0; i < group.size(); i++) {
+                TableQuery query = group.get(i);
+                Object[] row = rows.get(i);
+                if (row == null) {
+                    throw new IllegalStateException("no answer for " + query.table() + " in " + role + "'s verify");
+                }
+                long count = (Long) row[0];
+                String digest = query.checksum() ? digest(count, (String) row[1], (String) row[2]) : null;
+                results.put(query.table(), new Measured(count, digest, seconds, null));
+            }
+            return results;
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
+                throw e; // the session is gone: nothing more to learn on this side
+            }
+            c.rollback(savepoint);
+            // which table failed is not in the error: measure each on its own, so that each error names its table
+            for (TableQuery query : group) {
+                results.put(query.table(), measure(role, c, query, listener));
+            }
+            return results;
+        }
+    }
+
+    /** One table's query under a savepoint of its own: an error is that table's answer. */
     private static Measured measure(String role, Connection c, TableQuery query, Listener listener)
             throws SQLException {
         String sql = query.sql();
