@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 import upshift.UpshiftException;
 import upshift.columns.AddedColumns;
 import upshift.connect.Cluster;
@@ -45,13 +47,13 @@ import upshift.sql.Sql;
  * @param direction    "forward" (origin → destination) or "rollback" (destination → origin)
  * @param publisher    "origin" or "destination": where the publication and the slot are
  * @param subscriber   where the subscription is
- * @param subscriptionName the subscription looked for
+ * @param subscriptionName the subscription looked for (the JSON names it here only, not in {@code subscription})
  * @param subscription the subscription, or null when it does not exist
  * @param tables       every table of the subscription with its sync state
  * @param states       how many tables are in each state (state name → count), in pipeline order
  * @param copyProgressAvailable whether the subscriber has pg_stat_progress_copy (14+)
  * @param copies       initial copies in progress
- * @param slotName     the slot looked for on the publisher
+ * @param slotName     the slot looked for on the publisher (the JSON names it here only, not in {@code slot})
  * @param slot         the slot, or null when it does not exist
  * @param maxLagBytes  the lag "caught up" allows
  * @param ready        the subscription exists and every table is ready (r)
@@ -95,7 +97,8 @@ public record ReplicationSnapshot(
      * @param applyErrorCount       pg_stat_subscription_stats.apply_error_count (15+), else null
      * @param syncErrorCount        the table-sync error counter (15+), else null
      */
-    public record SubscriptionInfo(String name, boolean enabled, Boolean disableOnError, String slotName,
+    public record SubscriptionInfo(@JsonIgnore String name, boolean enabled, Boolean disableOnError,
+            @JsonIgnore String slotName,
             List<String> publications, Integer applyPid, List<String> syncWorkers, String receivedLsn,
             String latestEndLsn, String lastMsgReceiptTime, String latestEndTime, Double secondsSinceMessage,
             Double applyLagSeconds, Long applyErrorCount, Long syncErrorCount) {
@@ -107,7 +110,7 @@ public record ReplicationSnapshot(
     }
 
     /** One table of the subscription: {@code state} is the srsubstate letter, {@code stateName} its meaning. */
-    public record TableState(String table, String state, String stateName, String lsn) {
+    public record TableState(QualifiedName table, String state, String stateName, String lsn) {
     }
 
     /**
@@ -117,7 +120,7 @@ public record ReplicationSnapshot(
      *                            streams differ, so the percentage is an estimate)
      * @param percent             bytesProcessed / publisherTableBytes, at most 100; null when the size is unknown
      */
-    public record CopyProgress(String table, long bytesProcessed, Long publisherTableBytes, long tuplesProcessed,
+    public record CopyProgress(QualifiedName table, long bytesProcessed, Long publisherTableBytes, long tuplesProcessed,
             Double percent) {
     }
 
@@ -129,8 +132,8 @@ public record ReplicationSnapshot(
      * @param walStatus reserved / extended / unreserved / lost
      * @param auroraLogicalStartLsn aurora_volume_logical_start_lsn(), on Aurora only
      */
-    public record SlotInfo(String name, boolean active, Integer activePid, String walStatus,
-            String confirmedFlushLsn, String currentLsn, Long lagBytes, String lagPretty,
+    public record SlotInfo(@JsonIgnore String name, boolean active, Integer activePid, String walStatus,
+            String confirmedFlushLsn, String currentLsn, Long lagBytes, @JsonIgnore String lagPretty,
             String auroraLogicalStartLsn) {
     }
 
@@ -226,7 +229,7 @@ public record ReplicationSnapshot(
         String slotName = sub.map(Subscription::slotName).orElse(direction.slot(names));
         SlotInfo slot = slotName == null ? null : read(publisher, c -> slot(c, pubCaps, slotName));
 
-        List<TableState> tables = subscribed.stream().map(t -> new TableState(t.table().toString(),
+        List<TableState> tables = subscribed.stream().map(t -> new TableState(t.table(),
                 String.valueOf(t.state().code()), t.state().label(), t.lsn())).toList();
         Map<String, Integer> states = countStates(subscribed);
         boolean ready = sub.isPresent() && !subscribed.isEmpty()
@@ -461,7 +464,7 @@ public record ReplicationSnapshot(
     static CopyProgress copy(QualifiedName table, long[] progress, Long publisherBytes) {
         Double percent = publisherBytes == null || publisherBytes <= 0 ? null
                 : Math.min(100.0, Math.round(1000.0 * progress[0] / publisherBytes) / 10.0);
-        return new CopyProgress(table.toString(), progress[0], publisherBytes, progress[1], percent);
+        return new CopyProgress(table, progress[0], publisherBytes, progress[1], percent);
     }
 
     private static SlotInfo slot(Connection c, Capabilities caps, String name) throws SQLException {

@@ -280,7 +280,8 @@ class SyncSequencesTest {
 
     private static Map<String, JsonNode> items(String json) throws Exception {
         Map<String, JsonNode> items = new HashMap<>();
-        new ObjectMapper().readTree(json).get("sequences").forEach(i -> items.put(i.get("sequence").asText(), i));
+        new ObjectMapper().readTree(json).get("sequences").forEach(i -> items.put(
+                i.at("/sequence/schema").asText() + "." + i.at("/sequence/name").asText(), i));
         return items;
     }
 
