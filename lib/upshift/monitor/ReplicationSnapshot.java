@@ -73,7 +73,7 @@ public record ReplicationSnapshot(
         String subscriptionName,
         SubscriptionInfo subscription,
         List<TableState> tables,
-        Map<String, Integer> states,
+        @JsonIgnore Map<String, Integer> states,
         boolean copyProgressAvailable,
         List<CopyProgress> copies,
         String slotName,
@@ -84,6 +84,29 @@ public record ReplicationSnapshot(
         String notCaughtUp,
         WorkerWatch.ApplyWorker applyWorker,
         Diagnosis diagnosis) {
+
+    /** {@link #states}, keyed in camelCase for the JSON contract: {@code {"dataCopying": 1, "ready": 4}}. */
+    @com.fasterxml.jackson.annotation.JsonProperty("states")
+    Map<String, Integer> stateCounts() {
+        Map<String, Integer> byKey = new LinkedHashMap<>();
+        states.forEach((label, n) -> byKey.put(camelCase(label), n));
+        return byKey;
+    }
+
+    /** {@code data copying} as a JSON key: {@code dataCopying}. */
+    static String camelCase(String words) {
+        StringBuilder key = new StringBuilder();
+        boolean upper = false;
+        for (char c : words.toCharArray()) {
+            if (c == ' ' || c == '-' || c == '_') {
+                upper = key.length() > 0;
+            } else {
+                key.append(upper ? Character.toUpperCase(c) : Character.toLowerCase(c));
+                upper = false;
+            }
+        }
+        return key.toString();
+    }
 
     /**
      * The subscription and its apply worker.
@@ -99,7 +122,7 @@ public record ReplicationSnapshot(
      */
     public record SubscriptionInfo(@JsonIgnore String name, boolean enabled, Boolean disableOnError,
             @JsonIgnore String slotName,
-            List<String> publications, Integer applyPid, List<String> syncWorkers, String receivedLsn,
+            List<String> publications, Integer applyPid, List<QualifiedName> syncWorkers, String receivedLsn,
             String latestEndLsn, String lastMsgReceiptTime, String latestEndTime, Double secondsSinceMessage,
             Double applyLagSeconds, Long applyErrorCount, Long syncErrorCount) {
 
@@ -381,7 +404,7 @@ public record ReplicationSnapshot(
         Double sinceMessage = null;
         Double applyLag = null;
         boolean applySeen = false;
-        List<String> syncWorkers = new ArrayList<>();
+        List<QualifiedName> syncWorkers = new ArrayList<>();
         String order = caps.has(Feature.SUBSCRIPTION_WORKER_LEADER_PID) ? LEADER_FIRST : "";
         try (PreparedStatement st = c.prepareStatement(String.format(WORKERS, order))) {
             st.setLong(1, sub.oid());
@@ -390,8 +413,7 @@ public record ReplicationSnapshot(
                     Integer pid = (Integer) rs.getObject("pid");
                     if (rs.getObject("relid") != null) {
                         if (pid != null && rs.getString("relname") != null) {
-                            syncWorkers.add(new QualifiedName(rs.getString("nspname"), rs.getString("relname"))
-                                    .toString());
+                            syncWorkers.add(new QualifiedName(rs.getString("nspname"), rs.getString("relname")));
                         }
                     } else if (!applySeen) {
                         // the leader apply worker sorts first; parallel apply workers (16+) have no received_lsn

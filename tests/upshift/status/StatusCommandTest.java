@@ -74,7 +74,8 @@ class StatusCommandTest {
         assertEquals(0, report.at("/destination/addedColumns").size());
         assertEquals(0, report.at("/origin/frozenRoles").size());
         assertEquals(2, report.at("/origin/notReplicated").size(), json.stdout());
-        assertEquals("[\"public.cache\"]", report.at("/origin/notReplicated/0/tables").toString());
+        assertEquals("[{\"schema\":\"public\",\"name\":\"cache\"}]",
+                report.at("/origin/notReplicated/0/tables").toString());
         assertEquals(0, report.at("/destination/notReplicated").size());
         assertFalse(json.stdout().contains(origin.password()), "password printed");
     }
