@@ -113,7 +113,8 @@ public record ReplicationSnapshot(
      *
      * @param applyPid              the apply worker's pid; null when none runs (disabled, starting, or failing)
      * @param syncWorkers           tables a table-sync worker is copying right now
-     * @param secondsSinceMessage   now() - last_msg_receipt_time
+     * @param secondsSinceMessage   now() - last_msg_receipt_time, never below 0 (nor is applyLagSeconds: the worker
+     *                              may report after the query began)
      * @param applyLagSeconds       now() - latest_end_time: how long ago the worker last confirmed a position to
      *                              the publisher (an idle publisher sends keepalives only every
      *                              wal_sender_timeout / 2, so this grows to ~30 s when nothing happens)
@@ -164,8 +165,12 @@ public record ReplicationSnapshot(
             SELECT w.pid, w.relid, n.nspname, c.relname,
                    w.received_lsn::text AS received_lsn, w.latest_end_lsn::text AS latest_end_lsn,
                    w.last_msg_receipt_time, w.latest_end_time,
-                   EXTRACT(epoch FROM now() - w.last_msg_receipt_time)::float8 AS since_message,
-                   EXTRACT(epoch FROM now() - w.latest_end_time)::float8 AS apply_lag
+                   CASE WHEN w.last_msg_receipt_time IS NOT NULL
+                        THEN GREATEST(EXTRACT(epoch FROM now() - w.last_msg_receipt_time)::float8, 0) END
+                       AS since_message,
+                   CASE WHEN w.latest_end_time IS NOT NULL
+                        THEN GREATEST(EXTRACT(epoch FROM now() - w.latest_end_time)::float8, 0) END
+                       AS apply_lag
               FROM pg_catalog.pg_stat_subscription w
               LEFT JOIN pg_catalog.pg_class c ON c.oid = w.relid
               LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
