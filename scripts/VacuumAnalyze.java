@@ -50,7 +50,7 @@ class VacuumAnalyze extends UpshiftCommand {
         if (report.failed() > 0) {
             throw new UpshiftException(report.failed() + " of " + report.tables().size() + " tables "
                     + (dryRun() ? "cannot be" : "were not") + " vacuumed: " + String.join(", ", report.tables()
-                            .stream().filter(t -> "failed".equals(t.status())).map(VacuumReport.TableResult::table)
+                            .stream().filter(t -> "failed".equals(t.status())).map(t -> t.table().toString())
                             .toList()), "see the lines above; fix them and run vacuum-analyze again");
         }
         return ExitCode.OK;

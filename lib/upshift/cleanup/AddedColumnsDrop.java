@@ -194,37 +194,44 @@ public final class AddedColumnsDrop {
     }
 
     private ColumnResult result(Plan plan, TablePlan t, ColumnPlan c, boolean attempted, String failure) {
-        String backupTable = plan.backup() ? c.backup().toString() : null;
-        String table = t.table().toString();
+        QualifiedName backupTable = plan.backup() ? c.backup() : null;
+        QualifiedName table = t.table();
         String column = c.column().column();
         String type = c.column().type();
         if (plan.backup() && t.primaryKey().isEmpty()) {
-            return new ColumnResult(table, column, type, null, null, "refused", "the table has no primary key to"
-                    + " match a backup to its rows; --no-backup drops its columns without one");
+            return new ColumnResult(table, column, type, null, null, null, "refused", "the table has no primary key"
+                    + " to match a backup to its rows; --no-backup drops its columns without one");
         }
         if (!attempted) {
-            return new ColumnResult(table, column, type, backupTable, null, "failed", "backup table " + backupTable
-                    + " already exists: not overwritten; check what it holds, rename or drop it, then run again");
+            return new ColumnResult(table, column, type, backupTable, null, null, "failed", "backup table "
+                    + backupTable + " already exists: not overwritten; check what it holds, rename or drop it, then"
+                    + " run again");
         }
         if (failure != null) {
-            return new ColumnResult(table, column, type, backupTable, null, "failed", failure);
+            return new ColumnResult(table, column, type, backupTable, null, null, "failed", failure);
         }
         if (runner.dryRun()) {
-            return new ColumnResult(table, column, type, backupTable, null, "would drop", "");
+            return new ColumnResult(table, column, type, backupTable, null, null, "would drop", "");
         }
-        return new ColumnResult(table, column, type, backupTable, plan.backup() ? size(c.backup()) : null,
-                "dropped", "");
+        Object[] size = plan.backup() ? size(c.backup()) : new Object[2];
+        return new ColumnResult(table, column, type, backupTable, (String) size[0], (Long) size[1], "dropped", "");
     }
 
-    private String size(QualifiedName table) {
+    /** The table's total size: as a person reads it, and in bytes (nulls when it cannot be read). */
+    private Object[] size(QualifiedName table) {
         try (PreparedStatement st = destination.connection().prepareStatement(
-                "SELECT pg_catalog.pg_size_pretty(pg_catalog.pg_total_relation_size(pg_catalog.to_regclass(?)))")) {
+                "SELECT pg_catalog.pg_size_pretty(s), s FROM (SELECT"
+                        + " pg_catalog.pg_total_relation_size(pg_catalog.to_regclass(?)) AS s) t")) {
             st.setString(1, table.sql());
             try (ResultSet rs = st.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
+                if (!rs.next()) {
+                    return new Object[2];
+                }
+                long bytes = rs.getLong(2);
+                return new Object[] {rs.getString(1), rs.wasNull() ? null : bytes};
             }
         } catch (SQLException e) {
-            return null;
+            return new Object[2];
         }
     }
 

@@ -38,12 +38,12 @@ public record CleanupReport(String migration, List<String> directions, boolean d
      * @param database       the database it belongs to
      * @param walStatus      pg_replication_slots.wal_status
      * @param retainedBytes  WAL held back, in bytes (null when unknown)
-     * @param retained       the same, pretty
+     * @param retained       the same, as a person reads it (text report only)
      * @param thisMigration  its name starts with this migration's name: --drop-orphaned-slots may drop it
      * @param result         "dropped", "would drop", "kept" with the reason
      * @param dropSql        the statement that drops it, to run in a session on {@code database}
      */
     public record OrphanedSlot(String server, String slot, String database, String walStatus, Long retainedBytes,
-            String retained, boolean thisMigration, String result, String dropSql) {
+            @com.fasterxml.jackson.annotation.JsonIgnore String retained, boolean thisMigration, String result, String dropSql) {
     }
 }

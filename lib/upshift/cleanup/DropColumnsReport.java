@@ -30,15 +30,18 @@ public record DropColumnsReport(String migration, boolean dryRun, boolean backup
     /**
      * One column add-missing-columns added.
      *
-     * @param table       schema.table
+     * @param table       the table
      * @param column      the column
      * @param type        its type
-     * @param backupTable schema.name of the backup table (null with --no-backup)
-     * @param backupSize  the backup table's size once made
+     * @param backupTable the backup table (null with --no-backup)
+     * @param backupSize  the backup table's size once made, as a person reads it (text report only)
+     * @param backupSizeBytes the same in bytes
      * @param result      "dropped", "would drop", "refused" (a check did not pass), "failed"
      * @param detail      why, when not dropped
      */
-    public record ColumnResult(String table, String column, String type, String backupTable, String backupSize,
+    public record ColumnResult(upshift.sql.QualifiedName table, String column, String type,
+            upshift.sql.QualifiedName backupTable,
+            @com.fasterxml.jackson.annotation.JsonIgnore String backupSize, Long backupSizeBytes,
             String result, String detail) {
     }
 

@@ -144,7 +144,7 @@ public abstract class UpshiftCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() {
-        output = new Output(stdout, stderr, options.json, options.verbose);
+        output = new Output(stdout, stderr, options.json, options.verbose).describing(stepName(), options.name);
         try {
             refuseSameDatabase();
             return execute();

@@ -42,7 +42,9 @@ public record MissingColumnsReport(List<AddedColumn> toAdd, List<DefaultChange> 
     /**
      * One {@code --default}.
      *
-     * @param column     the column, for display ({@code public.shop_product.is_legacy})
+     * @param table      the column's table
+     * @param column     the column
+     * @param target     the column, for display ({@code public.shop_product.is_legacy}; text report only)
      * @param expression the expression as given
      * @param previous   the column's default on destination before (null: none, or the column is new)
      * @param result     the default as the server stores it after this step (checked in a transaction rolled
@@ -50,17 +52,24 @@ public record MissingColumnsReport(List<AddedColumn> toAdd, List<DefaultChange> 
      * @param action     {@code added with the column}, {@code set} (on a column added before) or {@code unchanged}
      *                   (it already had it: nothing runs)
      */
-    public record DefaultChange(String column, String expression, String previous, String result, String action) {
+    public record DefaultChange(QualifiedName table, String column, @JsonIgnore String target, String expression,
+            String previous, String result, String action) {
     }
 
     /**
      * An added column origin declares NOT NULL that has no default on destination.
      *
-     * @param column the column, for display
+     * @param table  the column's table
+     * @param column the column
      * @param type   its type
      * @param option the option that gives it one (the value is a suggestion for the type: use the old model's)
      */
-    public record MissingDefault(String column, String type, String option) {
+    public record MissingDefault(QualifiedName table, String column, String type, String option) {
+
+        /** The column, for display: {@code public.shop_product.is_legacy}. */
+        public String target() {
+            return table + "." + column;
+        }
     }
 
     static final String ADDED = "added with the column";
@@ -152,7 +161,7 @@ public record MissingColumnsReport(List<AddedColumn> toAdd, List<DefaultChange> 
             if (action.equals(UNCHANGED)) {
                 statements.remove(setStatements.get(d));
             }
-            changes.add(new DefaultChange(d.target(), d.expression(), existing == null ? null
+            changes.add(new DefaultChange(d.table(), d.column(), d.target(), d.expression(), existing == null ? null
                     : existing.defaultExpr(), result, action));
         }
 
@@ -178,7 +187,7 @@ public record MissingColumnsReport(List<AddedColumn> toAdd, List<DefaultChange> 
 
     /** The human summary (the --dry-run script itself went to stdout already), or the JSON result. */
     public void print(Output out, boolean dryRun) {
-        missingDefaults.forEach(m -> out.warn(m.column() + " is NOT NULL on origin and has no default on"
+        missingDefaults.forEach(m -> out.warn(m.target() + " is NOT NULL on origin and has no default on"
                 + " destination: rows the new application inserts there omit it and fail on origin through"
                 + " rollback replication. Add " + m.option() + " (with the old model's default value); preflight"
                 + " and switchover refuse until then"));
@@ -193,7 +202,7 @@ public record MissingColumnsReport(List<AddedColumn> toAdd, List<DefaultChange> 
             String what = d.action().equals(UNCHANGED) ? "already has DEFAULT " + d.result() + " (unchanged)"
                     : (dryRun ? "would get DEFAULT " : "DEFAULT set to ") + d.result()
                             + (d.previous() == null ? " (had none)" : " (was " + d.previous() + ")");
-            String text = d.column() + ", added before: " + what;
+            String text = d.target() + ", added before: " + what;
             if (dryRun) {
                 out.note("-- " + text); // stdout holds only the script
             } else {
@@ -218,7 +227,7 @@ public record MissingColumnsReport(List<AddedColumn> toAdd, List<DefaultChange> 
 
     private String defaultShown(AddedColumn c) {
         for (DefaultChange d : defaults) {
-            if (d.action().equals(ADDED) && d.column().equals(c.table() + "." + c.column())) {
+            if (d.action().equals(ADDED) && d.table().equals(c.table()) && d.column().equals(c.column())) {
                 return d.result() + " (--default)";
             }
         }
@@ -226,7 +235,7 @@ public record MissingColumnsReport(List<AddedColumn> toAdd, List<DefaultChange> 
     }
 
     private static MissingDefault missingDefault(QualifiedName table, String column, String type) {
-        return new MissingDefault(table + "." + column, type, ColumnDefault.option(table, column, suggestion(type)));
+        return new MissingDefault(table, column, type, ColumnDefault.option(table, column, suggestion(type)));
     }
 
     /** A value of that type to start from; the operator puts the old model's default there. */

@@ -61,7 +61,7 @@ public final class MonitorView {
                         .append(" in ").append(w.polls()).append(" polls)");
             }
             if (!sub.syncWorkers().isEmpty()) {
-                line.append(", table sync: ").append(String.join(", ", sub.syncWorkers()));
+                line.append(", table sync: ").append(String.join(", ", sub.syncWorkers().stream().map(Object::toString).toList()));
             }
             out.line(line.toString());
             out.line("tables: " + s.tables().size() + " — " + stateCounts(s.states()));

@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 import upshift.UpshiftException;
 import upshift.columns.AddedColumns;
 import upshift.connect.Cluster;
@@ -45,13 +47,13 @@ import upshift.sql.Sql;
  * @param direction    "forward" (origin → destination) or "rollback" (destination → origin)
  * @param publisher    "origin" or "destination": where the publication and the slot are
  * @param subscriber   where the subscription is
- * @param subscriptionName the subscription looked for
+ * @param subscriptionName the subscription looked for (the JSON names it here only, not in {@code subscription})
  * @param subscription the subscription, or null when it does not exist
  * @param tables       every table of the subscription with its sync state
  * @param states       how many tables are in each state (state name → count), in pipeline order
  * @param copyProgressAvailable whether the subscriber has pg_stat_progress_copy (14+)
  * @param copies       initial copies in progress
- * @param slotName     the slot looked for on the publisher
+ * @param slotName     the slot looked for on the publisher (the JSON names it here only, not in {@code slot})
  * @param slot         the slot, or null when it does not exist
  * @param maxLagBytes  the lag "caught up" allows
  * @param ready        the subscription exists and every table is ready (r)
@@ -71,7 +73,7 @@ public record ReplicationSnapshot(
         String subscriptionName,
         SubscriptionInfo subscription,
         List<TableState> tables,
-        Map<String, Integer> states,
+        @JsonIgnore Map<String, Integer> states,
         boolean copyProgressAvailable,
         List<CopyProgress> copies,
         String slotName,
@@ -83,20 +85,45 @@ public record ReplicationSnapshot(
         WorkerWatch.ApplyWorker applyWorker,
         Diagnosis diagnosis) {
 
+    /** {@link #states}, keyed in camelCase for the JSON contract: {@code {"dataCopying": 1, "ready": 4}}. */
+    @com.fasterxml.jackson.annotation.JsonProperty("states")
+    Map<String, Integer> stateCounts() {
+        Map<String, Integer> byKey = new LinkedHashMap<>();
+        states.forEach((label, n) -> byKey.put(camelCase(label), n));
+        return byKey;
+    }
+
+    /** {@code data copying} as a JSON key: {@code dataCopying}. */
+    static String camelCase(String words) {
+        StringBuilder key = new StringBuilder();
+        boolean upper = false;
+        for (char c : words.toCharArray()) {
+            if (c == ' ' || c == '-' || c == '_') {
+                upper = key.length() > 0;
+            } else {
+                key.append(upper ? Character.toUpperCase(c) : Character.toLowerCase(c));
+                upper = false;
+            }
+        }
+        return key.toString();
+    }
+
     /**
      * The subscription and its apply worker.
      *
      * @param applyPid              the apply worker's pid; null when none runs (disabled, starting, or failing)
      * @param syncWorkers           tables a table-sync worker is copying right now
-     * @param secondsSinceMessage   now() - last_msg_receipt_time
+     * @param secondsSinceMessage   now() - last_msg_receipt_time, never below 0 (nor is applyLagSeconds: the worker
+     *                              may report after the query began)
      * @param applyLagSeconds       now() - latest_end_time: how long ago the worker last confirmed a position to
      *                              the publisher (an idle publisher sends keepalives only every
      *                              wal_sender_timeout / 2, so this grows to ~30 s when nothing happens)
      * @param applyErrorCount       pg_stat_subscription_stats.apply_error_count (15+), else null
      * @param syncErrorCount        the table-sync error counter (15+), else null
      */
-    public record SubscriptionInfo(String name, boolean enabled, Boolean disableOnError, String slotName,
-            List<String> publications, Integer applyPid, List<String> syncWorkers, String receivedLsn,
+    public record SubscriptionInfo(@JsonIgnore String name, boolean enabled, Boolean disableOnError,
+            @JsonIgnore String slotName,
+            List<String> publications, Integer applyPid, List<QualifiedName> syncWorkers, String receivedLsn,
             String latestEndLsn, String lastMsgReceiptTime, String latestEndTime, Double secondsSinceMessage,
             Double applyLagSeconds, Long applyErrorCount, Long syncErrorCount) {
 
@@ -107,7 +134,7 @@ public record ReplicationSnapshot(
     }
 
     /** One table of the subscription: {@code state} is the srsubstate letter, {@code stateName} its meaning. */
-    public record TableState(String table, String state, String stateName, String lsn) {
+    public record TableState(QualifiedName table, String state, String stateName, String lsn) {
     }
 
     /**
@@ -117,7 +144,7 @@ public record ReplicationSnapshot(
      *                            streams differ, so the percentage is an estimate)
      * @param percent             bytesProcessed / publisherTableBytes, at most 100; null when the size is unknown
      */
-    public record CopyProgress(String table, long bytesProcessed, Long publisherTableBytes, long tuplesProcessed,
+    public record CopyProgress(QualifiedName table, long bytesProcessed, Long publisherTableBytes, long tuplesProcessed,
             Double percent) {
     }
 
@@ -129,8 +156,8 @@ public record ReplicationSnapshot(
      * @param walStatus reserved / extended / unreserved / lost
      * @param auroraLogicalStartLsn aurora_volume_logical_start_lsn(), on Aurora only
      */
-    public record SlotInfo(String name, boolean active, Integer activePid, String walStatus,
-            String confirmedFlushLsn, String currentLsn, Long lagBytes, String lagPretty,
+    public record SlotInfo(@JsonIgnore String name, boolean active, Integer activePid, String walStatus,
+            String confirmedFlushLsn, String currentLsn, Long lagBytes, @JsonIgnore String lagPretty,
             String auroraLogicalStartLsn) {
     }
 
@@ -138,8 +165,12 @@ public record ReplicationSnapshot(
             SELECT w.pid, w.relid, n.nspname, c.relname,
                    w.received_lsn::text AS received_lsn, w.latest_end_lsn::text AS latest_end_lsn,
                    w.last_msg_receipt_time, w.latest_end_time,
-                   EXTRACT(epoch FROM now() - w.last_msg_receipt_time)::float8 AS since_message,
-                   EXTRACT(epoch FROM now() - w.latest_end_time)::float8 AS apply_lag
+                   CASE WHEN w.last_msg_receipt_time IS NOT NULL
+                        THEN GREATEST(EXTRACT(epoch FROM now() - w.last_msg_receipt_time)::float8, 0) END
+                       AS since_message,
+                   CASE WHEN w.latest_end_time IS NOT NULL
+                        THEN GREATEST(EXTRACT(epoch FROM now() - w.latest_end_time)::float8, 0) END
+                       AS apply_lag
               FROM pg_catalog.pg_stat_subscription w
               LEFT JOIN pg_catalog.pg_class c ON c.oid = w.relid
               LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -226,7 +257,7 @@ public record ReplicationSnapshot(
         String slotName = sub.map(Subscription::slotName).orElse(direction.slot(names));
         SlotInfo slot = slotName == null ? null : read(publisher, c -> slot(c, pubCaps, slotName));
 
-        List<TableState> tables = subscribed.stream().map(t -> new TableState(t.table().toString(),
+        List<TableState> tables = subscribed.stream().map(t -> new TableState(t.table(),
                 String.valueOf(t.state().code()), t.state().label(), t.lsn())).toList();
         Map<String, Integer> states = countStates(subscribed);
         boolean ready = sub.isPresent() && !subscribed.isEmpty()
@@ -378,7 +409,7 @@ public record ReplicationSnapshot(
         Double sinceMessage = null;
         Double applyLag = null;
         boolean applySeen = false;
-        List<String> syncWorkers = new ArrayList<>();
+        List<QualifiedName> syncWorkers = new ArrayList<>();
         String order = caps.has(Feature.SUBSCRIPTION_WORKER_LEADER_PID) ? LEADER_FIRST : "";
         try (PreparedStatement st = c.prepareStatement(String.format(WORKERS, order))) {
             st.setLong(1, sub.oid());
@@ -387,8 +418,7 @@ public record ReplicationSnapshot(
                     Integer pid = (Integer) rs.getObject("pid");
                     if (rs.getObject("relid") != null) {
                         if (pid != null && rs.getString("relname") != null) {
-                            syncWorkers.add(new QualifiedName(rs.getString("nspname"), rs.getString("relname"))
-                                    .toString());
+                            syncWorkers.add(new QualifiedName(rs.getString("nspname"), rs.getString("relname")));
                         }
                     } else if (!applySeen) {
                         // the leader apply worker sorts first; parallel apply workers (16+) have no received_lsn
@@ -461,7 +491,7 @@ public record ReplicationSnapshot(
     static CopyProgress copy(QualifiedName table, long[] progress, Long publisherBytes) {
         Double percent = publisherBytes == null || publisherBytes <= 0 ? null
                 : Math.min(100.0, Math.round(1000.0 * progress[0] / publisherBytes) / 10.0);
-        return new CopyProgress(table.toString(), progress[0], publisherBytes, progress[1], percent);
+        return new CopyProgress(table, progress[0], publisherBytes, progress[1], percent);
     }
 
     private static SlotInfo slot(Connection c, Capabilities caps, String name) throws SQLException {

@@ -95,7 +95,7 @@ public final class Preflight {
         PreflightReport.Summary summary = new PreflightReport.Summary(blocking, count(Severity.WARNING),
                 count(Severity.INFO), binarySafe, blocking == 0);
         return new PreflightReport(names.name(), server(origin, ctx.o), server(destination, ctx.d),
-                selected.stream().map(t -> t.name().toString()).toList(), sorted, summary, drifts);
+                selected.stream().map(Table::name).toList(), sorted, summary, drifts);
     }
 
     private int count(Severity severity) {

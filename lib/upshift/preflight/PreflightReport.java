@@ -13,12 +13,13 @@ import upshift.schema.TableDrift;
  * @param migration   the migration name
  * @param origin      the origin server
  * @param destination the destination server
- * @param tables      the tables the migration publishes (schema.name)
+ * @param tables      the tables the migration publishes
  * @param findings    every finding, BLOCKING first, then WARNING, then INFO
  * @param summary     counts per severity and the binary-transfer verdict
  * @param drifts      the schema comparison behind the findings (empty when the destination has no schema yet)
  */
-public record PreflightReport(String migration, Server origin, Server destination, List<String> tables,
+public record PreflightReport(String migration, Server origin, Server destination,
+        List<upshift.sql.QualifiedName> tables,
         List<Finding> findings, Summary summary, @JsonIgnore List<TableDrift> drifts) {
 
     /** One side, as the report header shows it. */

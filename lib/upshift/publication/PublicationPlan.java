@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import upshift.migration.PublishedTables;
 import upshift.schema.TableSelection;
 import upshift.sql.QualifiedName;
@@ -16,14 +18,14 @@ import upshift.sql.Sql;
  * Tables published but no longer selected are reported, and removed only when asked.
  *
  * @param publication        the publication's name
- * @param exists             whether it exists already
+ * @param exists             whether it existed before this run (JSON: {@code existed})
  * @param toAdd              selected tables not yet in it
  * @param notSelected        tables in it that the selection no longer picks
  * @param alreadyPublished   selected tables already in it
  * @param needsPartitionRoot a partitioned table is selected, so changes are published as the root's
  * @param statements         the SQL, in order
  */
-public record PublicationPlan(String publication, boolean exists, List<QualifiedName> toAdd,
+public record PublicationPlan(String publication, @JsonProperty("existed") boolean exists, List<QualifiedName> toAdd,
         List<QualifiedName> notSelected, List<QualifiedName> alreadyPublished, boolean needsPartitionRoot,
         List<String> statements) {
 
@@ -52,6 +54,12 @@ public record PublicationPlan(String publication, boolean exists, List<Qualified
             statements.add("ALTER PUBLICATION " + pub + " DROP TABLE " + list(notSelected));
         }
         return new PublicationPlan(publication, true, toAdd, notSelected, already, partitioned, statements);
+    }
+
+    /** What the run does (or, under --dry-run, would do): {@code create}, {@code alter} or {@code none}. */
+    @JsonProperty("action")
+    public String action() {
+        return !exists ? "create" : statements.isEmpty() ? "none" : "alter";
     }
 
     private static String list(List<QualifiedName> tables) {

@@ -74,9 +74,13 @@ public final class PublicationStep {
         return PublicationPlan.of(publication, selected, existing, prune);
     }
 
+    /** The JSON document: the plan, and whether it only was printed (--dry-run) rather than run. */
+    record Result(@com.fasterxml.jackson.annotation.JsonUnwrapped PublicationPlan plan, boolean dryRun) {
+    }
+
     public static void report(Output out, PublicationPlan plan, boolean dryRun) {
         if (out.json()) {
-            out.json(plan);
+            out.json(new Result(plan, dryRun));
             return;
         }
         String verb = dryRun ? "would " : "";

@@ -17,7 +17,7 @@ public final class Timeline {
     }
 
     /** Replication lag seen from origin at a moment of the rehearsal. */
-    public record LagSample(double atSeconds, long bytes) {
+    public record LagSample(double atSeconds, @com.fasterxml.jackson.annotation.JsonProperty("lagBytes") long bytes) {
     }
 
     /** The whole rehearsal, for --json. */

@@ -32,10 +32,20 @@ import upshift.subscription.SubscriptionOptions;
  */
 public final class RollbackReplication {
 
-    /** What setup-rollback found and did. */
+    /**
+     * What setup-rollback found and did.
+     *
+     * @param options the options of the rollback subscription's CREATE SUBSCRIPTION (JSON: {@code createOptions},
+     *                option name to SQL value; null when the subscription existed already)
+     */
     public record Result(String publication, String publicationAction, String subscription,
-            String subscriptionAction, String options, List<QualifiedName> tables,
-            List<QualifiedName> columnListTables, List<String> warnings) {
+            String subscriptionAction, @com.fasterxml.jackson.annotation.JsonIgnore SubscriptionOptions options,
+            List<QualifiedName> tables, List<QualifiedName> columnListTables, List<String> warnings) {
+
+        @com.fasterxml.jackson.annotation.JsonProperty("createOptions")
+        java.util.Map<String, String> createOptions() {
+            return subscriptionAction.startsWith("already") ? null : options.ordered();
+        }
     }
 
     private final Cluster origin;
@@ -140,7 +150,7 @@ public final class RollbackReplication {
         String subscriptionAction = subscription(destinationConninfo, enable);
         SubscriptionOptions options = options();
         return new Result(names.rollbackPublication(), publicationAction, names.rollbackSubscription(),
-                subscriptionAction, options.withClause(), onBoth, needColumnList, warnings);
+                subscriptionAction, options, onBoth, needColumnList, warnings);
     }
 
     private String publication(String tableList) throws SQLException {

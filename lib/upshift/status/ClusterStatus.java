@@ -40,7 +40,7 @@ public record ClusterStatus(
         List<MigrationObject> objects,
         List<String> frozenRoles,
         int frozenTables,
-        List<String> addedColumns,
+        List<AddedColumnName> addedColumns,
         String cutover,
         List<NotReplicated> notReplicated) {
 
@@ -49,13 +49,21 @@ public record ClusterStatus(
         return frozenTables > 0 || !frozenRoles.isEmpty();
     }
 
+    /** A column add-missing-columns added: its table and name ({@code public.shop_product.is_legacy} in text). */
+    public record AddedColumnName(upshift.sql.QualifiedName table, String column) {
+        @Override
+        public String toString() {
+            return table + "." + column;
+        }
+    }
+
     public static ClusterStatus of(Cluster cluster, MigrationNames names) {
         ServerFacts facts = cluster.facts();
         Capabilities caps = facts.capabilities();
         List<MigrationObject> objects;
         List<String> frozen;
         int frozenTables;
-        List<String> added;
+        List<AddedColumnName> added;
         String cutover;
         List<NotReplicated> notReplicated;
         try {
@@ -63,7 +71,7 @@ public record ClusterStatus(
             frozen = WriteFreeze.frozenRoles(cluster.connection());
             frozenTables = WriteFreeze.frozenTables(cluster.connection(), names).size();
             added = AddedColumns.marked(cluster.connection(), names).stream()
-                    .map(c -> c.table() + "." + c.column()).toList();
+                    .map(c -> new AddedColumnName(c.table(), c.column())).toList();
             // the record of a switchover (on origin) or switchback (on destination) that has not finished
             String publication = cluster.role().equals("origin") ? names.publication() : names.rollbackPublication();
             cutover = CutoverRecord.read(cluster.connection(), publication)

@@ -28,9 +28,20 @@ public final class ForwardSubscription {
     /** --binary: auto uses binary transfer only when every replicated column has the same type on both sides. */
     public enum BinaryMode { AUTO, ON, OFF }
 
-    /** What create-subscription or enable-subscription found and did, for --json and the summary. */
-    public record Result(String subscription, String action, String options, boolean binary,
+    /**
+     * What create-subscription or enable-subscription found and did, for --json and the summary.
+     *
+     * @param options the options CREATE SUBSCRIPTION used (or, under --dry-run, would use); null when this run did
+     *                not create the subscription (JSON: {@code createOptions}, option name to SQL value)
+     */
+    public record Result(String subscription, String action,
+            @com.fasterxml.jackson.annotation.JsonIgnore SubscriptionOptions options, boolean binary,
             List<QualifiedName> refreshedTables, List<String> warnings) {
+
+        @com.fasterxml.jackson.annotation.JsonProperty("createOptions")
+        java.util.Map<String, String> createOptions() {
+            return options == null ? null : options.ordered();
+        }
     }
 
     private final Cluster origin;
@@ -110,7 +121,7 @@ public final class ForwardSubscription {
             pauseAutovacuum(publication);
         }
         return new Result(names.subscription(), runner.dryRun() ? "would create (disabled)" : "created (disabled)",
-                options.withClause(), options.has("binary"), List.of(), warnings);
+                options, options.has("binary"), List.of(), warnings);
     }
 
     /**

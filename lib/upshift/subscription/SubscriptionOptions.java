@@ -86,6 +86,11 @@ public final class SubscriptionOptions {
         return Map.copyOf(options);
     }
 
+    /** Option name to its SQL value, in the order they are written (the JSON contract's {@code createOptions}). */
+    public Map<String, String> ordered() {
+        return java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(options));
+    }
+
     public boolean has(String option) {
         return options.containsKey(option);
     }

@@ -73,8 +73,9 @@ public final class FreezeVerify implements AutoCloseable {
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Outcome(String mode, boolean exact, int tables, Integer preFreezeTables,
-            List<String> preFreezeDiffering, List<String> reverifiedInFreeze, List<String> provenUnchanged,
-            List<String> changedOnOrigin, List<String> changedOnDestination, List<String> definitionChanged,
+            List<QualifiedName> preFreezeDiffering, List<QualifiedName> reverifiedInFreeze,
+            List<QualifiedName> provenUnchanged, List<QualifiedName> changedOnOrigin,
+            List<QualifiedName> changedOnDestination, List<QualifiedName> definitionChanged,
             List<String> slots, String fallbackReason, Double preFreezeSeconds, Double inFreezeSeconds,
             String note) {
     }
@@ -234,7 +235,7 @@ public final class FreezeVerify implements AutoCloseable {
             }
         }
         VerifyReport report = Verification.run(origin, destination, tables, true, accepted, listener("verify"));
-        outcome = new Outcome("checksum-full", true, tables.size(), null, null, names(report.tables()), List.of(),
+        outcome = new Outcome("checksum-full", true, tables.size(), null, null, tableNames(report.tables()), List.of(),
                 null, null, null, null, fallbackReason, null, seconds(started), null);
         String verdict = report.equal() ? tables.size() + " table(s) equal" : report.summary();
         return new InFreeze(report, verdict + " (checksum of every table inside the freeze: " + fallbackReason + ")");
@@ -311,8 +312,9 @@ public final class FreezeVerify implements AutoCloseable {
         }
         double inFreeze = seconds(started);
         VerifyReport report = new VerifyReport(true, "given", combined, inFreeze);
-        outcome = new Outcome("checksum-delta", true, tables.size(), pre.tables().size(), strings(differedBefore),
-                strings(reverify), strings(proven), strings(onO), strings(onD), strings(definition), slots, null,
+        outcome = new Outcome("checksum-delta", true, tables.size(), pre.tables().size(), List.copyOf(differedBefore),
+                List.copyOf(reverify), List.copyOf(proven), List.copyOf(onO), List.copyOf(onD), List.copyOf(definition),
+                slots, null,
                 preSeconds, inFreeze, null);
         String verdict = report.equal() ? tables.size() + " table(s) equal (checksum, exact)" : report.summary();
         List<String> why = new ArrayList<>();
@@ -472,6 +474,10 @@ public final class FreezeVerify implements AutoCloseable {
 
     private static List<String> names(List<TableResult> results) {
         return results.stream().map(r -> r.table().toString()).toList();
+    }
+
+    private static List<QualifiedName> tableNames(List<TableResult> results) {
+        return results.stream().map(TableResult::table).toList();
     }
 
     private static List<String> strings(List<QualifiedName> tables) {

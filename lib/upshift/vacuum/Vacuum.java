@@ -55,25 +55,25 @@ public final class Vacuum {
                             + " its owner or a superuser" : null;
             if (problem != null) {
                 failed++;
-                results.add(new TableResult(t.table().toString(), t.sizeBytes(), size, "failed", null, problem));
+                results.add(new TableResult(t.table(), t.sizeBytes(), size, "failed", null, problem));
                 out.note(prefix + ": FAILED: " + problem);
                 continue;
             }
             if (dryRun) {
                 runner.execute(destination, statement(t.table()));
-                results.add(new TableResult(t.table().toString(), t.sizeBytes(), size, "planned", null, null));
+                results.add(new TableResult(t.table(), t.sizeBytes(), size, "planned", null, null));
                 continue;
             }
             long began = System.nanoTime();
             try {
                 runner.execute(destination, statement(t.table()));
                 double seconds = seconds(began);
-                results.add(new TableResult(t.table().toString(), t.sizeBytes(), size, "vacuumed", seconds, null));
+                results.add(new TableResult(t.table(), t.sizeBytes(), size, "vacuumed", seconds, null));
                 out.note(prefix + " (" + size + ") " + String.format(Locale.ROOT, "%.1f s", seconds));
             } catch (UpshiftException e) {
                 double seconds = seconds(began);
                 failed++;
-                results.add(new TableResult(t.table().toString(), t.sizeBytes(), size, "failed", seconds,
+                results.add(new TableResult(t.table(), t.sizeBytes(), size, "failed", seconds,
                         e.getMessage()));
                 out.note(prefix + " (" + size + ") FAILED after " + String.format(Locale.ROOT, "%.1f s", seconds)
                         + ": " + e.getMessage());
@@ -96,15 +96,15 @@ public final class Vacuum {
         } else if (!dryRun) {
             out.note("autovacuum: no table is paused by upshift (already resumed, or never paused)");
         }
-        List<String> stillOff = targets.tables().stream()
+        List<QualifiedName> stillOff = targets.tables().stream()
                 .filter(t -> t.autovacuumOff() && !paused.contains(t.table()))
-                .map(t -> t.table().toString()).toList();
-        for (String table : stillOff) {
+                .map(VacuumTargets.Target::table).toList();
+        for (QualifiedName table : stillOff) {
             out.warn("autovacuum_enabled = false on " + table + " was not set by upshift and stays as it is"
                     + " (ALTER TABLE ... RESET (autovacuum_enabled) switches it back on)");
         }
         return new VacuumReport(targets.source(), targets.sourceName(), dryRun, results, failed,
-                paused.stream().map(QualifiedName::toString).toList(), stillOff, seconds(start));
+                List.copyOf(paused), stillOff, seconds(start));
     }
 
     private static double seconds(long startNanos) {

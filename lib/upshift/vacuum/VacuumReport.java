@@ -2,6 +2,10 @@ package upshift.vacuum;
 
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
+import upshift.sql.QualifiedName;
+
 /**
  * What vacuum-analyze did.
  *
@@ -15,7 +19,7 @@ import java.util.List;
  * @param seconds             the whole run
  */
 public record VacuumReport(String source, String sourceName, boolean dryRun, List<TableResult> tables, int failed,
-        List<String> autovacuumResumed, List<String> autovacuumStillOff, double seconds) {
+        List<QualifiedName> autovacuumResumed, List<QualifiedName> autovacuumStillOff, double seconds) {
 
     /**
      * One table.
@@ -24,7 +28,8 @@ public record VacuumReport(String source, String sourceName, boolean dryRun, Lis
      * @param seconds how long VACUUM (ANALYZE) took; null when it did not run
      * @param error   why it failed
      */
-    public record TableResult(String table, Long sizeBytes, String size, String status, Double seconds,
+    public record TableResult(QualifiedName table, Long sizeBytes, @JsonIgnore String size, String status,
+            Double seconds,
             String error) {
     }
 }

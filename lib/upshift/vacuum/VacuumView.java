@@ -24,9 +24,13 @@ public final class VacuumView {
                 + String.format(Locale.ROOT, "%.1f s", r.seconds()) + (r.failed() > 0 ? ", " + r.failed()
                         + " FAILED" : ""));
         out.line(r.autovacuumResumed().isEmpty() ? "autovacuum: nothing to switch back on"
-                : "autovacuum switched back on: " + String.join(", ", r.autovacuumResumed()));
+                : "autovacuum switched back on: " + names(r.autovacuumResumed()));
         if (!r.autovacuumStillOff().isEmpty()) {
-            out.line("autovacuum still off (not paused by upshift): " + String.join(", ", r.autovacuumStillOff()));
+            out.line("autovacuum still off (not paused by upshift): " + names(r.autovacuumStillOff()));
         }
+    }
+
+    private static String names(java.util.List<upshift.sql.QualifiedName> tables) {
+        return String.join(", ", tables.stream().map(Object::toString).toList());
     }
 }

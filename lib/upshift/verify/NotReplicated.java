@@ -25,9 +25,25 @@ import upshift.sql.QualifiedName;
  * table(s) equal" is never read as "the whole database is equal".
  *
  * @param reason why they are not replicated (or not compared), e.g. "unlogged (cannot be published)"
- * @param tables the tables, in schema/name order ("schema.name", with the owner for other owners' tables)
+ * @param tables the tables, in schema/name order (with the owner for other owners' tables)
  */
-public record NotReplicated(String reason, List<String> tables) {
+public record NotReplicated(String reason, List<Relation> tables) {
+
+    /** One table: its schema and name, and its owner where that is why it is not replicated. */
+    public record Relation(String schema, String name,
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            String owner) {
+
+        static Relation of(QualifiedName table) {
+            return new Relation(table.schema(), table.name(), null);
+        }
+
+        /** {@code public.cache}, or {@code public.cache (owner x)}. */
+        @Override
+        public String toString() {
+            return schema + "." + name + (owner == null ? "" : " (owner " + owner + ")");
+        }
+    }
 
     public static final String UNLOGGED = "unlogged (cannot be published)";
     public static final String OTHER_OWNER = "owned by other roles";
@@ -65,7 +81,7 @@ public record NotReplicated(String reason, List<String> tables) {
 
     /** "2 unlogged (cannot be published): public.cache, public.sessions" with at most {@code max} names. */
     public String describe(int max) {
-        List<String> shown = tables.stream().limit(max).toList();
+        List<String> shown = tables.stream().limit(max).map(Relation::toString).toList();
         return tables.size() + " " + reason + ": " + String.join(", ", shown)
                 + (tables.size() > max ? ", ... (" + (tables.size() - max) + " more)" : "");
     }
@@ -82,7 +98,7 @@ public record NotReplicated(String reason, List<String> tables) {
     public static List<NotReplicated> find(Connection origin, Collection<QualifiedName> replicated,
             TableSelection selection, Collection<QualifiedName> notCompared) throws SQLException {
         Set<QualifiedName> carried = new HashSet<>(replicated);
-        Map<String, List<String>> groups = new LinkedHashMap<>();
+        Map<String, List<Relation>> groups = new LinkedHashMap<>();
         for (String reason : List.of(UNLOGGED, OTHER_OWNER, EXCLUDED, OTHER_SCHEMA, NOT_PUBLISHED, EXTENSION,
                 MATERIALIZED, FOREIGN)) {
             groups.put(reason, new ArrayList<>());
@@ -104,7 +120,7 @@ public record NotReplicated(String reason, List<String> tables) {
                 continue;
             }
             String reason;
-            String name = r.name().toString();
+            String owner = null;
             if (r.kind() == 'm') {
                 reason = MATERIALIZED;
             } else if (r.kind() == 'f') {
@@ -117,13 +133,13 @@ public record NotReplicated(String reason, List<String> tables) {
                 reason = EXCLUDED; // the operator's choice, whoever owns it
             } else if (!owners.contains(r.owner())) {
                 reason = OTHER_OWNER;
-                name += " (owner " + r.owner() + ")";
+                owner = r.owner();
             } else if (!selection.schemas().isEmpty() && !selection.schemas().contains(r.name().schema())) {
                 reason = OTHER_SCHEMA;
             } else {
                 reason = NOT_PUBLISHED;
             }
-            groups.get(reason).add(name);
+            groups.get(reason).add(new Relation(r.name().schema(), r.name().name(), owner));
         }
         List<NotReplicated> result = new ArrayList<>();
         groups.forEach((reason, tables) -> {
@@ -133,7 +149,7 @@ public record NotReplicated(String reason, List<String> tables) {
             }
         });
         if (!notCompared.isEmpty()) {
-            result.add(new NotReplicated(NOT_COMPARED, notCompared.stream().sorted().map(QualifiedName::toString)
+            result.add(new NotReplicated(NOT_COMPARED, notCompared.stream().sorted().map(Relation::of)
                     .toList()));
         }
         return result;

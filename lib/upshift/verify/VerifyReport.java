@@ -41,10 +41,20 @@ public record VerifyReport(boolean checksum, String source, List<TableResult> ta
     }
 
     /** The columns accepted with --accept-lossy, as "schema.table.column", for the JSON document. */
-    @JsonProperty("acceptedLossy")
     public List<String> acceptedLossy() {
         return tables.stream().flatMap(t -> t.compared().stream().filter(ComparedColumn::acceptedLossy)
                 .map(c -> t.table() + "." + c.name())).toList();
+    }
+
+    /** A column compared as the destination converts it (--accept-lossy). */
+    public record LossyColumn(upshift.sql.QualifiedName table, String column) {
+    }
+
+    /** The columns accepted with --accept-lossy, for the JSON document. */
+    @JsonProperty("acceptedLossy")
+    public List<LossyColumn> acceptedLossyColumns() {
+        return tables.stream().flatMap(t -> t.compared().stream().filter(ComparedColumn::acceptedLossy)
+                .map(c -> new LossyColumn(t.table(), c.name()))).toList();
     }
 
     /** Tables known to differ: row counts, checksums, or missing on one side. */
@@ -64,15 +74,23 @@ public record VerifyReport(boolean checksum, String source, List<TableResult> ta
     }
 
     /** The differing tables' names, for the JSON document. */
-    @JsonProperty("differing")
     public List<String> differingTables() {
         return differences().stream().map(t -> t.table().toString()).toList();
     }
 
+    @JsonProperty("differing")
+    List<upshift.sql.QualifiedName> differingNames() {
+        return differences().stream().map(TableResult::table).toList();
+    }
+
     /** The tables that could not be verified, for the JSON document. */
-    @JsonProperty("failed")
     public List<String> failedTables() {
         return errors().stream().map(t -> t.table().toString()).toList();
+    }
+
+    @JsonProperty("failed")
+    List<upshift.sql.QualifiedName> failedNames() {
+        return errors().stream().map(TableResult::table).toList();
     }
 
     /** One line: how many tables, what was compared, the verdict. */

@@ -191,7 +191,7 @@ class FreezeWindowBench {
             assertEquals("switched over", report.outcome());
             Map<String, Double> phase = new LinkedHashMap<>();
             report.phases().forEach(p -> phase.put(p.phase(), p.seconds()));
-            List<String> again = report.verification().reverifiedInFreeze();
+            List<?> again = report.verification().reverifiedInFreeze();
             return String.format(Locale.ROOT, "%.3f s (%.3f, %.3f, %.3f, %.3f, %.3f; %s after %d writes)",
                     report.freezeWindowSeconds(), phase.get("drain"), phase.get("sequences"), phase.get("verify"),
                     phase.get("prepare-rollback"), phase.get("drop-forward"),

@@ -62,7 +62,8 @@ class AddMissingColumnsTest {
         assertEquals(0, result.get("toAdd").size());
         assertEquals(5, result.get("tablesChecked").asInt());
         assertEquals(1, result.get("missingDefaults").size(), again.stdout());
-        assertEquals("public.shop_product.is_legacy", result.at("/missingDefaults/0/column").asText());
+        assertEquals("shop_product", result.at("/missingDefaults/0/table/name").asText(), again.stdout());
+        assertEquals("is_legacy", result.at("/missingDefaults/0/column").asText());
         assertEquals("--default public.shop_product.is_legacy=false",
                 result.at("/missingDefaults/0/option").asText());
         assertTrue(again.stderr().contains(NO_DEFAULT_WARNING), "a re-run still warns: " + again.stderr());

@@ -253,7 +253,7 @@ class DjangoSwitchoverTest {
             if (n.get("check").asText().equals("destination-rows")) {
                 fail("preflight: destination is not empty before the copy: " + n + "\n" + run.stdout());
             }
-            if (!n.get("severity").asText().equals("BLOCKING")) {
+            if (!n.get("severity").asText().equals("blocking")) {
                 continue;
             }
             if (n.get("check").asText().equals("rollback") && n.get("subject").asText().endsWith(DROPPED)) {
@@ -273,7 +273,7 @@ class DjangoSwitchoverTest {
         JsonNode report = JSON.readTree(run.stdout());
         boolean capacity = false;
         for (JsonNode n : report.get("findings")) {
-            if (n.get("severity").asText().equals("BLOCKING")) {
+            if (n.get("severity").asText().equals("blocking")) {
                 assertTrue(sharedCapacity(n), "preflight: blocking finding " + n + "\n" + run.stdout());
                 capacity = true;
             }

@@ -279,7 +279,7 @@ class RunbookEndToEndTest {
         assertEquals(0, report.get("failed").size(), doc);
         assertEquals(SampleApp.TABLES.size(), report.get("tables").size(), doc);
         report.get("tables").forEach(t -> {
-            assertEquals("EQUAL", t.get("status").asText(), doc);
+            assertEquals("equal", t.get("status").asText(), doc);
             assertEquals(t.get("originRows").asLong(), t.get("destinationRows").asLong(), doc);
             assertTrue(t.get("checksumMatch").asBoolean(), doc);
         });

@@ -91,7 +91,7 @@ class MonitorCommandTest {
             assertTrue(s.at("/subscription/enabled").asBoolean());
             assertEquals(0, s.at("/subscription/applyErrorCount").asLong());
             assertEquals(0, s.at("/subscription/syncErrorCount").asLong());
-            assertEquals("mon_ready_slot", s.at("/slot/name").asText());
+            assertEquals("mon_ready_slot", s.get("slotName").asText());
             assertTrue(s.at("/slot/lagBytes").isNumber(), s.toString());
             assertTrue(s.get("diagnosis").isNull(), s.toString());
 
@@ -133,7 +133,7 @@ class MonitorCommandTest {
             assertEquals("rollback", s.get("direction").asText());
             assertEquals("origin", s.get("subscriber").asText());
             assertEquals("destination", s.get("publisher").asText());
-            assertEquals("mon_ready_rollback_slot", s.at("/slot/name").asText());
+            assertEquals("mon_ready_rollback_slot", s.get("slotName").asText());
             assertEquals(5, s.at("/states/ready").asInt(), s.toString());
             assertFalse(s.get("copyProgressAvailable").asBoolean());
             assertTrue(s.at("/subscription/applyErrorCount").isNull(), s.toString());

@@ -41,10 +41,10 @@ class MonitorViewTest {
         ReplicationSnapshot s = new ReplicationSnapshot("2025-01-01T10:00:05.123Z", "upshift", "forward", "origin",
                 "destination", "upshift_sub",
                 new ReplicationSnapshot.SubscriptionInfo("upshift_sub", true, true, "upshift_slot",
-                        List.of("upshift_pub"), 42, List.of("public.shop_order"), "0/10", "0/10", null, null, 0.1,
+                        List.of("upshift_pub"), 42, List.of(new QualifiedName("public", "shop_order")), "0/10", "0/10", null, null, 0.1,
                         0.4, 0L, 0L),
-                List.of(new TableState("public.auth_user", "r", "ready", "0/1"),
-                        new TableState("public.shop_order", "d", "data copying", null)),
+                List.of(new TableState(new QualifiedName("public", "auth_user"), "r", "ready", "0/1"),
+                        new TableState(new QualifiedName("public", "shop_order"), "d", "data copying", null)),
                 Map.of("data copying", 1, "ready", 1), true, List.of(HALF), "upshift_slot",
                 new SlotInfo("upshift_slot", true, 7, "reserved", "0/1", "0/2", 2048L, "2048 bytes", null),
                 1 << 20, false, false, "not every table is ready (1/2)", null, null);

@@ -69,7 +69,7 @@ class ConstraintChecksTest {
         JsonNode flavour = findings(report, "check-constraint").stream()
                 .filter(n -> n.get("subject").asText().equals("public.tag.tag_flavour_check")).findFirst()
                 .orElseThrow(() -> new AssertionError(run.stdout()));
-        assertEquals("WARNING", flavour.get("severity").asText(), flavour.toString());
+        assertEquals("warning", flavour.get("severity").asText(), flavour.toString());
         assertTrue(flavour.get("problem").asText().contains("cannot be evaluated on origin"), flavour.toString());
         assertTrue(flavour.get("fix").asText().contains("flavour"), flavour.toString());
 
@@ -93,7 +93,7 @@ class ConstraintChecksTest {
             {"not-null", "public.tag.note"}}) {
             JsonNode n = findings(skipped, c[0]).stream().filter(x -> x.get("subject").asText().equals(c[1]))
                     .findFirst().orElseThrow(() -> new AssertionError(c[1] + " in " + skipped.toPrettyString()));
-            assertEquals("WARNING", n.get("severity").asText(), n.toString());
+            assertEquals("warning", n.get("severity").asText(), n.toString());
             assertTrue(n.get("problem").asText().startsWith("not checked (--skip-data-checks)"), n.toString());
             assertTrue(n.get("fix").asText().startsWith("run on origin: SELECT count(*)"), n.toString());
         }
@@ -104,11 +104,11 @@ class ConstraintChecksTest {
                 + " WHERE id = 2; UPDATE tag SET note = 'n3' WHERE id = 4");
         JsonNode fixed = JSON.readTree(preflight(f).stdout());
         for (String c : new String[] {"foreign-key", "unique", "not-null"}) {
-            assertTrue(findings(fixed, c).stream().noneMatch(n -> n.get("severity").asText().equals("BLOCKING")),
+            assertTrue(findings(fixed, c).stream().noneMatch(n -> n.get("severity").asText().equals("blocking")),
                     c + ": " + fixed.toPrettyString());
         }
         assertTrue(findings(fixed, "check-constraint").stream().noneMatch(n -> n.get("severity").asText()
-                .equals("BLOCKING")), fixed.toPrettyString());
+                .equals("blocking")), fixed.toPrettyString());
     }
 
     @ParameterizedTest(name = "an FK only destination has: origin's orphans arrive and the FK stays VALID 13 -> 16 [{0}]")

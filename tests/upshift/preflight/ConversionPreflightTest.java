@@ -125,7 +125,7 @@ class ConversionPreflightTest {
         // labels, a domain without checks: nothing about conv_lossless but the safe-change line
         for (JsonNode n : report.get("findings")) {
             if (n.get("subject").asText().startsWith("public.conv_lossless")) {
-                assertEquals("INFO", n.get("severity").asText(), n.toString());
+                assertEquals("info", n.get("severity").asText(), n.toString());
             }
         }
         assertTrue(findings(report, "type-change").stream().anyMatch(n -> n.get("subject").asText()
@@ -142,14 +142,14 @@ class ConversionPreflightTest {
                 "conv_domain.qty", "--accept-lossy", "conv_generated.total", "--accept-lossy", "shop_order.nope");
         JsonNode report = JSON.readTree(run.stdout());
         JsonNode price = finding(report, "value-lossy", "public.conv_numeric.price", run);
-        assertEquals("WARNING", price.get("severity").asText(), price.toString());
+        assertEquals("warning", price.get("severity").asText(), price.toString());
         assertContains(price, "problem", "accepted (--accept-lossy)");
         assertContains(price, "problem", "2 of 3 row(s)");
         JsonNode domain = blocking(report, "value-rejected", "public.conv_domain.qty", run);
         assertContains(domain, "problem", "--accept-lossy does not apply");
         JsonNode generated = blocking(report, "generated-column", "public.conv_generated.total", run);
         assertContains(generated, "problem", "--accept-lossy does not apply");
-        assertEquals("WARNING", finding(report, "accept-lossy", "public.shop_order.nope", run).get("severity")
+        assertEquals("warning", finding(report, "accept-lossy", "public.shop_order.nope", run).get("severity")
                 .asText());
         // the others still block
         blocking(report, "value-lossy", "public.conv_float.big", run);
@@ -161,7 +161,7 @@ class ConversionPreflightTest {
         // --skip-data-checks: not counted, with the query to run by hand
         Run skipped = preflight(f, "--json", "--skip-data-checks");
         JsonNode s = finding(JSON.readTree(skipped.stdout()), "value-range", "public.conv_numeric.price", skipped);
-        assertEquals("WARNING", s.get("severity").asText());
+        assertEquals("warning", s.get("severity").asText());
         assertContains(s, "problem", "not checked (--skip-data-checks)");
         assertContains(s, "fix", "pg_catalog.round(\"price\", 2)");
     }
@@ -205,7 +205,7 @@ class ConversionPreflightTest {
 
     private static JsonNode blocking(JsonNode report, String check, String subject, Run run) {
         JsonNode n = finding(report, check, subject, run);
-        assertEquals("BLOCKING", n.get("severity").asText(), n.toPrettyString());
+        assertEquals("blocking", n.get("severity").asText(), n.toPrettyString());
         return n;
     }
 }

@@ -92,7 +92,7 @@ class IdentityChecksTest {
         // origin (no key) cannot find rows by the id that destination sends
         List<String> back = new ArrayList<>();
         findings(report, "rollback").stream().filter(n -> n.get("subject").asText().equals("public.t_gains_id")
-                && n.get("severity").asText().equals("BLOCKING")).forEach(n -> back.add(n.get("side").asText()
+                && n.get("severity").asText().equals("blocking")).forEach(n -> back.add(n.get("side").asText()
                         + ": " + n.get("problem").asText()));
         assertTrue(back.stream().anyMatch(p -> p.startsWith("destination: ") && p.contains("[id]")
                 && p.contains("does not cover the replica identity")), back + "\n" + run.stdout());
@@ -177,7 +177,7 @@ class IdentityChecksTest {
         JsonNode n = findings(report, check).stream().filter(x -> x.get("subject").asText().equals(subject))
                 .findFirst().orElseThrow(() -> new AssertionError("no " + check + " finding for " + subject
                         + " in:\n" + report.toPrettyString()));
-        assertEquals("BLOCKING", n.get("severity").asText(), n.toString());
+        assertEquals("blocking", n.get("severity").asText(), n.toString());
         return n;
     }
 }

@@ -48,7 +48,7 @@ class PreflightCommandTest {
         assertTrue(findings(report, "columns-missing").isEmpty(), run.stdout());
         // text -> varchar(n) columns whose data fits are warnings, with the longest value
         JsonNode username = finding(report, "value-length", "public.auth_user.username");
-        assertEquals("WARNING", username.get("severity").asText());
+        assertEquals("warning", username.get("severity").asText());
         assertTrue(username.get("problem").asText().contains("every existing value fits"), username.toString());
         // int -> bigint is an info line per table
         assertTrue(findings(report, "type-change").stream().anyMatch(n -> n.get("subject").asText()
@@ -58,7 +58,7 @@ class PreflightCommandTest {
         assertTrue(findings(report, "type-change").stream()
                 .anyMatch(n -> n.get("subject").asText().equals("Billing.Invoice")), run.stdout());
         // django_migrations is excluded and written: expected, info only
-        assertEquals("INFO", finding(report, "unpublished-writes", "public.django_migrations")
+        assertEquals("info", finding(report, "unpublished-writes", "public.django_migrations")
                 .get("severity").asText());
         // origin 13 cannot send binary: the verdict says why
         assertFalse(report.at("/summary/binarySafe").asBoolean());
@@ -88,13 +88,13 @@ class PreflightCommandTest {
         // the way back: is_legacy is NOT NULL without a database default on origin and the new model dropped it;
         // every row the new application inserts would stop rollback replication until it gets a default
         JsonNode legacy = finding(report, "rollback", "public.shop_product.is_legacy");
-        assertEquals("BLOCKING", legacy.get("severity").asText(), legacy.toString());
+        assertEquals("blocking", legacy.get("severity").asText(), legacy.toString());
         assertTrue(legacy.get("fix").asText().contains("add-missing-columns --default public.shop_product.is_legacy="),
                 legacy.toString());
         Run withoutRollback = preflight(f, "--json", "--no-rollback");
         assertNoBlockingBeyondSharedCapacity(JSON.readTree(withoutRollback.stdout()), withoutRollback);
         JsonNode user = finding(report, "columns-missing", "public.auth_user");
-        assertEquals("WARNING", user.get("severity").asText());
+        assertEquals("warning", user.get("severity").asText());
         assertEquals("destination", user.get("side").asText());
         assertTrue(user.get("problem").asText().contains("legacy_flags"), user.toString());
         assertTrue(user.get("problem").asText().contains("add-missing-columns"), user.toString());
@@ -107,7 +107,7 @@ class PreflightCommandTest {
         Run skipped = preflight(f, "--json", "--skip-data-checks");
         JsonNode skippedReport = JSON.readTree(skipped.stdout());
         JsonNode username = finding(skippedReport, "value-length", "public.auth_user.username");
-        assertEquals("WARNING", username.get("severity").asText());
+        assertEquals("warning", username.get("severity").asText());
         assertTrue(username.get("problem").asText().contains("not checked (--skip-data-checks)"), username.toString());
         assertTrue(username.get("fix").asText().contains("char_length(pg_catalog.rtrim((\"username\")"), username.toString());
     }
@@ -156,9 +156,9 @@ class PreflightCommandTest {
                 "ALTER TABLE \"public\".\"shop_order\" ALTER COLUMN \"channel\" DROP NOT NULL;"), notNull.toString());
 
         blocking(report, "large-objects", "pg_largeobject");
-        assertEquals("WARNING", finding(report, "unlogged-table", "public.cache_entry").get("severity").asText());
+        assertEquals("warning", finding(report, "unlogged-table", "public.cache_entry").get("severity").asText());
         JsonNode writes = findings(report, "unpublished-writes").stream()
-                .filter(n -> n.get("severity").asText().equals("WARNING")).findFirst()
+                .filter(n -> n.get("severity").asText().equals("warning")).findFirst()
                 .orElseThrow(() -> new AssertionError("no unpublished-writes warning:\n" + run.stdout()));
         assertTrue(writes.get("problem").asText().contains("public.app_log (owned by " + SampleApp.FOREIGN_OWNER),
                 writes.toString());
@@ -233,7 +233,7 @@ class PreflightCommandTest {
         List<String> problems = rights.stream().map(n -> n.get("side").asText() + ": " + n.get("problem").asText())
                 .toList();
         assertEquals(5, rights.size(), String.join("\n", problems));
-        assertTrue(rights.stream().allMatch(n -> n.get("severity").asText().equals("BLOCKING")), run.stdout());
+        assertTrue(rights.stream().allMatch(n -> n.get("severity").asText().equals("blocking")), run.stdout());
         assertTrue(problems.stream().anyMatch(p -> p.startsWith("origin: ") && p.contains("nor allowed to replicate")),
                 String.join("\n", problems));
         assertTrue(problems.stream().anyMatch(p -> p.startsWith("origin: ") && p.contains("does not own the tables")),
@@ -256,7 +256,7 @@ class PreflightCommandTest {
         JsonNode fixed = JSON.readTree(again.stdout());
         assertTrue(findings(fixed, "rights").isEmpty(), again.stdout());
         // on 13 only a superuser may create the rollback subscription on origin: the way back is blocked ...
-        assertTrue(findings(fixed, "rollback").stream().anyMatch(n -> n.get("severity").asText().equals("BLOCKING")
+        assertTrue(findings(fixed, "rollback").stream().anyMatch(n -> n.get("severity").asText().equals("blocking")
                 && n.get("side").asText().equals("origin")
                 && n.get("problem").asText().contains("only superusers (PostgreSQL 13) may run CREATE SUBSCRIPTION")),
                 again.stdout());
@@ -266,7 +266,7 @@ class PreflightCommandTest {
         Run without = preflight(f, noRollback.toArray(String[]::new));
         fixed = JSON.readTree(without.stdout());
         assertNoBlockingBeyondSharedCapacity(fixed, without);
-        assertEquals("WARNING", finding(fixed, "value-length", "public.auth_user.username").get("severity").asText());
+        assertEquals("warning", finding(fixed, "value-length", "public.auth_user.username").get("severity").asText());
         assertTrue(finding(fixed, "value-length", "public.auth_user.username").get("problem").asText()
                 .contains("every existing value fits"), again.stdout());
     }
@@ -320,7 +320,7 @@ class PreflightCommandTest {
         // without the subscription, the copied rows are a problem for the next initial copy
         Run after = preflight(f, "--json");
         JsonNode leftovers = finding(JSON.readTree(after.stdout()), "destination-rows", "public.auth_user");
-        assertEquals("WARNING", leftovers.get("severity").asText());
+        assertEquals("warning", leftovers.get("severity").asText());
         assertTrue(leftovers.get("fix").asText().startsWith("TRUNCATE \"public\".\"auth_user\";"), leftovers.toString());
     }
 
@@ -333,7 +333,7 @@ class PreflightCommandTest {
         JsonNode report = JSON.readTree(run.stdout());
         assertNoBlockingBeyondSharedCapacity(report, run);
         JsonNode schema = finding(report, "schema-not-restored", "database preflight_empty");
-        assertEquals("WARNING", schema.get("severity").asText());
+        assertEquals("warning", schema.get("severity").asText());
         assertTrue(schema.get("fix").asText().contains("restore-schema"), schema.toString());
         assertTrue(findings(report, "table-missing").isEmpty(), "per-table checks are skipped:\n" + run.stdout());
         assertTrue(findings(report, "columns-missing").isEmpty(), run.stdout());
@@ -354,7 +354,8 @@ class PreflightCommandTest {
         // the right spelling of the mixed-case schema works, and selects only its table
         Run billing = preflight(f, "--json", "--schema", "Billing");
         JsonNode report = JSON.readTree(billing.stdout());
-        assertEquals("[\"Billing.Invoice\"]", report.get("tables").toString(), billing.stderr());
+        assertEquals("[{\"schema\":\"Billing\",\"name\":\"Invoice\"}]", report.get("tables").toString(),
+                billing.stderr());
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------------
@@ -366,7 +367,7 @@ class PreflightCommandTest {
     private static void assertNoBlockingBeyondSharedCapacity(JsonNode report, Run run) {
         List<JsonNode> blocking = new ArrayList<>();
         report.get("findings").forEach(n -> {
-            if (n.get("severity").asText().equals("BLOCKING")) {
+            if (n.get("severity").asText().equals("blocking")) {
                 blocking.add(n);
             }
         });
@@ -389,8 +390,8 @@ class PreflightCommandTest {
         int info = 0;
         for (JsonNode n : report.get("findings")) {
             switch (n.get("severity").asText()) {
-                case "BLOCKING" -> blocking++;
-                case "WARNING" -> warnings++;
+                case "blocking" -> blocking++;
+                case "warning" -> warnings++;
                 default -> info++;
             }
         }
@@ -421,7 +422,7 @@ class PreflightCommandTest {
 
     private static JsonNode blocking(JsonNode report, String check, String subject) {
         JsonNode n = finding(report, check, subject);
-        assertEquals("BLOCKING", n.get("severity").asText(), n.toString());
+        assertEquals("blocking", n.get("severity").asText(), n.toString());
         return n;
     }
 

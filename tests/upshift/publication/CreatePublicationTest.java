@@ -30,7 +30,8 @@ class CreatePublicationTest {
         Run run = f.run("CreatePublication", "--json");
         assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
         JsonNode plan = new ObjectMapper().readTree(run.stdout());
-        assertFalse(plan.get("exists").asBoolean());
+        assertFalse(plan.get("existed").asBoolean());
+        assertEquals("create", plan.get("action").asText());
         assertEquals(5, plan.get("toAdd").size(), run.stdout());
         assertEquals(5, f.originLong(PUBLISHED));
         assertEquals(1, f.originLong(PUBLISHED + " AND schemaname = 'Billing' AND tablename = 'Invoice'"));

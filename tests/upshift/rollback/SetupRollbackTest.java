@@ -50,9 +50,9 @@ class SetupRollbackTest {
         JsonNode result = new ObjectMapper().readTree(run.stdout());
         assertEquals("created", result.get("publicationAction").asText());
         assertEquals("created, enabled", result.get("subscriptionAction").asText());
-        assertTrue(result.get("options").asText().contains("copy_data = false"), run.stdout());
-        assertFalse(result.get("options").asText().contains("streaming"), "a v13 subscriber has no streaming");
-        assertFalse(result.get("options").asText().contains("disable_on_error"), run.stdout());
+        assertEquals("false", result.at("/createOptions/copy_data").asText(), run.stdout());
+        assertFalse(result.get("createOptions").has("streaming"), "a v13 subscriber has no streaming");
+        assertFalse(result.get("createOptions").has("disable_on_error"), run.stdout());
         assertEquals(5, result.get("tables").size());
 
         f.onDestination("INSERT INTO shop_product (id, sku, name, price)"

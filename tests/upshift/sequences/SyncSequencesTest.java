@@ -212,8 +212,8 @@ class SyncSequencesTest {
         assertEquals("out-of-range", items.get("public.narrowed").get("action").asText());
         assertTrue(items.get("public.narrowed").get("problem").asText().contains("32767"), run.stdout());
         assertEquals("set", items.get("public.shop_product_id_seq").get("action").asText(), "matched by column");
-        assertEquals("public.shop_product_id_seq1",
-                items.get("public.shop_product_id_seq").get("destinationSequence").asText());
+        assertEquals("{\"schema\":\"public\",\"name\":\"shop_product_id_seq1\"}",
+                items.get("public.shop_product_id_seq").get("destinationSequence").toString());
         assertEquals("set", items.get("public.countdown").get("action").asText());
 
         Map<String, Long> next = nextValues(f, false);
@@ -280,7 +280,8 @@ class SyncSequencesTest {
 
     private static Map<String, JsonNode> items(String json) throws Exception {
         Map<String, JsonNode> items = new HashMap<>();
-        new ObjectMapper().readTree(json).get("sequences").forEach(i -> items.put(i.get("sequence").asText(), i));
+        new ObjectMapper().readTree(json).get("sequences").forEach(i -> items.put(
+                i.at("/sequence/schema").asText() + "." + i.at("/sequence/name").asText(), i));
         return items;
     }
 

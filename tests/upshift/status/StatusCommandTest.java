@@ -62,8 +62,8 @@ class StatusCommandTest {
         assertEquals("community", report.at("/origin/flavour").asText());
         assertEquals("logical", report.at("/origin/settings/wal_level").asText());
         assertTrue(report.at("/origin/logicalReplicationEnabled").asBoolean());
-        assertFalse(names(report.at("/origin/capabilities")).contains("SUBSCRIPTION_RUN_AS_OWNER"));
-        assertTrue(names(report.at("/destination/capabilities")).contains("SUBSCRIPTION_RUN_AS_OWNER"));
+        assertFalse(names(report.at("/origin/capabilities")).contains("subscription-run-as-owner"));
+        assertTrue(names(report.at("/destination/capabilities")).contains("subscription-run-as-owner"));
         JsonNode objects = report.at("/origin/objects");
         assertEquals(1, objects.size(), objects.toString());
         assertEquals("publication", objects.get(0).get("kind").asText());
@@ -74,7 +74,8 @@ class StatusCommandTest {
         assertEquals(0, report.at("/destination/addedColumns").size());
         assertEquals(0, report.at("/origin/frozenRoles").size());
         assertEquals(2, report.at("/origin/notReplicated").size(), json.stdout());
-        assertEquals("[\"public.cache\"]", report.at("/origin/notReplicated/0/tables").toString());
+        assertEquals("[{\"schema\":\"public\",\"name\":\"cache\"}]",
+                report.at("/origin/notReplicated/0/tables").toString());
         assertEquals(0, report.at("/destination/notReplicated").size());
         assertFalse(json.stdout().contains(origin.password()), "password printed");
     }

@@ -49,7 +49,7 @@ class VerifyCommandTest {
         JsonNode tables = report.get("tables");
         assertEquals(5, tables.size(), run.stdout());
         for (JsonNode t : tables) {
-            assertEquals("EQUAL", t.get("status").asText(), t.toString());
+            assertEquals("equal", t.get("status").asText(), t.toString());
             assertEquals(t.get("originRows").asLong(), t.get("destinationRows").asLong(), t.toString());
             assertTrue(t.get("checksumMatch").asBoolean(), t.toString());
             assertEquals(t.get("originChecksum").asText(), t.get("destinationChecksum").asText());
@@ -96,9 +96,9 @@ class VerifyCommandTest {
         assertTrue(run.stderr().contains("public.shop_product"), run.stderr());
         JsonNode report = JSON.readTree(run.stdout());
         assertFalse(report.get("equal").asBoolean());
-        assertEquals("[\"public.shop_product\"]", report.get("differing").toString());
+        assertEquals("[{\"schema\":\"public\",\"name\":\"shop_product\"}]", report.get("differing").toString());
         JsonNode product = table(report, "public", "shop_product");
-        assertEquals("CHECKSUM_DIFFERS", product.get("status").asText());
+        assertEquals("checksum-differs", product.get("status").asText());
         assertEquals(product.get("originRows").asLong(), product.get("destinationRows").asLong());
         assertFalse(product.get("checksumMatch").asBoolean());
 
@@ -124,7 +124,7 @@ class VerifyCommandTest {
         Run json = f.run("Verify", "--json", "--checksum");
         assertEquals(ExitCode.CHECK_FAILED, json.exitCode());
         JsonNode line = table(JSON.readTree(json.stdout()), "public", "shop_orderline");
-        assertEquals("ROW_COUNT_DIFFERS", line.get("status").asText());
+        assertEquals("row-count-differs", line.get("status").asText());
         assertEquals(250, line.get("originRows").asLong());
         assertEquals(249, line.get("destinationRows").asLong());
     }
@@ -142,8 +142,8 @@ class VerifyCommandTest {
         assertEquals(ExitCode.CHECK_FAILED, run.exitCode(), run.stdout() + run.stderr());
         JsonNode report = JSON.readTree(run.stdout());
         assertEquals(1, report.get("tables").size(), "--table Billing.% picks one table");
-        assertEquals("[\"Billing.Invoice\"]", report.get("differing").toString());
-        assertEquals("CHECKSUM_DIFFERS", table(report, "Billing", "Invoice").get("status").asText());
+        assertEquals("[{\"schema\":\"Billing\",\"name\":\"Invoice\"}]", report.get("differing").toString());
+        assertEquals("checksum-differs", table(report, "Billing", "Invoice").get("status").asText());
 
         f.onDestination("UPDATE \"Billing\".\"Invoice\" SET \"Memo\" = NULL WHERE \"Id\" = 1");
         Run back = f.run("Verify", "--checksum", "--table", "Invoice");
