@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
 import upshift.ExitCode;
 import upshift.UpshiftException;
 import upshift.cli.SchemaFolderOptions;
+import upshift.cli.CommonOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.connect.Cluster;
 import upshift.pgtools.SchemaDump;
@@ -26,6 +27,15 @@ import upshift.runbook.Step;
             "  ./jbang dump-schema --pg-bin /usr/lib/postgresql/16/bin \\",
             "                      --django-migrations-table none"})
 class DumpSchema extends UpshiftCommand {
+
+    @Mixin
+    CommonOptions.ConnectTimeout connectTimeoutOption;
+
+    @Mixin
+    CommonOptions.Json jsonOption;
+
+    @Mixin
+    CommonOptions.DryRun dryRunOption;
 
     @Option(names = "--reference", paramLabel = "URL",
             description = "The reference database: the new model, the application's migrations already run."

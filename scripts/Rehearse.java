@@ -9,8 +9,10 @@
 import java.nio.file.Path;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import upshift.UpshiftException;
+import upshift.cli.CommonOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.rehearse.Rehearsal;
 import upshift.runbook.Step;
@@ -29,13 +31,16 @@ import upshift.switchover.WriteFreeze;
             "  ./jbang rehearse --schema prod-schema.sql --keep      # your tables, servers left running"})
 class Rehearse extends UpshiftCommand {
 
-    @Option(names = "--from", defaultValue = "13", description = "Origin major version. Default: ${DEFAULT-VALUE}.")
+    @Mixin
+    CommonOptions.Json jsonOption;
+
+    @Option(names = "--from", paramLabel = "MAJOR", defaultValue = "13", description = "Origin major version. Default: ${DEFAULT-VALUE}.")
     int from;
 
-    @Option(names = "--to", defaultValue = "16", description = "Destination major version. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--to", paramLabel = "MAJOR", defaultValue = "16", description = "Destination major version. Default: ${DEFAULT-VALUE}.")
     int to;
 
-    @Option(names = "--rows", defaultValue = "100000",
+    @Option(names = "--rows", paramLabel = "N", defaultValue = "100000",
             description = "Rows of sample data over the shop's tables. Default: ${DEFAULT-VALUE}.")
     long rows;
 
@@ -48,7 +53,7 @@ class Rehearse extends UpshiftCommand {
             description = "With --schema: the new model for the destination. Default: the same file.")
     Path newSchema;
 
-    @Option(names = "--rate", defaultValue = "100",
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "100",
             description = "Workload writes per second on origin, then on destination. Default: ${DEFAULT-VALUE}.")
     int rate;
 

@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import upshift.ExitCode;
 import upshift.cli.SchemaFolderOptions;
+import upshift.cli.CommonOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.pgtools.SchemaRestore;
 import upshift.report.Table;
@@ -19,6 +20,15 @@ import upshift.runbook.Step;
             "                         --dir upshift-schema --dry-run",
             "  PGURL_DESTINATION=postgresql://app@new-db/app ./jbang restore-schema"})
 class RestoreSchema extends UpshiftCommand {
+
+    @Mixin
+    CommonOptions.DestinationOnly destinationOnlyOption;
+
+    @Mixin
+    CommonOptions.Json jsonOption;
+
+    @Mixin
+    CommonOptions.DryRun dryRunOption;
 
     @Mixin
     SchemaFolderOptions folder;
