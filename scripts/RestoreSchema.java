@@ -56,7 +56,9 @@ class RestoreSchema extends UpshiftCommand {
             }
             case "dry-run" -> {
                 out().line("psql:        " + result.psql());
-                out().script("# restore-schema --dry-run: would run (the password goes through PGPASSWORD, not shown)");
+                out().script("# restore-schema runs a client tool, psql, on the dump files; it has no SQL of its own to print."
+                        + " --dry-run shows the shell command it would run (a shell command, not a psql script;"
+                        + " the password goes through PGPASSWORD, not shown):");
                 result.commands().forEach(out()::script);
             }
             default -> {

@@ -80,7 +80,7 @@ class CleanupTest {
 
             Run refused = f.run("Cleanup", "--forward");
             assertEquals(ExitCode.USAGE, refused.exitCode(), refused.stderr());
-            assertTrue(refused.stderr().contains("no terminal to confirm on"), refused.stderr());
+            assertTrue(refused.stderr().contains("not confirmed: standard input is not a terminal"), refused.stderr());
             assertTrue(refused.stderr().contains("subscription " + n.subscription()), refused.stderr());
             assertEquals(1, subscriptions(f, false, n.subscription()), "refused: nothing dropped");
             assertEquals(1, publications(f, true, n.publication()));
