@@ -203,13 +203,12 @@ public final class StatementRunner {
     static String serverCheck(Cluster target) {
         var facts = target.facts();
         String database = facts.database();
-        return "SELECT current_database() = " + Sql.literal(database)
-                + " AND current_setting('server_version_num')::int = " + facts.versionNum()
-                + " AS upshift_right_server \\gset\n"
-                + "\\if :upshift_right_server\n"
-                + "\\else\n"
-                + "  \\echo 'this script is for " + target.role() + ": database " + database.replace("'", "")
-                + ", PostgreSQL " + facts.version().replace("'", "") + "; this session is elsewhere: nothing was run'\n"
+        return "SELECT current_database() <> " + Sql.literal(database)
+                + " OR current_setting('server_version_num')::int <> " + facts.versionNum()
+                + " AS upshift_wrong_server \\gset\n"
+                + "\\if :upshift_wrong_server\n"
+                + "  \\echo 'this script is for " + target.role() + " (database " + database.replace("'", "")
+                + ", PostgreSQL " + facts.version().replace("'", "") + "), not this session: nothing was run'\n"
                 + "  \\quit\n"
                 + "\\endif";
     }
