@@ -34,10 +34,12 @@ class Rehearse extends UpshiftCommand {
     @Mixin
     CommonOptions.Json jsonOption;
 
-    @Option(names = "--from", paramLabel = "MAJOR", defaultValue = "13", description = "Origin major version. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--from", paramLabel = "MAJOR", defaultValue = "13",
+            description = "Origin major version. Default: ${DEFAULT-VALUE}.")
     int from;
 
-    @Option(names = "--to", paramLabel = "MAJOR", defaultValue = "16", description = "Destination major version. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--to", paramLabel = "MAJOR", defaultValue = "16",
+            description = "Destination major version. Default: ${DEFAULT-VALUE}.")
     int to;
 
     @Option(names = "--rows", paramLabel = "N", defaultValue = "100000",

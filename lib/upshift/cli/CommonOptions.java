@@ -24,7 +24,8 @@ public final class CommonOptions {
                     + " rollback NAME_rollback_pub/_sub/_slot. Default: ${DEFAULT-VALUE}.")
     String name;
 
-    @Option(names = {"-v", "--verbose"}, description = "Log every SQL statement (passwords masked) and show stack traces.")
+    @Option(names = {"-v", "--verbose"},
+            description = "Log every SQL statement (passwords masked) and show stack traces.")
     boolean verbose;
 
     static final String ORIGIN = "The old cluster (publisher): postgresql:// URL, key=value conninfo or"

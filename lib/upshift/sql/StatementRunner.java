@@ -173,6 +173,7 @@ public final class StatementRunner {
                         ? " (" + scriptTargets.get(role).endpoint() + ")" : "") + ": "
                         + (scripts.containsKey(role) ? "--on " + role : "nothing to run") + " ========");
                 if (scripts.containsKey(role)) {
+                    out.script(serverCheck(scriptTargets.get(role)));
                     scripts.get(role).forEach(out::script);
                 }
             }
@@ -183,8 +184,8 @@ public final class StatementRunner {
             out.script("-- " + stepName + " --dry-run --on " + shown + ": nothing to run on " + shown);
         } else {
             Cluster target = scriptTargets.get(shown);
-            out.script("-- psql script for " + shown + " (" + target.endpoint() + "), to run there in this order ("
-                    + stepName + " --dry-run --on " + shown + ")");
+            out.script("-- psql script for " + shown + " (" + target.endpoint() + "): " + stepName + " --dry-run --on "
+                    + shown);
             out.script(serverCheck(target));
             script.forEach(out::script); // one by one: each piece is masked on its own, as when not collected
         }

@@ -180,7 +180,8 @@ class HelpTest {
             // a command continued over lines keeps its options aligned under the moved first line
             String help = help(Step.ADD_MISSING_COLUMNS, env(Map.of())).stdout();
             List<String> lines = help.lines().toList();
-            int i = lines.indexOf(lines.stream().filter(l -> l.contains("@upshift --origin")).findFirst().orElseThrow());
+            int i = lines.indexOf(lines.stream().filter(l -> l.contains("@upshift --origin")).findFirst()
+                    .orElseThrow());
             assertEquals(lines.get(i).indexOf("--origin"), lines.get(i + 1).indexOf("--destination"), help);
         } finally {
             if (previous == null) {
