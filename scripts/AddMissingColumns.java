@@ -10,6 +10,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import upshift.ExitCode;
 import upshift.cli.TableOptions;
+import upshift.cli.CommonOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.columns.ColumnDefault;
 import upshift.columns.MissingColumnsReport;
@@ -30,6 +31,15 @@ import upshift.runbook.Step;
             "  ./jbang add-missing-columns --origin postgresql://app@old-db/app \\",
             "                              --destination postgresql://app@new-db/app"})
 class AddMissingColumns extends UpshiftCommand {
+
+    @Mixin
+    CommonOptions.Servers serversOption;
+
+    @Mixin
+    CommonOptions.Json jsonOption;
+
+    @Mixin
+    CommonOptions.DryRun dryRunOption;
 
     @Mixin
     TableOptions tables;

@@ -6,6 +6,7 @@ import java.util.EnumSet;
 import java.util.Set;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import upshift.ExitCode;
 import upshift.UpshiftException;
@@ -13,6 +14,7 @@ import upshift.cleanup.CleanupReport;
 import upshift.cleanup.CleanupView;
 import upshift.cleanup.ReplicationCleanup;
 import upshift.migration.Direction;
+import upshift.cli.CommonOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.runbook.Step;
 
@@ -30,6 +32,18 @@ import upshift.runbook.Step;
             "  ./jbang cleanup --forward --yes",
             "  ./jbang cleanup --rollback --drop-orphaned-slots --yes"})
 class Cleanup extends UpshiftCommand {
+
+    @Mixin
+    CommonOptions.Servers serversOption;
+
+    @Mixin
+    CommonOptions.Json jsonOption;
+
+    @Mixin
+    CommonOptions.TwoServerDryRun twoServerDryRunOption;
+
+    @Mixin
+    CommonOptions.Yes yesOption;
 
     @Option(names = "--forward", description = "Drop the forward subscription, publication and slot (the default).")
     boolean forward;

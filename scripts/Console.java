@@ -15,7 +15,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import upshift.UpshiftException;
+import upshift.cli.CommonOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.connect.Cluster;
 import upshift.connect.Environment;
@@ -41,6 +43,18 @@ import upshift.runbook.Step;
             "                  --destination postgresql://app@new-db/app",
             "  printf 'status()\\nlag()\\n/exit\\n' | ./jbang console     # unattended"})
 class Console extends UpshiftCommand {
+
+    @Mixin
+    CommonOptions.Servers serversOption;
+
+    @Mixin
+    CommonOptions.OriginConninfo originConninfoOption;
+
+    @Mixin
+    CommonOptions.DestinationConninfo destinationConninfoOption;
+
+    @Mixin
+    CommonOptions.DryRun dryRunOption;
 
     public static void main(String... args) {
         System.exit(run(new Console(), args));

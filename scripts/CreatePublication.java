@@ -9,6 +9,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import upshift.ExitCode;
 import upshift.cli.TableOptions;
+import upshift.cli.CommonOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.publication.PublicationPlan;
 import upshift.publication.PublicationStep;
@@ -24,6 +25,15 @@ import upshift.schema.TableSelection;
             "  ./jbang create-publication --dry-run",
             "  ./jbang create-publication --owner app --exclude 'django_%%' --exclude 'awsdms_%%'"})
 class CreatePublication extends UpshiftCommand {
+
+    @Mixin
+    CommonOptions.OriginOnly originOnlyOption;
+
+    @Mixin
+    CommonOptions.Json jsonOption;
+
+    @Mixin
+    CommonOptions.DryRun dryRunOption;
 
     @Mixin
     TableOptions tables;

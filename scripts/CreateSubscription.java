@@ -3,8 +3,10 @@
 //SOURCES ../lib/upshift/Library.java
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import upshift.ExitCode;
+import upshift.cli.CommonOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.runbook.Step;
 import upshift.subscription.ForwardSubscription;
@@ -21,6 +23,18 @@ import upshift.subscription.ForwardSubscriptionView;
             "  ./jbang create-subscription --origin-conninfo 'host=10.0.0.5 dbname=app user=replicator' \\",
             "                              --pause-autovacuum"})
 class CreateSubscription extends UpshiftCommand {
+
+    @Mixin
+    CommonOptions.Servers serversOption;
+
+    @Mixin
+    CommonOptions.OriginConninfo originConninfoOption;
+
+    @Mixin
+    CommonOptions.Json jsonOption;
+
+    @Mixin
+    CommonOptions.TwoServerDryRun twoServerDryRunOption;
 
     @Option(names = "--binary", paramLabel = "auto|on|off", defaultValue = "auto",
             description = "Binary transfer: auto = only when every replicated column has the same type on both"

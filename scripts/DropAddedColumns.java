@@ -3,12 +3,14 @@
 //SOURCES ../lib/upshift/Library.java
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import upshift.ExitCode;
 import upshift.UpshiftException;
 import upshift.cleanup.AddedColumnsDrop;
 import upshift.cleanup.DropColumnsReport;
 import upshift.cleanup.DropColumnsView;
+import upshift.cli.CommonOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.runbook.Step;
 
@@ -25,6 +27,18 @@ import upshift.runbook.Step;
             "  ./jbang drop-added-columns --origin postgresql://app@old-db/app \\",
             "                             --destination postgresql://app@new-db/app --yes"})
 class DropAddedColumns extends UpshiftCommand {
+
+    @Mixin
+    CommonOptions.Servers serversOption;
+
+    @Mixin
+    CommonOptions.Json jsonOption;
+
+    @Mixin
+    CommonOptions.DryRun dryRunOption;
+
+    @Mixin
+    CommonOptions.Yes yesOption;
 
     @Option(names = "--no-backup", description = "Drop without copying the columns to backup tables first.")
     boolean noBackup;
@@ -44,10 +58,8 @@ class DropAddedColumns extends UpshiftCommand {
             String blockers = String.join("; ", DropColumnsView.describe(plan.blockers()));
             if (force) {
                 out().warn("dropping anyway (--force): " + blockers);
-            } else if (dryRun()) {
-                out().warn("a real run would be refused now: " + blockers);
-                runner().scriptOnly(destination(), "-- WARNING: replication still exists: " + blockers);
             } else {
+                // a dry run is refused as the real run would be: its script is only ever what a run would do
                 throw UpshiftException.checkFailed("replication still uses the added columns: " + blockers,
                         "drop it first (cleanup --forward / cleanup --rollback), or --force");
             }

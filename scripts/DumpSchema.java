@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
 import upshift.ExitCode;
 import upshift.UpshiftException;
 import upshift.cli.SchemaFolderOptions;
+import upshift.cli.CommonOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.connect.Cluster;
 import upshift.pgtools.SchemaDump;
@@ -26,6 +27,15 @@ import upshift.runbook.Step;
             "  ./jbang dump-schema --pg-bin /usr/lib/postgresql/16/bin \\",
             "                      --django-migrations-table none"})
 class DumpSchema extends UpshiftCommand {
+
+    @Mixin
+    CommonOptions.ConnectTimeout connectTimeoutOption;
+
+    @Mixin
+    CommonOptions.Json jsonOption;
+
+    @Mixin
+    CommonOptions.DryRun dryRunOption;
 
     @Option(names = "--reference", paramLabel = "URL",
             description = "The reference database: the new model, the application's migrations already run."
@@ -67,7 +77,9 @@ class DumpSchema extends UpshiftCommand {
             out().line("reference: " + result.reference() + " (PostgreSQL " + result.serverVersion() + ")");
             out().line("pg_dump:   " + result.pgDump());
             if (result.status().equals("dry-run")) {
-                out().script("# dump-schema --dry-run: would run (the password goes through PGPASSWORD, not shown)");
+                out().script("# dump-schema runs a client tool, pg_dump; it has no SQL of its own to print. --dry-run shows"
+                        + " the shell commands it would run (not a psql script; the password goes through"
+                        + " PGPASSWORD, not shown):");
                 result.commands().forEach(out()::script);
                 out().script("# and write " + dir.resolve(SchemaDump.SCHEMA_FILE) + ", "
                         + (djangoTable == null ? "" : dir.resolve(SchemaDump.DJANGO_MIGRATIONS_FILE) + ", ")

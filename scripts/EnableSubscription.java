@@ -3,8 +3,10 @@
 //SOURCES ../lib/upshift/Library.java
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import upshift.ExitCode;
+import upshift.cli.CommonOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.runbook.Step;
 import upshift.subscription.ForwardSubscription;
@@ -19,6 +21,15 @@ import upshift.subscription.ForwardSubscriptionView;
             "  ./jbang enable-subscription",
             "  ./jbang enable-subscription && ./jbang monitor --until ready --watch"})
 class EnableSubscription extends UpshiftCommand {
+
+    @Mixin
+    CommonOptions.Servers serversOption;
+
+    @Mixin
+    CommonOptions.Json jsonOption;
+
+    @Mixin
+    CommonOptions.DryRun dryRunOption;
 
     @Option(names = "--force", description = "Enable even though the apply is known to fail (to watch it in monitor).")
     boolean force;

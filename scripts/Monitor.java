@@ -6,10 +6,12 @@
 import java.time.Duration;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import upshift.ExitCode;
 import upshift.UpshiftException;
 import upshift.cli.ByteSize;
+import upshift.cli.CommonOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.connect.Cluster;
 import upshift.migration.Direction;
@@ -37,6 +39,12 @@ import upshift.runbook.Step;
             "  ./jbang monitor --rollback"})
 class Monitor extends UpshiftCommand {
 
+    @Mixin
+    CommonOptions.Servers serversOption;
+
+    @Mixin
+    CommonOptions.Json jsonOption;
+
     /** Well under a second of apply on any server, yet above the few kB an idle origin's background WAL leaves. */
     static final String DEFAULT_MAX_LAG = "1MB";
     static final String DEFAULT_TIMEOUT = "24h";
@@ -62,7 +70,7 @@ class Monitor extends UpshiftCommand {
                     + " missing or its worker fails for a known cause, 3 on --timeout.")
     Until until;
 
-    @Option(names = "--max-lag", paramLabel = "BYTES", defaultValue = DEFAULT_MAX_LAG,
+    @Option(names = "--max-lag", paramLabel = "SIZE", defaultValue = DEFAULT_MAX_LAG,
             description = "The slot lag (pg_current_wal_lsn() - confirmed_flush_lsn on the publisher) that counts"
                     + " as caught up: bytes, or 512kB, 16MB, 1GB. Default: ${DEFAULT-VALUE}.")
     ByteSize maxLag;

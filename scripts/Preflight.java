@@ -7,6 +7,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import upshift.ExitCode;
 import upshift.cli.TableOptions;
+import upshift.cli.CommonOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.preflight.PreflightOptions;
 import upshift.preflight.PreflightReport;
@@ -27,6 +28,15 @@ import upshift.schema.AcceptedLossy;
             "                    --destination postgresql://app@new-db/app",
             "  ./jbang preflight --json --skip-data-checks    # with PGURL_* set"})
 class Preflight extends UpshiftCommand {
+
+    @Mixin
+    CommonOptions.Servers serversOption;
+
+    @Mixin
+    CommonOptions.DestinationConninfo destinationConninfoOption;
+
+    @Mixin
+    CommonOptions.Json jsonOption;
 
     @Mixin
     TableOptions tables;

@@ -9,8 +9,10 @@
 import java.nio.file.Path;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import upshift.UpshiftException;
+import upshift.cli.CommonOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.rehearse.Rehearsal;
 import upshift.runbook.Step;
@@ -32,10 +34,15 @@ import upshift.switchover.WriteFreeze;
             "  ./jbang rehearse --schema prod.sql --stats-from \"$PROD_URL\" --rows 100000 --seed 7"})
 class Rehearse extends UpshiftCommand {
 
-    @Option(names = "--from", defaultValue = "13", description = "Origin major version. Default: ${DEFAULT-VALUE}.")
+    @Mixin
+    CommonOptions.Json jsonOption;
+
+    @Option(names = "--from", paramLabel = "MAJOR", defaultValue = "13",
+            description = "Origin major version. Default: ${DEFAULT-VALUE}.")
     int from;
 
-    @Option(names = "--to", defaultValue = "16", description = "Destination major version. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--to", paramLabel = "MAJOR", defaultValue = "16",
+            description = "Destination major version. Default: ${DEFAULT-VALUE}.")
     int to;
 
     @Option(names = "--rows", paramLabel = "N|TABLE=N,...",
@@ -54,7 +61,7 @@ class Rehearse extends UpshiftCommand {
             description = "With --schema: the new model for the destination. Default: the same file.")
     Path newSchema;
 
-    @Option(names = "--rate", defaultValue = "100",
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "100",
             description = "Workload writes per second on origin, then on destination. Default: ${DEFAULT-VALUE}.")
     int rate;
 
@@ -64,7 +71,7 @@ class Rehearse extends UpshiftCommand {
                     + " and the widths of text values. Read-only.")
     String statsFrom;
 
-    @Option(names = "--seed", defaultValue = "1",
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
             description = "Seed of the generated data and of the workload: the same seed, the same data."
                     + " Default: ${DEFAULT-VALUE}.")
     long seed;

@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import upshift.ExitCode;
 import upshift.cli.SchemaFolderOptions;
+import upshift.cli.CommonOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.pgtools.SchemaRestore;
 import upshift.report.Table;
@@ -19,6 +20,15 @@ import upshift.runbook.Step;
             "                         --dir upshift-schema --dry-run",
             "  PGURL_DESTINATION=postgresql://app@new-db/app ./jbang restore-schema"})
 class RestoreSchema extends UpshiftCommand {
+
+    @Mixin
+    CommonOptions.DestinationOnly destinationOnlyOption;
+
+    @Mixin
+    CommonOptions.Json jsonOption;
+
+    @Mixin
+    CommonOptions.DryRun dryRunOption;
 
     @Mixin
     SchemaFolderOptions folder;
@@ -46,7 +56,9 @@ class RestoreSchema extends UpshiftCommand {
             }
             case "dry-run" -> {
                 out().line("psql:        " + result.psql());
-                out().script("# restore-schema --dry-run: would run (the password goes through PGPASSWORD, not shown)");
+                out().script("# restore-schema runs a client tool, psql, on the dump files; it has no SQL of its own to print."
+                        + " --dry-run shows the shell command it would run (a shell command, not a psql script;"
+                        + " the password goes through PGPASSWORD, not shown):");
                 result.commands().forEach(out()::script);
             }
             default -> {

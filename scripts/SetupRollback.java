@@ -7,6 +7,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import upshift.ExitCode;
 import upshift.cli.TableOptions;
+import upshift.cli.CommonOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.rollback.RollbackReplication;
 import upshift.rollback.RollbackView;
@@ -22,6 +23,18 @@ import upshift.runbook.Step;
             "  ./jbang setup-rollback --destination-conninfo 'host=new-db dbname=app user=replicator'",
             "  ./jbang setup-rollback --dry-run     # psql -v destination_password=... runs it on origin"})
 class SetupRollback extends UpshiftCommand {
+
+    @Mixin
+    CommonOptions.Servers serversOption;
+
+    @Mixin
+    CommonOptions.DestinationConninfo destinationConninfoOption;
+
+    @Mixin
+    CommonOptions.Json jsonOption;
+
+    @Mixin
+    CommonOptions.TwoServerDryRun twoServerDryRunOption;
 
     @Mixin
     TableOptions tables;

@@ -3,7 +3,9 @@
 //SOURCES ../lib/upshift/Library.java
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import upshift.ExitCode;
+import upshift.cli.CommonOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.runbook.Step;
 import upshift.status.ClusterStatus;
@@ -21,6 +23,12 @@ import upshift.status.StatusView;
             "  PGURL_ORIGIN=postgresql://app@old-db/app ./jbang status --json"})
 class Status extends UpshiftCommand {
 
+    @Mixin
+    CommonOptions.Servers serversOption;
+
+    @Mixin
+    CommonOptions.Json jsonOption;
+
     public static void main(String... args) {
         System.exit(run(new Status(), args));
     }
@@ -31,6 +39,9 @@ class Status extends UpshiftCommand {
             throw upshift.UpshiftException.usage("neither origin nor destination given",
                     "pass --origin and/or --destination, or set PGURL_ORIGIN / PGURL_DESTINATION");
         }
+        // -v: every query status runs, as the steps that change something log theirs
+        originIfGiven().ifPresent(c -> c.logStatements(out()::statement));
+        destinationIfGiven().ifPresent(c -> c.logStatements(out()::statement));
         ClusterStatus origin = originIfGiven().map(c -> ClusterStatus.of(c, names())).orElse(null);
         ClusterStatus destination = destinationIfGiven().map(c -> ClusterStatus.of(c, names())).orElse(null);
         StatusReport report = new StatusReport(names().name(), MigrationPhase.of(origin, destination, names()),

@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import upshift.cli.CutoverOptions;
+import upshift.cli.CommonOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.migration.Direction;
 import upshift.runbook.Step;
@@ -28,6 +29,21 @@ import upshift.switchover.SwitchoverView;
 class Switchback extends UpshiftCommand {
 
     @Mixin
+    CommonOptions.Servers serversOption;
+
+    @Mixin
+    CommonOptions.OriginConninfo originConninfoOption;
+
+    @Mixin
+    CommonOptions.Json jsonOption;
+
+    @Mixin
+    CommonOptions.TwoServerDryRun twoServerDryRunOption;
+
+    @Mixin
+    CommonOptions.Yes yesOption;
+
+    @Mixin
     CutoverOptions cutover;
 
     @Option(names = "--restart-forward", description = "After switching back, start forward replication again"
@@ -40,12 +56,11 @@ class Switchback extends UpshiftCommand {
 
     @Override
     protected int execute() throws Exception {
-        runner().scriptPerServer(cutover.dryRunServer());
         Cutover switchback = Cutover.switchback(origin(), destination(), names(), runner(), out());
         Cutover.Report report;
         if (cutover.abort) {
-            confirm("Abort the switchback: lift upshift's freeze on destination (" + destination().endpoint()
-                    + ") and keep rollback replication?");
+            confirm("switchback --abort: lifts upshift's freeze on destination (" + destination().endpoint()
+                    + "), re-enables the rollback subscription and drops the prepared way back, if any");
             report = switchback.abort();
         } else {
             Cutover.Settings settings = cutover.settings(Direction.ROLLBACK, restartForward,

@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import upshift.cli.CutoverOptions;
+import upshift.cli.CommonOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.migration.Direction;
 import upshift.runbook.Step;
@@ -28,6 +29,21 @@ import upshift.switchover.SwitchoverView;
 class Switchover extends UpshiftCommand {
 
     @Mixin
+    CommonOptions.Servers serversOption;
+
+    @Mixin
+    CommonOptions.DestinationConninfo destinationConninfoOption;
+
+    @Mixin
+    CommonOptions.Json jsonOption;
+
+    @Mixin
+    CommonOptions.TwoServerDryRun twoServerDryRunOption;
+
+    @Mixin
+    CommonOptions.Yes yesOption;
+
+    @Mixin
     CutoverOptions cutover;
 
     @Option(names = "--no-rollback", description = "Switch over with no way back: no rollback replication, and no"
@@ -40,12 +56,11 @@ class Switchover extends UpshiftCommand {
 
     @Override
     protected int execute() throws Exception {
-        runner().scriptPerServer(cutover.dryRunServer());
         Cutover switchover = Cutover.switchover(origin(), destination(), names(), runner(), out());
         Cutover.Report report;
         if (cutover.abort) {
-            confirm("Abort the switchover: lift upshift's freeze on origin (" + origin().endpoint()
-                    + ") and keep the forward subscription?");
+            confirm("switchover --abort: lifts upshift's freeze on origin (" + origin().endpoint()
+                    + "), re-enables the forward subscription and drops the prepared way back, if any");
             report = switchover.abort();
         } else {
             Cutover.Settings settings = cutover.settings(Direction.FORWARD, !noRollback,

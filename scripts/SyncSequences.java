@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import upshift.ExitCode;
 import upshift.UpshiftException;
+import upshift.cli.CommonOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.runbook.Step;
 import upshift.sequences.ScriptStyle;
@@ -34,6 +36,15 @@ import upshift.sequences.SequenceView;
             "  ./jbang sync-sequences --dry-run --style alter > sequences.sql",
             "  ./jbang sync-sequences --exclude 'awsdms_%%' --exclude 'audit.%%' --json"})
 class SyncSequences extends UpshiftCommand {
+
+    @Mixin
+    CommonOptions.Servers serversOption;
+
+    @Mixin
+    CommonOptions.Json jsonOption;
+
+    @Mixin
+    CommonOptions.DryRun dryRunOption;
 
     @Option(names = "--exclude", paramLabel = "PATTERN", split = ",",
             description = "Leave out sequences whose name or schema.name matches this SQL LIKE pattern (repeatable)."

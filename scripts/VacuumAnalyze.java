@@ -4,9 +4,11 @@
 
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import upshift.ExitCode;
 import upshift.UpshiftException;
+import upshift.cli.CommonOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.runbook.Step;
 import upshift.vacuum.Vacuum;
@@ -26,7 +28,16 @@ import upshift.vacuum.VacuumView;
             "  ./jbang vacuum-analyze --json"})
 class VacuumAnalyze extends UpshiftCommand {
 
-    @Option(names = "--tables-from", paramLabel = "SOURCE", defaultValue = "auto",
+    @Mixin
+    CommonOptions.Servers serversOption;
+
+    @Mixin
+    CommonOptions.Json jsonOption;
+
+    @Mixin
+    CommonOptions.DryRun dryRunOption;
+
+    @Option(names = "--tables-from", paramLabel = "auto|subscription|publication", defaultValue = "auto",
             description = "subscription: the forward subscription's tables (pg_subscription_rel on destination);"
                     + " publication: the tables of origin's publication (pg_publication_tables); auto: the"
                     + " subscription if it exists, else the publication. Default: ${DEFAULT-VALUE}.")

@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
 import upshift.ExitCode;
 import upshift.UpshiftException;
 import upshift.cli.TableOptions;
+import upshift.cli.CommonOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.runbook.Step;
 import upshift.schema.AcceptedLossy;
@@ -56,6 +57,12 @@ import upshift.verify.VerifyView;
 class Verify extends UpshiftCommand {
 
     @Mixin
+    CommonOptions.Servers serversOption;
+
+    @Mixin
+    CommonOptions.Json jsonOption;
+
+    @Mixin
     TableOptions tables;
 
     @Option(names = "--checksum",
@@ -75,7 +82,7 @@ class Verify extends UpshiftCommand {
                     + " such type; the report says which (repeatable; SCHEMA.TABLE.COLUMN also works).")
     List<String> acceptLossy = new ArrayList<>();
 
-    @Option(names = "--tables-from", paramLabel = "SOURCE", defaultValue = "auto",
+    @Option(names = "--tables-from", paramLabel = "auto|selection|publication", defaultValue = "auto",
             description = "Which tables: publication (origin's NAME_pub: exactly what is replicated), selection"
                     + " (the tables --owner/--exclude/--schema pick, as create-publication does) or auto: the"
                     + " publication when it exists and no --owner/--exclude/--schema is given, else the"

@@ -4,13 +4,13 @@
 //SOURCES ExitCode.java UpshiftException.java
 //SOURCES cleanup/AddedColumnsDrop.java cleanup/BackupTableName.java cleanup/CleanupReport.java cleanup/CleanupView.java
 //SOURCES cleanup/DropColumnsReport.java cleanup/DropColumnsView.java cleanup/ReplicationCleanup.java
-//SOURCES cli/ByteSize.java cli/CommonOptions.java cli/Converters.java cli/CutoverOptions.java
+//SOURCES cli/ByteSize.java cli/CommonOptions.java cli/Converters.java cli/CutoverOptions.java cli/Invocation.java
 //SOURCES cli/SchemaFolderOptions.java cli/TableOptions.java cli/UpshiftCommand.java
 //SOURCES columns/AddedColumn.java columns/AddedColumns.java columns/ColumnDefault.java
 //SOURCES columns/MissingColumnsReport.java
 //SOURCES connect/Cluster.java connect/ConnectSettings.java connect/ConnectionStrings.java connect/Connector.java
 //SOURCES connect/Endpoint.java connect/Environment.java connect/PgPass.java connect/SameServer.java
-//SOURCES connect/Secrets.java
+//SOURCES connect/Secrets.java connect/StatementLog.java
 //SOURCES migration/CutoverRecord.java migration/Direction.java migration/MigrationLock.java
 //SOURCES migration/MigrationNames.java migration/MigrationState.java migration/Publications.java
 //SOURCES migration/PublishedTables.java migration/ReplicationSlot.java migration/Subscription.java

@@ -99,9 +99,12 @@ public final class AddedColumnsDrop {
         public String question() {
             List<String> columns = new ArrayList<>();
             tables.forEach(t -> droppable(t).forEach(c -> columns.add(t.table() + "." + c.column().column())));
-            return "Drop " + columns.size() + " added column(s) on destination (" + String.join(", ", columns) + ")"
-                    + (backup ? ", each copied first with its table's primary key into a backup table"
-                            + " beside its table" : ", WITHOUT backup (--no-backup)") + "?";
+            StringBuilder text = new StringBuilder("drop-added-columns: drops " + columns.size()
+                    + " added column(s) on destination, for good");
+            columns.forEach(c -> text.append("\n    - ").append(c));
+            return text.append(backup ? "\n  each copied first with its table's primary key into a backup table"
+                    + " beside its table" : "\n  WITHOUT backup (--no-backup): their values are lost")
+                    .append("\n  point of no return: each table's DROP COLUMN").toString();
         }
     }
 

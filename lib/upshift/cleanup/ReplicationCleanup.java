@@ -102,9 +102,13 @@ public final class ReplicationCleanup {
                         .computeIfAbsent(o.server().role(), k -> new ArrayList<>())
                         .add("orphaned slot " + o.slot().name() + " (" + o.slot().retainedText() + " WAL retained)"));
             }
-            List<String> parts = new ArrayList<>();
-            byServer.forEach((server, objects) -> parts.add("on " + server + ": " + String.join(", ", objects)));
-            return "Drop " + String.join("; ", parts) + "?";
+            StringBuilder text = new StringBuilder("cleanup: drops, for good");
+            byServer.forEach((server, objects) -> {
+                text.append("\n  on ").append(server).append(':');
+                objects.forEach(o -> text.append("\n    - ").append(o));
+            });
+            return text.append("\n  point of no return: the first DROP. A dropped slot cannot be brought back: that"
+                    + " replication would need a new subscription and a new initial copy.").toString();
         }
     }
 

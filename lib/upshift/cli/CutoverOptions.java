@@ -79,13 +79,6 @@ public final class CutoverOptions {
             + " prepared way back, re-enable the drained subscription, lift upshift's freeze (only upshift's).")
     public boolean abort;
 
-    @Option(names = "--on", paramLabel = "origin|destination",
-            description = "With --dry-run: print only that server's psql script. Default: both, one after the other.")
-    public Server on;
-
-    /** The servers --on names. */
-    public enum Server { ORIGIN, DESTINATION }
-
     /** The settings, for the direction drained. */
     public Cutover.Settings settings(Direction drained, boolean startReverse, String reverseConninfo) {
         if (margin < 0) {
@@ -95,10 +88,5 @@ public final class CutoverOptions {
                 sequenceExcludes != null ? sequenceExcludes : SequenceSync.DEFAULT_EXCLUDES, startReverse,
                 stopAfter == null ? null : Cutover.Phase.parse(stopAfter, drained), reverseConninfo,
                 healthTimeout, verifyWait, AcceptedLossy.parse(acceptLossy));
-    }
-
-    /** The server whose dry-run script to print, or null for both. */
-    public String dryRunServer() {
-        return on == null ? null : Converters.kebab(on);
     }
 }

@@ -12,7 +12,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Spec;
 import upshift.ExitCode;
 import upshift.UpshiftException;
 import upshift.connect.Cluster;
@@ -48,6 +50,12 @@ public abstract class UpshiftCommand implements Callable<Integer> {
 
     @Mixin
     protected CommonOptions options;
+
+    @Spec
+    private CommandSpec commandSpec;
+
+    /** Answers to {@link #confirm} as if typed on a terminal (tests); null: the real terminal, if any. */
+    private BufferedReader terminal;
 
     private Environment environment = Environment.system();
     private PrintStream stdout = System.out;
@@ -103,7 +111,36 @@ public abstract class UpshiftCommand implements Callable<Integer> {
      * sizes, kebab-case enums). Everything that parses a script's arguments goes through here.
      */
     public static CommandLine commandLine(UpshiftCommand command) {
-        return Converters.register(new CommandLine(command));
+        CommandLine cli = Converters.register(new CommandLine(command));
+        Invocation.of(command.environment).apply(cli.getCommandSpec().usageMessage());
+        return cli;
+    }
+
+    /**
+     * Makes {@link #confirm} read its answers from {@code answers} as if they were typed on a terminal: how the
+     * tests answer a prompt. Returns this command.
+     */
+    public UpshiftCommand answeringFrom(java.io.Reader answers) {
+        this.terminal = new BufferedReader(answers);
+        return this;
+    }
+
+    /** The mixin of that type the script composes (directly or inside another mixin), or null. */
+    protected final <T> T mixin(Class<T> type) {
+        return commandSpec == null ? null : find(commandSpec, type);
+    }
+
+    private static <T> T find(CommandSpec spec, Class<T> type) {
+        for (CommandSpec m : spec.mixins().values()) {
+            if (type.isInstance(m.userObject())) {
+                return type.cast(m.userObject());
+            }
+            T nested = find(m, type);
+            if (nested != null) {
+                return nested;
+            }
+        }
+        return null;
     }
 
     /**
@@ -144,10 +181,16 @@ public abstract class UpshiftCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() {
-        output = new Output(stdout, stderr, options.json, options.verbose).describing(stepName(), options.name);
+        CommonOptions.Json json = mixin(CommonOptions.Json.class);
+        output = new Output(stdout, stderr, json != null && json.json, options.verbose).describing(stepName(),
+                options.name);
         try {
             refuseSameDatabase();
-            return execute();
+            int code = execute();
+            if (runner != null) {
+                runner.flushScripts();
+            }
+            return code;
         } catch (UpshiftException e) {
             output.error(e);
             return e.exitCode();
@@ -193,12 +236,23 @@ public abstract class UpshiftCommand implements Callable<Integer> {
     }
 
     protected boolean dryRun() {
-        return options.dryRun;
+        CommonOptions.DryRun one = mixin(CommonOptions.DryRun.class);
+        CommonOptions.TwoServerDryRun two = mixin(CommonOptions.TwoServerDryRun.class);
+        return one != null && one.dryRun || two != null && two.dryRun;
     }
 
+    /**
+     * The runner of the step's statements. For a step with {@link CommonOptions.TwoServerDryRun} its --dry-run
+     * collects one script per server (--on picks one); they are printed when {@link #execute} returns, or
+     * earlier by {@link StatementRunner#flushScripts()}.
+     */
     protected StatementRunner runner() {
         if (runner == null) {
-            runner = new StatementRunner(output, options.dryRun);
+            runner = new StatementRunner(output, dryRun());
+            CommonOptions.TwoServerDryRun two = mixin(CommonOptions.TwoServerDryRun.class);
+            if (two != null && two.dryRun) {
+                runner.scriptPerServer(two.on == null ? null : Converters.kebab(two.on), stepName());
+            }
         }
         return runner;
     }
@@ -217,45 +271,80 @@ public abstract class UpshiftCommand implements Callable<Integer> {
 
     protected Optional<Cluster> originIfGiven() {
         if (origin == null) {
-            origin = cluster("origin", options.origin, "PGURL_ORIGIN");
+            CommonOptions.Servers servers = mixin(CommonOptions.Servers.class);
+            CommonOptions.OriginOnly only = mixin(CommonOptions.OriginOnly.class);
+            if (servers == null && only == null) {
+                return Optional.empty();
+            }
+            origin = cluster("origin", servers != null ? servers.origin : only.origin, "PGURL_ORIGIN");
         }
         return Optional.ofNullable(origin);
     }
 
     protected Optional<Cluster> destinationIfGiven() {
         if (destination == null) {
-            destination = cluster("destination", options.destination, "PGURL_DESTINATION");
+            CommonOptions.Servers servers = mixin(CommonOptions.Servers.class);
+            CommonOptions.DestinationOnly only = mixin(CommonOptions.DestinationOnly.class);
+            if (servers == null && only == null) {
+                return Optional.empty();
+            }
+            destination = cluster("destination", servers != null ? servers.destination : only.destination,
+                    "PGURL_DESTINATION");
         }
         return Optional.ofNullable(destination);
     }
 
     /** The conninfo the destination server uses to reach the origin (CREATE SUBSCRIPTION ... CONNECTION). */
     protected String originConninfo() {
-        return options.originConninfo != null ? options.originConninfo : origin().endpoint().conninfo();
+        CommonOptions.OriginConninfo given = mixin(CommonOptions.OriginConninfo.class);
+        return given != null && given.originConninfo != null ? given.originConninfo
+                : origin().endpoint().conninfo();
     }
 
     /** The conninfo the origin server uses to reach the destination (the rollback subscription). */
     protected String destinationConninfo() {
-        return options.destinationConninfo != null ? options.destinationConninfo
+        CommonOptions.DestinationConninfo given = mixin(CommonOptions.DestinationConninfo.class);
+        return given != null && given.destinationConninfo != null ? given.destinationConninfo
                 : destination().endpoint().conninfo();
     }
 
     /**
-     * Asks before a destructive step. --yes answers for the operator; with no terminal to ask on, the step is
-     * refused rather than taken.
+     * Asks before a step changes something for good. {@code plan} says what will happen: the roles frozen, the
+     * objects dropped, where the point of no return is. --yes answers for the operator (and the plan is still
+     * shown); a --dry-run asks nothing. Only a terminal is asked: an answer on a standard input that is not one
+     * ({@code echo y |}, a file, a closed stdin) is never taken, since nothing shows that the question it
+     * answers is the one asked; there --yes is the answer, and the refusal says so.
      */
-    protected void confirm(String question) {
-        if (options.yes || options.dryRun) {
+    protected void confirm(String plan) {
+        if (dryRun()) {
             return;
         }
-        if (System.console() == null) {
-            throw UpshiftException.usage(question + " — no terminal to confirm on",
-                    "run again with --yes to proceed without confirmation");
+        CommonOptions.Yes yes = mixin(CommonOptions.Yes.class);
+        if (yes == null) {
+            throw new IllegalStateException(stepName() + " asks for confirmation but has no --yes:"
+                    + " add @Mixin CommonOptions.Yes to the script");
         }
-        stderr.print(question + " [y/N] ");
+        if (yes.yes) {
+            output.note(plan);
+            output.note("--yes: confirmed");
+            return;
+        }
+        BufferedReader answers = terminal;
+        if (answers == null && System.console() != null) {
+            answers = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        }
+        if (answers == null) {
+            output.note(plan);
+            throw UpshiftException.usage("not confirmed: standard input is not a terminal, and " + stepName()
+                    + " never reads a confirmation from a pipe or a file (`echo y |` is not an answer);"
+                    + " nothing was changed",
+                    "read what it would do above; to go ahead without a terminal, run again with --yes");
+        }
+        stderr.println(plan);
+        stderr.print("Go ahead? [y/N] ");
         stderr.flush();
         try {
-            String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            String answer = answers.readLine();
             if (answer == null || !answer.strip().toLowerCase(Locale.ROOT).startsWith("y")) {
                 throw new UpshiftException("not confirmed: nothing was changed", null);
             }
@@ -275,7 +364,9 @@ public abstract class UpshiftCommand implements Callable<Integer> {
         }
         Endpoint endpoint = Endpoint.resolve(given, environment);
         endpoint.notes().forEach(output::warn);
-        ConnectSettings settings = new ConnectSettings("upshift " + stepName(), options.connectTimeoutSeconds,
+        CommonOptions.ConnectTimeout timeout = mixin(CommonOptions.ConnectTimeout.class);
+        int seconds = timeout != null ? timeout.seconds() : ConnectSettings.DEFAULT_CONNECT_TIMEOUT_SECONDS;
+        ConnectSettings settings = new ConnectSettings("upshift " + stepName(), seconds,
                 ConnectSettings.DEFAULT_STATEMENT_TIMEOUT, ConnectSettings.DEFAULT_LOCK_TIMEOUT);
         return new Cluster(role, endpoint, settings);
     }

@@ -17,6 +17,7 @@ public final class Cluster implements AutoCloseable {
     private final ConnectSettings settings;
     private Connection connection;
     private ServerFacts facts;
+    private java.util.function.BiConsumer<String, String> statementLog;
 
     public Cluster(String role, Endpoint endpoint, ConnectSettings settings) {
         this.role = role;
@@ -42,8 +43,20 @@ public final class Cluster implements AutoCloseable {
     public Connection connection() {
         if (connection == null) {
             connection = Connector.open(role, endpoint, settings);
+            if (statementLog != null) {
+                connection = StatementLog.wrap(connection, role, statementLog);
+            }
         }
         return connection;
+    }
+
+    /**
+     * Reports every SQL text this cluster's session runs, reads included, to {@code log} as (role, sql): -v of a
+     * step whose work is reading (status). Call before the first use.
+     */
+    public Cluster logStatements(java.util.function.BiConsumer<String, String> log) {
+        this.statementLog = log;
+        return this;
     }
 
     /** A second, independent session (e.g. for a workload or a watcher); the caller closes it. */

@@ -59,11 +59,11 @@ public final class Session {
             new Call("help()", "this list; /exit leaves the console"));
 
     /**
-     * How UpshiftCommand.confirm refuses: no terminal to ask on, or no "y" read (inside JShell a step reads end of
+     * How UpshiftCommand.confirm refuses ("not confirmed: ..."): no terminal to ask on, or no "y" read (inside JShell a step reads end of
      * input at once, after its question on the same line).
      */
     private static final Pattern CONFIRMATION_REFUSED = Pattern.compile(
-            "error: (?:.* — no terminal to confirm on$|not confirmed: )", Pattern.MULTILINE);
+            "error: not confirmed: ", Pattern.MULTILINE);
 
     /** SQLSTATE 25P02: a statement failed inside a transaction block the operator began. */
     private static final String IN_FAILED_TRANSACTION = "25P02";

@@ -66,9 +66,12 @@ public final class Steps {
                     "one of: " + String.join(", ", commands.keySet()));
         }
         List<String> all = new ArrayList<>(List.of(arguments));
+        // only the options this step has (its --help lists them): status takes no --dry-run, verify no conninfo
+        var accepted = UpshiftCommand.commandLine(factory.get()).getCommandSpec();
         commonOptions.forEach((option, value) -> {
             // the call's own value wins, e.g. run("status", "--name", "other")
-            if (all.stream().noneMatch(a -> a.equals(option) || a.startsWith(option + "="))) {
+            if (accepted.findOption(option) != null
+                    && all.stream().noneMatch(a -> a.equals(option) || a.startsWith(option + "="))) {
                 all.add(option);
                 if (value != null) {
                     all.add(value);

@@ -98,14 +98,13 @@ final class SchemaChecks {
             return;
         }
         String list = drift.missingOnDestination().stream().map(Column::name).collect(Collectors.joining(", "));
-        String sql = drift.missingOnDestination().stream()
-                .map(c -> "ALTER TABLE " + drift.table().sql() + " ADD COLUMN " + Sql.ident(c.name()) + " "
-                        + c.type() + ";")
-                .collect(Collectors.joining("\n"));
+        // exactly what add-missing-columns runs for these columns (without --default): one code for both
+        String sql = upshift.columns.AddedColumns.statements(upshift.columns.AddedColumns.plan(List.of(drift)), names)
+                .stream().map(s -> s + ";").collect(Collectors.joining("\n"));
         add(Severity.WARNING, "columns-missing", Side.DESTINATION, drift.table().toString(), "origin has column(s) "
                 + list + " that destination lacks: the apply fails until they exist; add-missing-columns adds"
                 + " them (must run before create-subscription)",
-                "./jbang add-missing-columns   (before create-subscription), which runs:\n" + sql);
+                "./jbang add-missing-columns   (before create-subscription), which runs on destination:\n" + sql);
     }
 
     private void destinationOnly(TableDrift drift) {

@@ -25,6 +25,8 @@ public final class StatementRunner {
     private java.util.Map<String, List<String>> scripts;
     private java.util.Map<String, Cluster> scriptTargets;
     private String onlyRole;
+    private String stepName;
+    private boolean flushed;
 
     public StatementRunner(Output out, boolean dryRun) {
         this.out = out;
@@ -144,30 +146,85 @@ public final class StatementRunner {
     /**
      * For a step that changes two servers: under --dry-run, collect one psql script per server instead of
      * interleaving them, so that each can be pasted into a psql session on its own server. {@code only} (origin,
-     * destination, or null for both) keeps just that server's script.
+     * destination) prints just that server's script. Null prints the one script there is when only one server
+     * has statements, and when both have, both for reading behind a {@code \quit}: two scripts are never one
+     * script, and psql given the whole output runs nothing. Every script first checks that psql is on its server
+     * ({@link #serverCheck}). {@code step} names the step in the headers (e.g. cleanup).
      */
-    public void scriptPerServer(String only) {
+    public void scriptPerServer(String only, String step) {
         scripts = new java.util.LinkedHashMap<>();
         scriptTargets = new java.util.LinkedHashMap<>();
         onlyRole = only;
+        stepName = step;
     }
 
-    /** Prints the collected scripts, origin's first, each headed by the server it is for. */
+    /** Prints the collected scripts (see {@link #scriptPerServer}); nothing when not collecting, or after the first. */
     public void flushScripts() {
-        if (scripts == null) {
+        if (scripts == null || flushed) {
             return;
         }
-        for (String role : List.of("origin", "destination")) {
-            List<String> script = scripts.get(role);
-            if (script == null || (onlyRole != null && !onlyRole.equals(role))) {
-                continue;
+        flushed = true;
+        List<String> roles = List.of("origin", "destination");
+        String shown = onlyRole;
+        if (shown == null && scripts.size() <= 1) {
+            shown = scripts.isEmpty() ? null : scripts.keySet().iterator().next();
+            if (shown == null) {
+                out.script("-- " + stepName + " --dry-run: nothing to run on either server");
+                return;
             }
-            out.script("-- psql script for " + role + " (" + scriptTargets.get(role).endpoint() + "), "
-                    + "to run there in this order:");
-            script.forEach(out::script); // one by one: each piece is masked on its own, as when not collected
-            out.script("");
         }
-        scripts.clear();
+        if (shown == null) {
+            out.script("-- " + stepName + " --dry-run: one psql script per server, shown for reading only.");
+            out.script("-- To paste or pipe one into psql, print it alone: " + stepName
+                    + " --dry-run --on origin (or --on destination).");
+            out.script("\\echo 'two scripts for two servers, not run: print one with " + stepName
+                    + " --dry-run --on origin|destination'");
+            out.script("\\quit");
+            for (String role : roles) {
+                out.script("");
+                out.script("-- ======== " + role + (scriptTargets.containsKey(role)
+                        ? " (" + scriptTargets.get(role).endpoint() + ")" : "") + ": "
+                        + (scripts.containsKey(role) ? "--on " + role : "nothing to run") + " ========");
+                if (scripts.containsKey(role)) {
+                    out.script(serverCheck(scriptTargets.get(role)));
+                    scripts.get(role).forEach(out::script);
+                }
+            }
+            return;
+        }
+        List<String> script = scripts.get(shown);
+        if (script == null) {
+            out.script("-- " + stepName + " --dry-run --on " + shown + ": nothing to run on " + shown);
+        } else {
+            Cluster target = scriptTargets.get(shown);
+            out.script("-- psql script for " + shown + " (" + target.endpoint() + "): " + stepName + " --dry-run --on "
+                    + shown);
+            out.script(serverCheck(target));
+            script.forEach(out::script); // one by one: each piece is masked on its own, as when not collected
+        }
+        for (String role : roles) {
+            if (!role.equals(shown) && scripts.containsKey(role)) {
+                out.note(stepName + " --dry-run: " + role + " has a script too (" + scripts.get(role).size()
+                        + " statement(s)): print it with --on " + role);
+            }
+        }
+    }
+
+    /**
+     * psql lines that stop the script unless psql is connected to the database and server version it is for:
+     * a script for origin pasted into a session on destination runs nothing.
+     */
+    static String serverCheck(Cluster target) {
+        var facts = target.facts();
+        String database = facts.database();
+        return "SELECT current_database() <> " + Sql.literal(database)
+                + " OR current_setting('server_version_num')::int <> " + facts.versionNum()
+                + " AS upshift_wrong_server \\gset\n"
+                + "\\if :upshift_wrong_server\n"
+                + "  \\echo 'this script is for " + target.role() + " (database " + database.replace("'", "")
+                + ", PostgreSQL " + facts.version().replace("'", "") + "), not this session: nothing was run'\n"
+                + "  \\quit\n"
+                + "\\endif";
     }
 
     private void printFor(Cluster target, String sql) {
@@ -178,6 +235,7 @@ public final class StatementRunner {
         }
         if (target != lastTarget) {
             out.script("-- on " + target.role() + ": " + target.endpoint());
+            out.script(serverCheck(target));
             lastTarget = target;
         }
         out.script(sql);

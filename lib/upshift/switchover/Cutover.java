@@ -215,15 +215,18 @@ public final class Cutover {
         /** The confirmation question: what will be frozen, how, and where the point of no return is. */
         public String describe() {
             String how = switch (freeze) {
-                case HARD -> "reject every write to its " + tables + " published table(s) (triggers)";
-                case SOFT -> "make " + roles + " read-only and end their sessions";
-                case NONE -> "not freeze anything (--freeze none: the application must already be stopped)";
+                case HARD -> "every write to its " + tables + " published table(s) is rejected (triggers), whatever"
+                        + " the role; replication's apply workers are not affected";
+                case SOFT -> "these roles become read-only in this database and their sessions end: "
+                        + (roles.isEmpty() ? "(none found)" : String.join(", ", roles));
+                case NONE -> "nothing is frozen (--freeze none: the application must already be stopped)";
             };
-            return step + " will freeze " + frozenServer + ": " + how + ".\n"
-                    + "  It can be undone with " + step + " --abort until " + pointOfNoReturn
-                    + " (the point of no return); after that " + newPrimary + " is the primary.\n"
-                    + (verification == null ? "" : "  " + verification + "\n")
-                    + "Continue?";
+            return step + ": what happens now\n"
+                    + "  1. freeze " + frozenServer + ": " + how + ".\n"
+                    + "  2. drain the replication to " + newPrimary + ", sync the sequences"
+                    + (verification == null ? "" : "; " + verification) + ".\n"
+                    + "  3. point of no return: " + pointOfNoReturn + ". Until then " + step
+                    + " --abort undoes it all (the freeze lifted); after it " + newPrimary + " is the primary.";
         }
     }
 

@@ -80,7 +80,7 @@ class CleanupTest {
 
             Run refused = f.run("Cleanup", "--forward");
             assertEquals(ExitCode.USAGE, refused.exitCode(), refused.stderr());
-            assertTrue(refused.stderr().contains("no terminal to confirm on"), refused.stderr());
+            assertTrue(refused.stderr().contains("not confirmed: standard input is not a terminal"), refused.stderr());
             assertTrue(refused.stderr().contains("subscription " + n.subscription()), refused.stderr());
             assertEquals(1, subscriptions(f, false, n.subscription()), "refused: nothing dropped");
             assertEquals(1, publications(f, true, n.publication()));
@@ -156,8 +156,11 @@ class CleanupTest {
 
         Run noOrigin = Run.script("DropAddedColumns", Map.of("PGURL_DESTINATION", f.destinationUrl()),
                 "--name", n.name(), "--dry-run");
-        assertOk(noOrigin);
-        assertTrue(noOrigin.stderr().contains("not checked: origin not given"), noOrigin.stderr());
+        // what a run would refuse (the rollback publication on destination), its dry run refuses too
+        assertEquals(ExitCode.CHECK_FAILED, noOrigin.exitCode(), noOrigin.stdout() + noOrigin.stderr());
+        assertFalse(noOrigin.stdout().contains("DROP COLUMN"), noOrigin.stdout());
+        assertTrue(noOrigin.stderr().contains("replication still uses the added columns: destination: publication "
+                + n.rollbackPublication() + " EXISTS"), noOrigin.stderr());
 
         Run rollback = assertOk(f.run("Cleanup", "--rollback", "--yes"));
         assertTrue(rollback.stdout().contains("Nothing of migration \"" + n.name() + "\" is left"), rollback.stdout());

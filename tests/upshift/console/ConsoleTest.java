@@ -87,7 +87,7 @@ class ConsoleTest {
         // verify(): the verify script's table, no difference
         assertTrue(out.contains("auth_user"), out);
         // cleanup() stops at the confirmation it cannot get; cleanup(true) drops
-        assertTrue(run.stderr().contains("no terminal to confirm on"), all);
+        assertTrue(run.stderr().contains("not confirmed: standard input is not a terminal"), all);
         assertTrue(run.stderr().contains("cleanup(true) answers yes"), all);
         assertEquals(0, f.destinationLong("SELECT count(*) FROM pg_subscription WHERE subname = '"
                 + f.names().subscription() + "'"), all);

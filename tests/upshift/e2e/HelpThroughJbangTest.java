@@ -49,6 +49,9 @@ class HelpThroughJbangTest {
             if (!help.stdout().contains("Usage: " + alias)) {
                 problems.add("no 'Usage: " + alias + "'");
             }
+            if (!help.stdout().contains("  ./jbang " + alias)) {
+                problems.add("no example written as ./jbang " + alias);
+            }
             if (!help.stdout().contains("Example")) {
                 problems.add("no Examples footer");
             }

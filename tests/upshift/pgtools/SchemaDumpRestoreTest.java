@@ -110,6 +110,8 @@ class SchemaDumpRestoreTest {
         Run dryDump = dump(referenceUrl, dir, "--dry-run");
         assertEquals(ExitCode.OK, dryDump.exitCode(), dryDump.stderr());
         assertTrue(dryDump.stdout().contains("--schema-only"), dryDump.stdout());
+        assertTrue(dryDump.stdout().contains("# dump-schema runs a client tool, pg_dump; it has no SQL of its own"),
+                "a dry run that prints no SQL says so: " + dryDump.stdout());
         assertFalse(Files.exists(dir), "--dry-run wrote files");
         assertNoPassword(v13, dryDump);
 
@@ -135,6 +137,8 @@ class SchemaDumpRestoreTest {
         Run dryRestore = restore(destinationUrl, dir, "--dry-run");
         assertEquals(ExitCode.OK, dryRestore.exitCode(), dryRestore.stderr());
         assertTrue(dryRestore.stdout().contains("--single-transaction"), dryRestore.stdout());
+        assertTrue(dryRestore.stdout().contains("# restore-schema runs a client tool, psql, on the dump files; it has"
+                + " no SQL of its own to print."), "a dry run that prints no SQL says so: " + dryRestore.stdout());
         assertTrue(dryRestore.stdout().contains("ON_ERROR_STOP=1"), dryRestore.stdout());
         assertFalse(dryRestore.stdout().contains("CREATE TABLE"), "dry run printed the file contents");
         assertNoPassword(v16, dryRestore);

@@ -98,8 +98,22 @@ class PreflightCommandTest {
         assertEquals("destination", user.get("side").asText());
         assertTrue(user.get("problem").asText().contains("legacy_flags"), user.toString());
         assertTrue(user.get("problem").asText().contains("add-missing-columns"), user.toString());
-        assertTrue(user.get("fix").asText().contains("ALTER TABLE \"public\".\"auth_user\" ADD COLUMN \"legacy_flags\""
-                + " text;"), user.toString());
+        // the fix is what add-missing-columns runs, statement for statement (one code for both)
+        Run addDry = f.run("AddMissingColumns", "--dry-run");
+        assertEquals(ExitCode.OK, addDry.exitCode(), addDry.stderr());
+        for (JsonNode finding : List.of(user, finding(report, "columns-missing", "public.shop_product"))) {
+            String fix = finding.get("fix").asText();
+            String runs = "which runs on destination:\n";
+            assertTrue(fix.contains(runs), fix);
+            List<String> statements = fix.substring(fix.indexOf(runs) + runs.length()).lines().toList();
+            assertFalse(statements.isEmpty(), fix);
+            for (String statement : statements) {
+                assertTrue(addDry.stdout().lines().anyMatch(statement::equals),
+                        statement + " is not in add-missing-columns --dry-run:\n" + addDry.stdout());
+            }
+        }
+        assertTrue(user.get("fix").asText().contains("ALTER TABLE \"public\".\"auth_user\" ADD COLUMN IF NOT EXISTS"
+                + " \"legacy_flags\" text;"), user.toString());
         JsonNode product = finding(report, "columns-missing", "public.shop_product");
         assertTrue(product.get("problem").asText().contains("legacy_code"), product.toString());
 

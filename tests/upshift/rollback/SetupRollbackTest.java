@@ -78,7 +78,7 @@ class SetupRollbackTest {
         Run dry = f.run("SetupRollback", "--dry-run", "--destination-conninfo", f.destinationConninfo());
         assertEquals(ExitCode.OK, dry.exitCode(), dry.stderr());
         assertFalse(dry.stdout().contains(f.destinationServer().password()), dry.stdout());
-        assertTrue(dry.stdout().startsWith("-- on origin: "), dry.stdout());
+        assertTrue(dry.stdout().startsWith("-- psql script for origin ("), dry.stdout());
         Run psql = Psql.run(f.originServer(), f.database(), dry.stdout(),
                 Map.of("destination_password", f.destinationServer().password()));
         assertEquals(0, psql.exitCode(), psql.stdout());

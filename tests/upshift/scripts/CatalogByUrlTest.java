@@ -1,6 +1,7 @@
 package upshift.scripts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -50,6 +51,9 @@ class CatalogByUrlTest {
                 Run help = Run.jbangIn(elsewhere, env, FIRST_RUN_SECONDS, alias + "@upshift", "--help");
                 assertEquals(ExitCode.OK, help.exitCode(), alias + ":\n" + help.stderr());
                 assertTrue(help.stdout().contains("Usage: " + alias), help.stdout());
+                // the catalog's alias property reaches the step: its examples are written as run from the catalog
+                assertTrue(help.stdout().contains("  jbang " + alias + "@upshift"), help.stdout());
+                assertFalse(help.stdout().contains("./jbang "), help.stdout());
             }
             Run usage = Run.jbangIn(elsewhere, env, FIRST_RUN_SECONDS, "status@upshift", "--no-such-option");
             assertEquals(ExitCode.USAGE, usage.exitCode(), "the step's own exit code:\n" + usage.stderr());

@@ -90,6 +90,16 @@ class StatusCommandTest {
         assertTrue(report.get("origin").isNull());
         assertTrue(report.get("phase").isNull(), "no phase from one side");
         assertEquals(16, report.at("/destination/major").asInt());
+
+        // -v logs every query status runs, as the steps that change something log theirs
+        Run verbose = Run.script("Status", "-v", "--destination", destination.uri("postgres"));
+        assertEquals(ExitCode.OK, verbose.exitCode(), verbose.stderr());
+        long logged = verbose.stderr().lines().filter(l -> l.startsWith("-- [destination] ")).count();
+        assertTrue(logged >= 3, verbose.stderr());
+        assertTrue(verbose.stderr().contains("pg_subscription") && verbose.stderr().contains("pg_settings"),
+                verbose.stderr());
+        Run quiet = Run.script("Status", "--destination", destination.uri("postgres"));
+        assertFalse(quiet.stderr().contains("-- [destination] "), "without -v no SQL: " + quiet.stderr());
     }
 
     @ParameterizedTest(name = "a non-superuser sees a 13 server's subscriptions (no pg_subscription.oid) [{0}]")

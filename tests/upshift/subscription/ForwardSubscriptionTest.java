@@ -115,6 +115,14 @@ class ForwardSubscriptionTest {
         Run psql = Psql.run(f.destinationServer(), f.database(), dry.stdout(), Map.of("origin_password", password));
         assertEquals(0, psql.exitCode(), psql.stdout());
         assertEquals(1, f.destinationLong(subscription(f) + " AND NOT subenabled AND subdisableonerr"));
+
+        f.run("AddMissingColumns");
+        Run enable = f.run("EnableSubscription", "--dry-run");
+        assertEquals(ExitCode.OK, enable.exitCode(), enable.stderr());
+        assertEquals(1, f.destinationLong(subscription(f) + " AND NOT subenabled"), "--dry-run enabled nothing");
+        Run enabled = Psql.run(f.destinationServer(), f.database(), enable.stdout(), Map.of());
+        assertEquals(0, enabled.exitCode(), enabled.stdout() + "\n--- script:\n" + enable.stdout());
+        assertEquals(1, f.destinationLong(subscription(f) + " AND subenabled"), "the script enabled it");
     }
 
     @ParameterizedTest(name = "without a publication: a clear failure [{0}]")

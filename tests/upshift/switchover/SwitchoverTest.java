@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -256,9 +257,14 @@ class SwitchoverTest {
         Run plan = switchover(f, "--dry-run");
         assertEquals(ExitCode.OK, plan.exitCode(), plan.stderr());
         String out = plan.stdout();
-        int originScript = out.indexOf("-- psql script for origin");
-        int destinationScript = out.indexOf("-- psql script for destination");
+        int originScript = out.indexOf("-- ======== origin");
+        int destinationScript = out.indexOf("-- ======== destination");
         assertTrue(originScript >= 0 && destinationScript > originScript, out);
+        // without --on: two scripts for reading, never one script; psql given all of it stops at the \quit
+        assertTrue(out.indexOf("\n\\quit\n") > 0 && out.indexOf("\n\\quit\n") < originScript, out);
+        Run whole = upshift.testing.Psql.run(f.destinationServer(), f.database(), out, Map.of());
+        assertEquals(0, whole.exitCode(), whole.stdout());
+        assertTrue(whole.stdout().contains("two scripts for two servers, not run"), whole.stdout());
         String origin = out.substring(originScript, destinationScript);
         String destination = out.substring(destinationScript);
         assertTrue(origin.contains("CREATE TRIGGER") && origin.contains("CREATE SUBSCRIPTION"), origin);
@@ -278,6 +284,11 @@ class SwitchoverTest {
         Run only = switchover(f, "--dry-run", "--on", "destination");
         assertEquals(ExitCode.OK, only.exitCode(), only.stderr());
         assertFalse(only.stdout().contains("-- psql script for origin"), only.stdout());
+        assertTrue(only.stdout().startsWith("-- psql script for destination"), only.stdout());
+        // on the wrong server the script stops at its first lines: nothing of it runs on origin
+        Run wrong = upshift.testing.Psql.run(f.originServer(), f.database(), only.stdout(), Map.of());
+        assertEquals(0, wrong.exitCode(), wrong.stdout());
+        assertTrue(wrong.stdout().contains("this script is for destination"), wrong.stdout());
 
         assertFalse(writeFailsAsApp(f), "a dry run freezes nothing");
         assertEquals(1, f.destinationLong("SELECT count(*) FROM pg_subscription WHERE subenabled AND subname = '"

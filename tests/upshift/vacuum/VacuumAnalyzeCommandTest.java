@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -64,6 +65,16 @@ class VacuumAnalyzeCommandTest {
             assertTrue(dry.stdout().contains("ALTER TABLE \"public\".\"shop_order\" RESET (autovacuum_enabled);"),
                     dry.stdout());
             assertEquals(5, f.destinationLong(PAUSED_COUNT), "--dry-run changed something");
+            // the script runs unchanged in psql on destination, and does what the step does
+            Run psql = upshift.testing.Psql.run(f.destinationServer(), f.database(), dry.stdout(), Map.of());
+            assertEquals(0, psql.exitCode(), psql.stdout() + "\n--- script:\n" + dry.stdout());
+            assertEquals(0, f.destinationLong(PAUSED_COUNT), "the dry-run script resumed autovacuum");
+            try (Connection d = f.destination(); Statement st = d.createStatement()) {
+                for (String sql : AutovacuumPause.pauseStatements(d, names, TABLES)) {
+                    st.execute(sql);
+                }
+            }
+            assertEquals(5, f.destinationLong(PAUSED_COUNT));
 
             Run run = f.run("VacuumAnalyze", "--name", "vac", "--json");
             assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
