@@ -45,9 +45,10 @@ class Rehearse extends UpshiftCommand {
             description = "Destination major version. Default: ${DEFAULT-VALUE}.")
     int to;
 
-    @Option(names = "--rows", paramLabel = "N|TABLE=N,...",
-            description = "Rows to generate: a total over the tables (the sample shop's, or your --schema's),"
-                    + " and/or per table with --schema (orders=5000,sales.items=20000). Default: 100000 in total,"
+    @Option(names = "--rows", paramLabel = "ROWS",
+            description = "Rows to generate. ROWS is a total over the tables (the sample shop's, or your"
+                    + " --schema's), and/or counts per table with --schema (orders=5000,sales.items=20000)."
+                    + " Default: 100000 in total,"
                     + " or production's counts with --stats-from.")
     String rows;
 

@@ -36,7 +36,7 @@ import upshift.sql.Sql;
 public final class DataGenerator {
 
     /** One table's outcome. {@code problems}: each reason with how many rows it cost, or a note. */
-    public record TableResult(String table, long requested, long inserted, long skipped, List<String> problems,
+    public record TableResult(QualifiedName table, long requested, long inserted, long skipped, List<String> problems,
             double seconds) {
     }
 
@@ -180,11 +180,11 @@ public final class DataGenerator {
                 RowMaker.parentKeys(connection, table, broken, PARENT_KEYS));
         List<String> problems = new ArrayList<>(maker.problems());
         if (requested == 0) {
-            return new TableResult(table.name().toString(), 0, 0, 0, problems, 0);
+            return new TableResult(table.name(), 0, 0, 0, problems, 0);
         }
         if (maker.impossible() != null) {
             problems.add(0, "no rows: " + maker.impossible());
-            return new TableResult(table.name().toString(), requested, 0, requested, problems, 0);
+            return new TableResult(table.name(), requested, 0, requested, problems, 0);
         }
         long n = requested;
         long capacity = maker.capacity();
@@ -266,7 +266,7 @@ public final class DataGenerator {
                     GIVE_UP_AFTER, inserted, requested));
             skipped = requested - inserted;
         }
-        return new TableResult(table.name().toString(), requested, inserted, skipped, problems,
+        return new TableResult(table.name(), requested, inserted, skipped, problems,
                 (System.nanoTime() - started) / 1e9);
     }
 

@@ -40,7 +40,7 @@ public final class TableWorkload implements AutoCloseable {
     }
 
     /** One table's accounting at the end. {@code lost}: acknowledged writes the final server does not show. */
-    public record TableAccount(String table, long inserted, long updated, long deleted, long rejected, long inDoubt,
+    public record TableAccount(QualifiedName table, long inserted, long updated, long deleted, long rejected, long inDoubt,
             long checked, long lost, List<String> lostExamples) {
     }
 
@@ -184,7 +184,7 @@ public final class TableWorkload implements AutoCloseable {
                     }
                 }
             }
-            accounts.add(new TableAccount(t.name.toString(), t.inserted, t.updated, t.deletedCount, t.rejected,
+            accounts.add(new TableAccount(t.name, t.inserted, t.updated, t.deletedCount, t.rejected,
                     t.inDoubt, checked, lost, examples));
         }
         return accounts;

@@ -51,7 +51,7 @@ public final class JUnitReport {
         }
         if (s.data() != null) {
             for (DataGenerator.TableResult t : s.data()) {
-                cases.add(new Case("rehearse.data", t.table(), 0, null, String.format(Locale.ROOT,
+                cases.add(new Case("rehearse.data", t.table().toString(), 0, null, String.format(Locale.ROOT,
                         "%d of %d rows generated, %d skipped%s", t.inserted(), t.requested(), t.skipped(),
                         t.problems().isEmpty() ? "" : "\nnot satisfied:\n  " + String.join("\n  ", t.problems()))));
             }
@@ -61,7 +61,7 @@ public final class JUnitReport {
                 String summary = String.format(Locale.ROOT, "%d inserted, %d updated, %d deleted, %d refused,"
                         + " %d in doubt; %d checked on the final server", w.inserted(), w.updated(), w.deleted(),
                         w.rejected(), w.inDoubt(), w.checked());
-                cases.add(new Case("rehearse.writes", w.table(), 0, w.lost() == 0 ? null
+                cases.add(new Case("rehearse.writes", w.table().toString(), 0, w.lost() == 0 ? null
                         : w.lost() + " acknowledged write(s) lost: " + String.join("; ", w.lostExamples()), summary));
             }
         }

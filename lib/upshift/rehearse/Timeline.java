@@ -117,14 +117,14 @@ public final class Timeline {
 
     /** Per table: rows generated, the workload's writes, writes lost; then what the generator could not satisfy. */
     private static void printTables(Output out, Summary s) {
-        java.util.Map<String, TableWorkload.TableAccount> writes = new java.util.HashMap<>();
+        java.util.Map<upshift.sql.QualifiedName, TableWorkload.TableAccount> writes = new java.util.HashMap<>();
         if (s.writes() != null) {
             s.writes().forEach(w -> writes.put(w.table(), w));
         }
         Table table = Table.of("table", "rows", "skipped", "inserted", "updated", "deleted", "refused", "lost");
         for (DataGenerator.TableResult t : s.data()) {
             TableWorkload.TableAccount w = writes.get(t.table());
-            table.row(t.table(), String.format(Locale.ROOT, "%,d", t.inserted()),
+            table.row(t.table().toString(), String.format(Locale.ROOT, "%,d", t.inserted()),
                     String.format(Locale.ROOT, "%,d", t.skipped()), w == null ? "-" : w.inserted(),
                     w == null ? "-" : w.updated(), w == null ? "-" : w.deleted(), w == null ? "-" : w.rejected(),
                     w == null ? "-" : w.lost());

@@ -48,7 +48,7 @@ class DataGeneratorTest {
         PgServer server = Providers.shared(provider, 13);
         DataGenerator.Result first = load(server, "gen_a", 7, 300);
         Map<String, DataGenerator.TableResult> byTable = new LinkedHashMap<>();
-        first.tables().forEach(t -> byTable.put(t.table(), t));
+        first.tables().forEach(t -> byTable.put(t.table().toString(), t));
         first.tables().forEach(t -> System.out.println(t));
 
         DataGenerator.TableResult unsatisfiable = byTable.get("public.rt_unsatisfiable");
@@ -59,7 +59,7 @@ class DataGeneratorTest {
         assertEquals(5, byTable.get("public.rt_colors").inserted());
         assertTrue(byTable.get("public.rt_colors").problems().stream().anyMatch(p -> p.contains("distinct values")));
         for (DataGenerator.TableResult t : first.tables()) {
-            if (!t.table().equals("public.rt_unsatisfiable") && !t.table().equals("public.rt_colors")) {
+            if (!t.table().toString().equals("public.rt_unsatisfiable") && !t.table().toString().equals("public.rt_colors")) {
                 assertTrue(t.inserted() > 0, t.toString());
             }
         }

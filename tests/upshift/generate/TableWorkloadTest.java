@@ -56,7 +56,7 @@ class TableWorkloadTest {
             // rt_customer: keys are bigserial, the version column is email (text, unique)
             TableWorkload.TableAccount customers = account(clean, "public.rt_customer");
             assertTrue(customers.inserted() > 0, customers.toString());
-            long loadedCustomers = loaded.tables().stream().filter(t -> t.table().equals("public.rt_customer"))
+            long loadedCustomers = loaded.tables().stream().filter(t -> t.table().toString().equals("public.rt_customer"))
                     .findFirst().orElseThrow().inserted();
             try (Statement st = c.createStatement()) {
                 // the newest of the workload's live customers disappears, the one before it loses its last update
@@ -75,7 +75,7 @@ class TableWorkloadTest {
     }
 
     private static TableWorkload.TableAccount account(List<TableWorkload.TableAccount> accounts, String table) {
-        return accounts.stream().filter(a -> a.table().equals(table)).findFirst().orElseThrow();
+        return accounts.stream().filter(a -> a.table().toString().equals(table)).findFirst().orElseThrow();
     }
 
     /** Acknowledged inserts, updates and deletes so far, from a check on the server. */
