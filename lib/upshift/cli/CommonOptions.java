@@ -44,7 +44,8 @@ public final class CommonOptions {
     boolean verbose;
 
     @Option(names = "--connect-timeout", paramLabel = "SECONDS",
-            defaultValue = "" + ConnectSettings.DEFAULT_CONNECT_TIMEOUT_SECONDS,
-            description = "Give up connecting after this many seconds. Default: ${DEFAULT-VALUE}.")
+            defaultValue = "" + ConnectSettings.DEFAULT_CONNECT_TIMEOUT_SECONDS, converter = Converters.Seconds.class,
+            description = "Give up connecting after this many seconds (0: wait indefinitely, as libpq's"
+                    + " connect_timeout=0; connect_timeout in a URL wins). Default: ${DEFAULT-VALUE}.")
     int connectTimeoutSeconds;
 }
