@@ -9,8 +9,8 @@
 //SOURCES columns/AddedColumn.java columns/AddedColumns.java columns/ColumnDefault.java
 //SOURCES columns/MissingColumnsReport.java
 //SOURCES connect/Cluster.java connect/ConnectSettings.java connect/ConnectionStrings.java connect/Connector.java
-//SOURCES connect/Endpoint.java connect/Environment.java connect/PgPass.java connect/SameServer.java
-//SOURCES connect/Secrets.java connect/ServiceFile.java
+//SOURCES connect/Endpoint.java connect/Environment.java connect/ExplicitConninfo.java connect/PgPass.java
+//SOURCES connect/SameServer.java connect/Secrets.java connect/ServiceFile.java
 //SOURCES migration/CutoverRecord.java migration/Direction.java migration/MigrationLock.java
 //SOURCES migration/MigrationNames.java migration/MigrationState.java migration/Publications.java
 //SOURCES migration/PublishedTables.java migration/ReplicationSlot.java migration/Subscription.java

@@ -18,12 +18,13 @@ public final class CommonOptions {
 
     @Option(names = "--origin-conninfo", paramLabel = "CONNINFO",
             description = "How the destination server reaches the origin (CREATE SUBSCRIPTION ... CONNECTION)."
-                    + " Default: derived from --origin.")
+                    + " Replaces the conninfo derived from --origin, password included: without password= it"
+                    + " keeps --origin's password when it names the same user. Default: derived from --origin.")
     String originConninfo;
 
     @Option(names = "--destination-conninfo", paramLabel = "CONNINFO",
-            description = "How the origin server reaches the destination (rollback subscription)."
-                    + " Default: derived from --destination.")
+            description = "How the origin server reaches the destination (rollback subscription); replaces"
+                    + " the derived conninfo like --origin-conninfo. Default: derived from --destination.")
     String destinationConninfo;
 
     @Option(names = "--name", paramLabel = "NAME", defaultValue = MigrationNames.DEFAULT,

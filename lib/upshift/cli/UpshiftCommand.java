@@ -19,6 +19,7 @@ import upshift.connect.Cluster;
 import upshift.connect.ConnectSettings;
 import upshift.connect.Endpoint;
 import upshift.connect.Environment;
+import upshift.connect.ExplicitConninfo;
 import upshift.migration.MigrationNames;
 import upshift.report.Output;
 import upshift.sql.StatementRunner;
@@ -229,15 +230,34 @@ public abstract class UpshiftCommand implements Callable<Integer> {
         return Optional.ofNullable(destination);
     }
 
-    /** The conninfo the destination server uses to reach the origin (CREATE SUBSCRIPTION ... CONNECTION). */
+    /**
+     * The conninfo the destination server uses to reach the origin (CREATE SUBSCRIPTION ... CONNECTION): the one
+     * derived from --origin, or --origin-conninfo, completed with --origin's password when it names the same user
+     * and has none ({@link ExplicitConninfo}).
+     */
     protected String originConninfo() {
-        return options.originConninfo != null ? options.originConninfo : origin().endpoint().conninfo();
+        return options.originConninfo != null
+                ? explicit(options.originConninfo, originIfGiven(), "--origin-conninfo", "--origin")
+                : origin().endpoint().conninfo();
     }
 
-    /** The conninfo the origin server uses to reach the destination (the rollback subscription). */
+    /** The conninfo the origin server uses to reach the destination (the rollback subscription), likewise. */
     protected String destinationConninfo() {
-        return options.destinationConninfo != null ? options.destinationConninfo
+        return options.destinationConninfo != null
+                ? explicit(options.destinationConninfo, destinationIfGiven(), "--destination-conninfo",
+                        "--destination")
                 : destination().endpoint().conninfo();
+    }
+
+    private final java.util.Set<String> conninfoNotes = new java.util.HashSet<>();
+
+    private String explicit(String given, Optional<Cluster> derived, String option, String derivedOption) {
+        ExplicitConninfo c = ExplicitConninfo.complete(given, derived.map(Cluster::endpoint).orElse(null), option,
+                derivedOption);
+        if (c.note() != null && conninfoNotes.add(c.note())) {
+            output.note(c.note());
+        }
+        return c.conninfo();
     }
 
     /**
