@@ -40,6 +40,7 @@ class Switchback extends UpshiftCommand {
 
     @Override
     protected int execute() throws Exception {
+        requireMigration();
         runner().scriptPerServer(cutover.dryRunServer());
         Cutover switchback = Cutover.switchback(origin(), destination(), names(), runner(), out());
         Cutover.Report report;

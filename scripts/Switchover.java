@@ -40,6 +40,7 @@ class Switchover extends UpshiftCommand {
 
     @Override
     protected int execute() throws Exception {
+        requireMigration();
         runner().scriptPerServer(cutover.dryRunServer());
         Cutover switchover = Cutover.switchover(origin(), destination(), names(), runner(), out());
         Cutover.Report report;

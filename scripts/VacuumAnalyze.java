@@ -3,11 +3,15 @@
 //SOURCES ../lib/upshift/Library.java
 
 
+import java.util.ArrayList;
+import java.util.List;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import upshift.ExitCode;
 import upshift.UpshiftException;
 import upshift.cli.UpshiftCommand;
+import upshift.connect.Cluster;
 import upshift.runbook.Step;
 import upshift.vacuum.Vacuum;
 import upshift.vacuum.VacuumReport;
@@ -38,6 +42,9 @@ class VacuumAnalyze extends UpshiftCommand {
 
     @Override
     protected int execute() {
+        List<Cluster> servers = new ArrayList<>(List.of(destination()));
+        originIfGiven().ifPresent(servers::add);
+        requireMigration(servers);
         VacuumTargets targets = VacuumTargets.find(destination(), this::origin, names(),
                 tablesFrom);
         VacuumReport report = Vacuum.run(destination(), runner(), out(), names(), targets);

@@ -5,8 +5,10 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.SortedSet;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
@@ -20,6 +22,7 @@ import upshift.connect.ConnectSettings;
 import upshift.connect.Endpoint;
 import upshift.connect.Environment;
 import upshift.connect.ExplicitConninfo;
+import upshift.migration.KnownMigrations;
 import upshift.migration.MigrationNames;
 import upshift.report.Output;
 import upshift.sql.StatementRunner;
@@ -191,6 +194,51 @@ public abstract class UpshiftCommand implements Callable<Integer> {
 
     protected MigrationNames names() {
         return new MigrationNames(options.name);
+    }
+
+    /**
+     * For a step that works on an existing migration (enable-subscription, monitor, switchover, switchback,
+     * setup-rollback): refuses, as a usage error (exit 2: the --name is wrong, no check ran), a --name of which
+     * nothing exists on origin or destination, naming the migrations that do exist.
+     */
+    protected void requireMigration() {
+        requireMigration(List.of(origin(), destination()));
+    }
+
+    /** The same, looking only on these servers (a step that needs only one side). */
+    protected void requireMigration(List<Cluster> servers) {
+        KnownMigrations.require(names(), servers, stepName());
+    }
+
+    /**
+     * For a step that must stay idempotent (cleanup: a second run finds nothing left, and that is fine): a --name
+     * of which nothing exists while other migrations do is only warned about, naming them.
+     */
+    protected void warnUnknownMigration() {
+        List<Cluster> servers = List.of(origin(), destination());
+        SortedSet<String> known = KnownMigrations.on(servers);
+        if (!known.contains(names().name()) && !known.isEmpty()) {
+            output.warn("nothing of a migration named " + names().name() + " exists on origin or destination;"
+                    + " the migrations here: " + String.join(", ", known) + " (check --name)");
+        }
+    }
+
+    /**
+     * For a step whose tables default to the migration's and otherwise to a selection (verify, vacuum-analyze
+     * with --tables-from auto): a --name of which nothing exists is refused where other migrations exist (the name
+     * is wrong); where none exists at all the step goes on with its fallback, and a note says so.
+     *
+     * @param fallback what the step does instead, e.g. "verifying the tables --owner/--exclude/--schema select"
+     */
+    protected void requireMigrationOrNone(List<Cluster> servers, String fallback) {
+        SortedSet<String> known = KnownMigrations.on(servers);
+        if (known.contains(names().name())) {
+            return;
+        }
+        if (!known.isEmpty()) {
+            throw KnownMigrations.unknown(names(), known, servers, stepName());
+        }
+        output.note("no migration named " + names().name() + " exists yet: " + fallback);
     }
 
     protected boolean dryRun() {

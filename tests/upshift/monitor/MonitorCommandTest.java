@@ -190,7 +190,15 @@ class MonitorCommandTest {
         ShopFixture f = ShopFixture.create(provider, "monitor_stuck", 50);
         MigrationNames names = new MigrationNames("mon_stuck");
 
-        // a plain monitor that reports a PROBLEM exits 3, like --until
+        // nothing of the migration exists: the --name is wrong (exit 2), whatever monitor would report
+        Run unknown = f.run("Monitor", args(names));
+        assertEquals(ExitCode.USAGE, unknown.exitCode(), unknown.stdout() + unknown.stderr());
+        assertTrue(unknown.stderr().contains("error: no migration named \"mon_stuck\" on origin or destination"),
+                unknown.stderr());
+        assertTrue(unknown.stderr().contains("create-publication starts one"), unknown.stderr());
+
+        // its publication exists, its subscription not yet: a plain monitor that reports a PROBLEM exits 3
+        f.onOrigin("CREATE PUBLICATION " + Sql.ident(names.publication()) + " FOR TABLE " + TABLES);
         Run nothing = f.run("Monitor", args(names));
         assertEquals(ExitCode.CHECK_FAILED, nothing.exitCode(), nothing.stdout() + nothing.stderr());
         assertTrue(nothing.stdout().contains("subscription mon_stuck_sub on destination: does not exist"),
@@ -208,6 +216,7 @@ class MonitorCommandTest {
         assertEquals("mon_stuck_rollback_slot", r.get("slotName").asText());
 
         // without disable_on_error a failing table sync retries forever: enabled, never ready
+        f.onOrigin("DROP PUBLICATION " + Sql.ident(names.publication()));
         createReplication(f, names, false);
         try {
             Run run = f.run("Monitor", args(names, "--until", "ready", "--timeout", "3s", "--interval", "1s"));
