@@ -42,8 +42,9 @@ class VacuumAnalyze extends UpshiftCommand {
 
     @Override
     protected int execute() {
-        List<Cluster> servers = new ArrayList<>(List.of(destination()));
+        List<Cluster> servers = new ArrayList<>();
         originIfGiven().ifPresent(servers::add);
+        servers.add(destination());
         requireMigration(servers);
         VacuumTargets targets = VacuumTargets.find(destination(), this::origin, names(),
                 tablesFrom);
