@@ -8,7 +8,8 @@ import upshift.migration.MigrationNames;
 public final class CommonOptions {
 
     @Option(names = "--origin", paramLabel = "URL",
-            description = "The old cluster (publisher): postgresql:// URL, key=value conninfo or jdbc:postgresql:// URL."
+            description = "The old cluster (publisher): postgresql:// URL, key=value conninfo or jdbc:postgresql:// URL,"
+                    + " resolved as psql does (service=NAME or PGSERVICE, PG* variables, ~/.pgpass under $HOME)."
                     + " Default: environment variable PGURL_ORIGIN.")
     String origin;
 
@@ -29,7 +30,8 @@ public final class CommonOptions {
 
     @Option(names = "--name", paramLabel = "NAME", defaultValue = MigrationNames.DEFAULT,
             description = "Migration name: publication NAME_pub, subscription NAME_sub, slot NAME_slot,"
-                    + " rollback NAME_rollback_pub/_sub/_slot. Default: ${DEFAULT-VALUE}.")
+                    + " rollback NAME_rollback_pub/_sub/_slot. A step that works on an existing migration refuses"
+                    + " a name of which nothing exists (exit 2). Default: ${DEFAULT-VALUE}.")
     String name;
 
     @Option(names = "--dry-run", description = "Print the SQL that would run, as a psql script; change nothing.")

@@ -42,9 +42,9 @@ import upshift.sql.StatementRunner;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done (or already in place)",
-            "1:failed (one-line error and a hint on stderr)",
-            "2:usage error",
-            "3:a check did not pass"})
+            "1:failed (one-line error and a hint on stderr): connection refused, a server error",
+            "2:usage error: unknown option, bad value, malformed URL or conninfo, unknown service or --name",
+            "3:a check did not pass: it found a PROBLEM"})
 public abstract class UpshiftCommand implements Callable<Integer> {
 
     /** The toolkit's version, shown by --version. */
