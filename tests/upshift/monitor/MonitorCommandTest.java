@@ -100,7 +100,8 @@ class MonitorCommandTest {
             Run caughtUp = f.run("Monitor", args(names, "--until", "caught-up", "--timeout", "2m", "--interval",
                     "1s"));
             assertEquals(ExitCode.OK, caughtUp.exitCode(), caughtUp.stdout() + caughtUp.stderr());
-            assertTrue(caughtUp.stdout().contains("caught up: yes"), caughtUp.stdout());
+            assertTrue(java.util.regex.Pattern.compile("caught up: yes \\(slot lag [0-9.]+ (bytes|kB) ≤ --max-lag"
+                    + " 1\\.0 MB\\)").matcher(caughtUp.stdout()).find(), caughtUp.stdout());
 
             Run watch = f.run("Monitor", args(names, "--watch", "--json", "--interval", "1s", "--timeout", "2s"));
             assertEquals(ExitCode.OK, watch.exitCode(), watch.stderr());
@@ -114,6 +115,13 @@ class MonitorCommandTest {
             assertEquals(ExitCode.OK, human.exitCode(), human.stderr());
             assertTrue(human.stdout().contains("subscription mon_ready_sub on destination: enabled"), human.stdout());
             assertTrue(human.stdout().contains("slot mon_ready_slot on origin: active"), human.stdout());
+            // one look: the lag is within the limit, and the line says so and what one look cannot tell
+            assertTrue(java.util.regex.Pattern.compile("caught up: no \\(slot lag [0-9.]+ (bytes|kB) ≤ --max-lag"
+                    + " 1\\.0 MB, but the apply worker \\(pid \\d+\\) has been seen in 1 poll")
+                    .matcher(human.stdout()).find(), human.stdout());
+            // now() - latest_end_time is when the worker last reported, named so
+            assertFalse(human.stdout().contains("apply lag"), human.stdout());
+            assertTrue(human.stdout().contains(" ago), last message "), human.stdout());
             assertFalse(human.stdout().contains(f.originServer().password()), "password printed");
         } finally {
             dropReplication(f, names);
