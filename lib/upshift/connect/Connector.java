@@ -54,7 +54,7 @@ public final class Connector {
     }
 
     static UpshiftException explain(String role, Endpoint endpoint, SQLException e) {
-        String where = role + " " + endpoint;
+        String where = role + " " + endpoint + (endpoint.multiHost() ? " (and every other host of its list)" : "");
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         Throwable root = rootCause(e);
         if (root instanceof UnknownHostException) {

@@ -248,6 +248,10 @@ class EndpointTest {
         assertEquals(e.conninfo(), live.conninfo(), "a server connecting to it still gets the whole list");
         assertEquals("::1", e.answeredBy("::1", 5432).host());
         assertEquals("dead.example", e.answeredBy("live.example", 1).host(), "not in the list: unchanged");
+        UpshiftException none = Connector.explain("origin", e, new java.sql.SQLException("refused", "08001",
+                new java.net.ConnectException("Connection refused")));
+        assertEquals("cannot connect to origin postgresql://u:********@dead.example:5433/db (and every other host of"
+                + " its list): connection refused", none.getMessage());
     }
 
     @Test
