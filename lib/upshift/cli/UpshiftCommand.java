@@ -216,8 +216,11 @@ public abstract class UpshiftCommand implements Callable<Integer> {
      */
     protected void warnUnknownMigration() {
         List<Cluster> servers = List.of(origin(), destination());
+        if (KnownMigrations.exists(names(), servers)) {
+            return;
+        }
         SortedSet<String> known = KnownMigrations.on(servers);
-        if (!known.contains(names().name()) && !known.isEmpty()) {
+        if (!known.isEmpty()) {
             output.warn("nothing of a migration named " + names().name() + " exists on origin or destination;"
                     + " the migrations here: " + String.join(", ", known) + " (check --name)");
         }
@@ -231,10 +234,10 @@ public abstract class UpshiftCommand implements Callable<Integer> {
      * @param fallback what the step does instead, e.g. "verifying the tables --owner/--exclude/--schema select"
      */
     protected void requireMigrationOrNone(List<Cluster> servers, String fallback) {
-        SortedSet<String> known = KnownMigrations.on(servers);
-        if (known.contains(names().name())) {
+        if (KnownMigrations.exists(names(), servers)) {
             return;
         }
+        SortedSet<String> known = KnownMigrations.on(servers);
         if (!known.isEmpty()) {
             throw KnownMigrations.unknown(names(), known, servers, stepName());
         }

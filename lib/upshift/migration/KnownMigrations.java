@@ -21,46 +21,58 @@ import upshift.connect.Cluster;
  */
 public final class KnownMigrations {
 
-    /** Every object name of the session's database that may belong to a migration (public columns only). */
+    /** Every object of the session's database that may belong to a migration: its kind and name. */
     private static final String OBJECTS = """
-            SELECT p.pubname AS name FROM pg_catalog.pg_publication p
-            UNION
-            SELECT s.subname FROM pg_catalog.pg_subscription s
+            SELECT 'publication' AS kind, p.pubname AS name FROM pg_catalog.pg_publication p
+            UNION ALL
+            SELECT 'subscription', s.subname FROM pg_catalog.pg_subscription s
              WHERE s.subdbid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = current_database())
-            UNION
-            SELECT r.slot_name FROM pg_catalog.pg_replication_slots r WHERE r.database = current_database()
+            UNION ALL
+            SELECT 'slot', r.slot_name FROM pg_catalog.pg_replication_slots r WHERE r.database = current_database()
             """;
-
-    private static final List<String> SUFFIXES = List.of("_rollback_pub", "_rollback_sub", "_rollback_slot",
-            "_pub", "_sub", "_slot");
 
     private KnownMigrations() {
     }
 
-    /** The migration names whose objects exist on the server behind the session, sorted. */
-    public static SortedSet<String> on(Connection connection) throws SQLException {
+    /**
+     * The name an object of migration N has on that side: origin holds the forward publication N_pub and slot
+     * N_slot and the rollback subscription N_rollback_sub; destination the forward subscription N_sub and the
+     * rollback publication N_rollback_pub and slot N_rollback_slot. Knowing the side makes x_rollback_pub
+     * unambiguous (x's rollback publication on destination, the forward one of x_rollback on origin).
+     */
+    static String suffix(String role, String kind) {
+        boolean origin = role.equals("origin");
+        return switch (kind) {
+            case "publication" -> origin ? "_pub" : "_rollback_pub";
+            case "subscription" -> origin ? "_rollback_sub" : "_sub";
+            case "slot" -> origin ? "_slot" : "_rollback_slot";
+            default -> throw new IllegalArgumentException(kind);
+        };
+    }
+
+    /** The migration an object of that kind on that side belongs to, when its name has the suffix. */
+    static Optional<String> migrationOf(String role, String kind, String object) {
+        String suffix = suffix(role, kind);
+        if (!object.endsWith(suffix) || object.length() <= suffix.length()) {
+            return Optional.empty();
+        }
+        String name = object.substring(0, object.length() - suffix.length());
+        try {
+            return Optional.of(new MigrationNames(name).name());
+        } catch (UpshiftException notAMigrationName) {
+            return Optional.empty();
+        }
+    }
+
+    /** The migrations whose objects exist on the server behind the session (on that side), sorted. */
+    public static SortedSet<String> on(Connection connection, String role) throws SQLException {
         SortedSet<String> names = new TreeSet<>();
         try (PreparedStatement st = connection.prepareStatement(OBJECTS); ResultSet rs = st.executeQuery()) {
             while (rs.next()) {
-                migrationOf(rs.getString(1)).ifPresent(names::add);
+                migrationOf(role, rs.getString("kind"), rs.getString("name")).ifPresent(names::add);
             }
         }
         return names;
-    }
-
-    /** The migration an object name belongs to: the name without its suffix, when that is a valid name. */
-    static Optional<String> migrationOf(String object) {
-        for (String suffix : SUFFIXES) {
-            if (object.endsWith(suffix) && object.length() > suffix.length()) {
-                String name = object.substring(0, object.length() - suffix.length());
-                try {
-                    return Optional.of(new MigrationNames(name).name());
-                } catch (UpshiftException notAMigrationName) {
-                    return Optional.empty();
-                }
-            }
-        }
-        return Optional.empty();
     }
 
     /** The migrations on any of these servers, sorted. */
@@ -68,13 +80,18 @@ public final class KnownMigrations {
         SortedSet<String> names = new TreeSet<>();
         for (Cluster server : servers) {
             try {
-                names.addAll(on(server.connection()));
+                names.addAll(on(server.connection(), server.role()));
             } catch (SQLException e) {
                 throw new UpshiftException("cannot list the migrations on " + server + ": " + e.getMessage(),
                         "the role needs to read pg_publication, pg_subscription and pg_replication_slots", e);
             }
         }
         return names;
+    }
+
+    /** Whether anything of this migration exists on any of these servers. */
+    public static boolean exists(MigrationNames names, List<Cluster> servers) {
+        return on(servers).contains(names.name());
     }
 
     /**

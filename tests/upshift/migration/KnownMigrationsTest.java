@@ -24,15 +24,25 @@ import upshift.testing.Run;
  */
 class KnownMigrationsTest {
 
+    /** Each side holds its own kinds of a migration's objects: that makes x_rollback_pub unambiguous. */
     @Test
-    void objectNamesMapToTheirMigration() {
-        assertEquals(Optional.of("shop"), KnownMigrations.migrationOf("shop_pub"));
-        assertEquals(Optional.of("shop"), KnownMigrations.migrationOf("shop_rollback_slot"));
-        assertEquals(Optional.of("shop_rollback_sub"), KnownMigrations.migrationOf("shop_rollback_sub_sub"));
-        assertEquals(Optional.of("upshift"), KnownMigrations.migrationOf("upshift_sub"));
-        assertEquals(Optional.empty(), KnownMigrations.migrationOf("Shop_pub"), "not a migration name");
-        assertEquals(Optional.empty(), KnownMigrations.migrationOf("_pub"));
-        assertEquals(Optional.empty(), KnownMigrations.migrationOf("debezium"));
+    void objectNamesMapToTheirMigrationBySide() {
+        assertEquals(Optional.of("shop"), KnownMigrations.migrationOf("origin", "publication", "shop_pub"));
+        assertEquals(Optional.of("shop"), KnownMigrations.migrationOf("origin", "slot", "shop_slot"));
+        assertEquals(Optional.of("shop"), KnownMigrations.migrationOf("origin", "subscription", "shop_rollback_sub"));
+        assertEquals(Optional.of("shop"), KnownMigrations.migrationOf("destination", "subscription", "shop_sub"));
+        assertEquals(Optional.of("shop"), KnownMigrations.migrationOf("destination", "publication",
+                "shop_rollback_pub"));
+        assertEquals(Optional.of("shop"), KnownMigrations.migrationOf("destination", "slot", "shop_rollback_slot"));
+        // a migration named so_rollback: its forward publication on origin, not so's rollback publication
+        assertEquals(Optional.of("so_rollback"), KnownMigrations.migrationOf("origin", "publication",
+                "so_rollback_pub"));
+        assertEquals(Optional.of("so"), KnownMigrations.migrationOf("destination", "publication", "so_rollback_pub"));
+        assertEquals(Optional.empty(), KnownMigrations.migrationOf("destination", "publication", "shop_pub"),
+                "a publication on destination that is no rollback publication");
+        assertEquals(Optional.empty(), KnownMigrations.migrationOf("origin", "publication", "Shop_pub"));
+        assertEquals(Optional.empty(), KnownMigrations.migrationOf("origin", "publication", "_pub"));
+        assertEquals(Optional.empty(), KnownMigrations.migrationOf("origin", "slot", "debezium"));
     }
 
     @ParameterizedTest(name = "an unknown --name is refused where a migration is needed [{0}]")
@@ -42,7 +52,7 @@ class KnownMigrationsTest {
         // the migration "known_names" exists: its publication on origin
         assertEquals(ExitCode.OK, f.run("CreatePublication").exitCode());
         try (Connection o = f.origin()) {
-            assertTrue(KnownMigrations.on(o).contains("known_names"));
+            assertTrue(KnownMigrations.on(o, "origin").contains("known_names"));
         }
 
         for (List<String> step : List.of(List.of("EnableSubscription"), List.of("Monitor"),
