@@ -68,6 +68,7 @@ class Cleanup extends UpshiftCommand {
         if (rollback) {
             directions.add(Direction.ROLLBACK);
         }
+        warnUnknownMigration();
         ReplicationCleanup cleanup = new ReplicationCleanup(origin(), destination(), names(), runner(), out());
         ReplicationCleanup.Plan plan = cleanup.plan(directions, dropOrphanedSlots);
         if (plan.changesAnything()) {

@@ -6,7 +6,6 @@
 //SOURCES VacuumAnalyze.java SetupRollback.java DropAddedColumns.java DumpSchema.java RestoreSchema.java
 //SOURCES Switchback.java
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -112,8 +111,7 @@ class Console extends UpshiftCommand {
             common.put("--dry-run", null);
             notes.add("--dry-run: every step call only prints the SQL it would run (sql(...) runs what you type)");
         }
-        Steps steps = new Steps(steps(), new Environment(variables, Path.of(System.getProperty("user.home")),
-                System.getProperty("user.name")), common, System.out, System.err);
+        Steps steps = new Steps(steps(), Environment.of(variables), common, System.out, System.err);
 
         Session session = new Session(origin, destination, names(), steps,
                 Units.bytes(Monitor.DEFAULT_MAX_LAG, "--max-lag"),

@@ -40,6 +40,7 @@ class EnableSubscription extends UpshiftCommand {
 
     @Override
     protected int execute() throws Exception {
+        requireMigration();
         ForwardSubscription subscription = new ForwardSubscription(origin(), destination(), names(), runner(), out());
         ForwardSubscriptionView.print(out(), subscription.enable(force));
         return ExitCode.OK;

@@ -86,6 +86,7 @@ class Monitor extends UpshiftCommand {
 
     @Override
     protected int execute() {
+        requireMigration();
         Direction direction = rollback ? Direction.ROLLBACK : Direction.FORWARD;
         long maxLagBytes = maxLag.bytes();
         Until condition = until;

@@ -48,6 +48,7 @@ class SetupRollback extends UpshiftCommand {
 
     @Override
     protected int execute() throws Exception {
+        requireMigration();
         RollbackReplication rollback = new RollbackReplication(origin(), destination(), names(), runner(), out());
         RollbackView.print(out(), rollback.setUp(destinationConninfo(), tables.selection(origin()), !noEnable));
         return ExitCode.OK;

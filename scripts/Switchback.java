@@ -56,6 +56,7 @@ class Switchback extends UpshiftCommand {
 
     @Override
     protected int execute() throws Exception {
+        requireMigration();
         Cutover switchback = Cutover.switchback(origin(), destination(), names(), runner(), out());
         Cutover.Report report;
         if (cutover.abort) {

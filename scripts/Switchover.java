@@ -56,6 +56,7 @@ class Switchover extends UpshiftCommand {
 
     @Override
     protected int execute() throws Exception {
+        requireMigration();
         Cutover switchover = Cutover.switchover(origin(), destination(), names(), runner(), out());
         Cutover.Report report;
         if (cutover.abort) {

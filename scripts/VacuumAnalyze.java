@@ -3,6 +3,9 @@
 //SOURCES ../lib/upshift/Library.java
 
 
+import java.util.ArrayList;
+import java.util.List;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -10,6 +13,7 @@ import upshift.ExitCode;
 import upshift.UpshiftException;
 import upshift.cli.CommonOptions;
 import upshift.cli.UpshiftCommand;
+import upshift.connect.Cluster;
 import upshift.runbook.Step;
 import upshift.vacuum.Vacuum;
 import upshift.vacuum.VacuumReport;
@@ -49,6 +53,10 @@ class VacuumAnalyze extends UpshiftCommand {
 
     @Override
     protected int execute() {
+        List<Cluster> servers = new ArrayList<>();
+        originIfGiven().ifPresent(servers::add);
+        servers.add(destination());
+        requireMigration(servers);
         VacuumTargets targets = VacuumTargets.find(destination(), this::origin, names(),
                 tablesFrom);
         VacuumReport report = Vacuum.run(destination(), runner(), out(), names(), targets);

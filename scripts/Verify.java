@@ -101,6 +101,12 @@ class Verify extends UpshiftCommand {
         VerifyTables.From from = tablesFrom;
         boolean selectionGiven = List.of("--owner", "--exclude", "--schema").stream()
                 .anyMatch(o -> spec.commandLine().getParseResult().hasMatchedOption(o));
+        if (from == VerifyTables.From.PUBLICATION) {
+            requireMigration();
+        } else if (from == VerifyTables.From.AUTO && !selectionGiven) {
+            requireMigrationOrNone(List.of(origin(), destination()),
+                    "verifying the tables the selection picks (--owner, default the origin user; --exclude)");
+        }
         AcceptedLossy accepted = AcceptedLossy.parse(acceptLossy);
         TableSelection selection = tables.selection(origin());
         VerifyTables list = VerifyTables.find(origin(), from, selection, selectionGiven, names().publication(),

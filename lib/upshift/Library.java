@@ -9,12 +9,12 @@
 //SOURCES columns/AddedColumn.java columns/AddedColumns.java columns/ColumnDefault.java
 //SOURCES columns/MissingColumnsReport.java
 //SOURCES connect/Cluster.java connect/ConnectSettings.java connect/ConnectionStrings.java connect/Connector.java
-//SOURCES connect/Endpoint.java connect/Environment.java connect/PgPass.java connect/SameServer.java
-//SOURCES connect/Secrets.java connect/StatementLog.java
-//SOURCES migration/CutoverRecord.java migration/Direction.java migration/MigrationLock.java
-//SOURCES migration/MigrationNames.java migration/MigrationState.java migration/Publications.java
-//SOURCES migration/PublishedTables.java migration/ReplicationSlot.java migration/Subscription.java
-//SOURCES migration/SubscriptionCatalogAccess.java migration/SyncState.java
+//SOURCES connect/Endpoint.java connect/Environment.java connect/ExplicitConninfo.java connect/PgPass.java
+//SOURCES connect/SameServer.java connect/Secrets.java connect/ServiceFile.java connect/StatementLog.java
+//SOURCES migration/CutoverRecord.java migration/Direction.java migration/KnownMigrations.java
+//SOURCES migration/MigrationLock.java migration/MigrationNames.java migration/MigrationState.java
+//SOURCES migration/Publications.java migration/PublishedTables.java migration/ReplicationSlot.java
+//SOURCES migration/Subscription.java migration/SubscriptionCatalogAccess.java migration/SyncState.java
 //SOURCES monitor/Diagnosis.java monitor/MonitorLoop.java monitor/MonitorView.java monitor/ReplicationSnapshot.java
 //SOURCES monitor/ServerLog.java monitor/SubscriberRules.java monitor/Until.java monitor/ValueCheck.java
 //SOURCES monitor/WorkerWatch.java

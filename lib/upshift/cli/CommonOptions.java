@@ -21,7 +21,8 @@ public final class CommonOptions {
 
     @Option(names = "--name", paramLabel = "NAME", defaultValue = MigrationNames.DEFAULT,
             description = "Migration name: publication NAME_pub, subscription NAME_sub, slot NAME_slot,"
-                    + " rollback NAME_rollback_pub/_sub/_slot. Default: ${DEFAULT-VALUE}.")
+                    + " rollback NAME_rollback_pub/_sub/_slot. A step that works on an existing migration refuses"
+                    + " a name of which nothing exists (exit 2). Default: ${DEFAULT-VALUE}.")
     String name;
 
     @Option(names = {"-v", "--verbose"},
@@ -29,7 +30,8 @@ public final class CommonOptions {
     boolean verbose;
 
     static final String ORIGIN = "The old cluster (publisher): postgresql:// URL, key=value conninfo or"
-            + " jdbc:postgresql:// URL. Default: environment variable PGURL_ORIGIN.";
+            + " jdbc:postgresql:// URL, resolved as psql does (service=NAME or PGSERVICE, PG* variables, ~/.pgpass"
+            + " under $HOME). Default: environment variable PGURL_ORIGIN.";
     static final String DESTINATION = "The new cluster (subscriber). Default: environment variable"
             + " PGURL_DESTINATION.";
 
@@ -38,7 +40,8 @@ public final class CommonOptions {
 
         @Option(names = "--connect-timeout", paramLabel = "DURATION",
                 defaultValue = ConnectSettings.DEFAULT_CONNECT_TIMEOUT_SECONDS + "s",
-                description = "Give up connecting after this long, e.g. 10s, 1m. Default: ${DEFAULT-VALUE}.")
+                description = "Give up connecting after this long, e.g. 10s, 1m (0: wait indefinitely, as libpq's"
+                        + " connect_timeout=0; connect_timeout in a URL wins). Default: ${DEFAULT-VALUE}.")
         Duration connectTimeout;
 
         /** Whole seconds, rounded up (libpq's connect_timeout). */
@@ -86,8 +89,8 @@ public final class CommonOptions {
 
         @Option(names = "--origin-conninfo", paramLabel = "CONNINFO",
                 description = "How the destination server reaches the origin (CREATE SUBSCRIPTION ... CONNECTION)."
-                        + " Replaces the conninfo derived from --origin, password included: give the password"
-                        + " in it (or in the destination server's ~/.pgpass). Default: derived from --origin.")
+                        + " Replaces the conninfo derived from --origin, password included: without password= it"
+                        + " keeps --origin's password when it names the same user. Default: derived from --origin.")
         String originConninfo;
     }
 
@@ -95,9 +98,8 @@ public final class CommonOptions {
     public static final class DestinationConninfo {
 
         @Option(names = "--destination-conninfo", paramLabel = "CONNINFO",
-                description = "How the origin server reaches the destination (rollback subscription). Replaces"
-                        + " the conninfo derived from --destination, password included: give the password in it"
-                        + " (or in the origin server's ~/.pgpass). Default: derived from --destination.")
+                description = "How the origin server reaches the destination (rollback subscription); replaces"
+                        + " the derived conninfo like --origin-conninfo. Default: derived from --destination.")
         String destinationConninfo;
     }
 

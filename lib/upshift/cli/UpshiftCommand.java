@@ -5,8 +5,10 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.SortedSet;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
@@ -21,6 +23,8 @@ import upshift.connect.Cluster;
 import upshift.connect.ConnectSettings;
 import upshift.connect.Endpoint;
 import upshift.connect.Environment;
+import upshift.connect.ExplicitConninfo;
+import upshift.migration.KnownMigrations;
 import upshift.migration.MigrationNames;
 import upshift.report.Output;
 import upshift.sql.StatementRunner;
@@ -40,9 +44,9 @@ import upshift.sql.StatementRunner;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done (or already in place)",
-            "1:failed (one-line error and a hint on stderr)",
-            "2:usage error",
-            "3:a check did not pass"})
+            "1:failed (one-line error and a hint on stderr): connection refused, a server error",
+            "2:usage error: unknown option, bad value, malformed URL or conninfo, unknown service or --name",
+            "3:a check did not pass: it found a PROBLEM"})
 public abstract class UpshiftCommand implements Callable<Integer> {
 
     /** The toolkit's version, shown by --version. */
@@ -235,6 +239,54 @@ public abstract class UpshiftCommand implements Callable<Integer> {
         return new MigrationNames(options.name);
     }
 
+    /**
+     * For a step that works on an existing migration (enable-subscription, monitor, switchover, switchback,
+     * setup-rollback): refuses, as a usage error (exit 2: the --name is wrong, no check ran), a --name of which
+     * nothing exists on origin or destination, naming the migrations that do exist.
+     */
+    protected void requireMigration() {
+        requireMigration(List.of(origin(), destination()));
+    }
+
+    /** The same, looking only on these servers (a step that needs only one side). */
+    protected void requireMigration(List<Cluster> servers) {
+        KnownMigrations.require(names(), servers, stepName());
+    }
+
+    /**
+     * For a step that must stay idempotent (cleanup: a second run finds nothing left, and that is fine): a --name
+     * of which nothing exists while other migrations do is only warned about, naming them.
+     */
+    protected void warnUnknownMigration() {
+        List<Cluster> servers = List.of(origin(), destination());
+        if (KnownMigrations.exists(names(), servers)) {
+            return;
+        }
+        SortedSet<String> known = KnownMigrations.on(servers);
+        if (!known.isEmpty()) {
+            output.warn("nothing of a migration named " + names().name() + " exists on origin or destination;"
+                    + " the migrations here: " + String.join(", ", known) + " (check --name)");
+        }
+    }
+
+    /**
+     * For a step whose tables default to the migration's and otherwise to a selection (verify, vacuum-analyze
+     * with --tables-from auto): a --name of which nothing exists is refused where other migrations exist (the name
+     * is wrong); where none exists at all the step goes on with its fallback, and a note says so.
+     *
+     * @param fallback what the step does instead, e.g. "verifying the tables --owner/--exclude/--schema select"
+     */
+    protected void requireMigrationOrNone(List<Cluster> servers, String fallback) {
+        if (KnownMigrations.exists(names(), servers)) {
+            return;
+        }
+        SortedSet<String> known = KnownMigrations.on(servers);
+        if (!known.isEmpty()) {
+            throw KnownMigrations.unknown(names(), known, servers, stepName());
+        }
+        output.note("no migration named " + names().name() + " exists yet: " + fallback);
+    }
+
     protected boolean dryRun() {
         CommonOptions.DryRun one = mixin(CommonOptions.DryRun.class);
         CommonOptions.TwoServerDryRun two = mixin(CommonOptions.TwoServerDryRun.class);
@@ -294,18 +346,36 @@ public abstract class UpshiftCommand implements Callable<Integer> {
         return Optional.ofNullable(destination);
     }
 
-    /** The conninfo the destination server uses to reach the origin (CREATE SUBSCRIPTION ... CONNECTION). */
+    /**
+     * The conninfo the destination server uses to reach the origin (CREATE SUBSCRIPTION ... CONNECTION): the one
+     * derived from --origin, or --origin-conninfo, completed with --origin's password when it names the same user
+     * and has none ({@link ExplicitConninfo}).
+     */
     protected String originConninfo() {
         CommonOptions.OriginConninfo given = mixin(CommonOptions.OriginConninfo.class);
-        return given != null && given.originConninfo != null ? given.originConninfo
+        return given != null && given.originConninfo != null
+                ? explicit(given.originConninfo, originIfGiven(), "--origin-conninfo", "--origin")
                 : origin().endpoint().conninfo();
     }
 
-    /** The conninfo the origin server uses to reach the destination (the rollback subscription). */
+    /** The conninfo the origin server uses to reach the destination (the rollback subscription), likewise. */
     protected String destinationConninfo() {
         CommonOptions.DestinationConninfo given = mixin(CommonOptions.DestinationConninfo.class);
-        return given != null && given.destinationConninfo != null ? given.destinationConninfo
+        return given != null && given.destinationConninfo != null
+                ? explicit(given.destinationConninfo, destinationIfGiven(), "--destination-conninfo",
+                        "--destination")
                 : destination().endpoint().conninfo();
+    }
+
+    private final java.util.Set<String> conninfoNotes = new java.util.HashSet<>();
+
+    private String explicit(String given, Optional<Cluster> derived, String option, String derivedOption) {
+        ExplicitConninfo c = ExplicitConninfo.complete(given, derived.map(Cluster::endpoint).orElse(null), option,
+                derivedOption);
+        if (c.note() != null && conninfoNotes.add(c.note())) {
+            output.note(c.note());
+        }
+        return c.conninfo();
     }
 
     /**

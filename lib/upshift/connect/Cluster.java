@@ -13,7 +13,7 @@ import upshift.server.ServerFacts;
 public final class Cluster implements AutoCloseable {
 
     private final String role;
-    private final Endpoint endpoint;
+    private Endpoint endpoint;
     private final ConnectSettings settings;
     private Connection connection;
     private ServerFacts facts;
@@ -30,6 +30,7 @@ public final class Cluster implements AutoCloseable {
         return role;
     }
 
+    /** Where it is: once connected, with the host that answered ({@link Endpoint#answeredBy}). */
     public Endpoint endpoint() {
         return endpoint;
     }
@@ -39,10 +40,14 @@ public final class Cluster implements AutoCloseable {
         return settings;
     }
 
-    /** The session, opened on first use. */
+    /**
+     * The session, opened on first use. For a multi-host URL, the endpoint then names the host that answered
+     * (what status, preflight and the other banners print), not the first of the list.
+     */
     public Connection connection() {
         if (connection == null) {
             connection = Connector.open(role, endpoint, settings);
+            endpoint = Connector.answeredBy(connection, endpoint);
             if (statementLog != null) {
                 connection = StatementLog.wrap(connection, role, statementLog);
             }

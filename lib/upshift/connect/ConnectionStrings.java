@@ -25,7 +25,7 @@ public final class ConnectionStrings {
             "keepalives_count", "tcp_user_timeout", "replication", "gssencmode", "sslmode", "requiressl",
             "sslnegotiation", "sslcompression", "sslcert", "sslkey", "sslpassword", "sslcertmode",
             "sslrootcert", "sslcrl", "sslcrldir", "sslsni", "requirepeer", "ssl_min_protocol_version",
-            "ssl_max_protocol_version", "krbsrvname", "gsslib", "gssdelegation", "service",
+            "ssl_max_protocol_version", "krbsrvname", "gsslib", "gssdelegation", "service", "servicefile",
             "target_session_attrs", "load_balance_hosts", "min_protocol_version", "max_protocol_version");
 
     /** JDBC URL parameters that have a libpq twin. */
@@ -45,12 +45,12 @@ public final class ConnectionStrings {
     }
 
     /**
-     * Parses any of the three forms. Malformed input fails (exit 1, like an unreachable server) naming what is
-     * wrong, never echoing the input (it may hold a password).
+     * Parses any of the three forms. Malformed input is a usage error (exit 2: the input is wrong, not the
+     * server) naming what is wrong, never echoing the input (it may hold a password).
      */
     public static Map<String, String> parse(String input) {
         if (input == null || input.isBlank()) {
-            throw new UpshiftException("empty connection string",
+            throw UpshiftException.usage("empty connection string",
                     "pass a URL such as postgresql://user@host:5432/dbname");
         }
         String s = input.strip();
@@ -62,13 +62,13 @@ public final class ConnectionStrings {
             return parseUri(s.substring(s.indexOf("://") + 3), false);
         }
         if (lower.matches("^[a-z][a-z0-9+.-]*://.*")) {
-            throw new UpshiftException("unsupported connection URL scheme '" + s.substring(0, s.indexOf("://"))
+            throw UpshiftException.usage("unsupported connection URL scheme '" + s.substring(0, s.indexOf("://"))
                     + "'", "use postgresql://, postgres:// or jdbc:postgresql://");
         }
         if (s.contains("=")) {
             return parseKeywordValue(s);
         }
-        throw new UpshiftException("not a connection string: expected a postgresql:// URL or key=value pairs",
+        throw UpshiftException.usage("not a connection string: expected a postgresql:// URL or key=value pairs",
                 "example: postgresql://app@db.example.com:5432/app?sslmode=require");
     }
 
@@ -108,7 +108,7 @@ public final class ConnectionStrings {
                 }
                 int eq = pair.indexOf('=');
                 if (eq <= 0) {
-                    throw new UpshiftException("malformed URL parameter (expected key=value)",
+                    throw UpshiftException.usage("malformed URL parameter (expected key=value)",
                             "parameters look like ?sslmode=require&application_name=x");
                 }
                 String key = decode(pair.substring(0, eq));
@@ -139,7 +139,7 @@ public final class ConnectionStrings {
             if (spec.startsWith("[")) {
                 int close = spec.indexOf(']');
                 if (close < 0) {
-                    throw new UpshiftException("malformed IPv6 address in URL: missing ']'",
+                    throw UpshiftException.usage("malformed IPv6 address in URL: missing ']'",
                             "write IPv6 hosts as postgresql://[::1]:5432/db");
                 }
                 host = spec.substring(1, close);
@@ -147,7 +147,7 @@ public final class ConnectionStrings {
                 if (after.startsWith(":")) {
                     port = after.substring(1);
                 } else if (!after.isEmpty()) {
-                    throw new UpshiftException("malformed host in URL after IPv6 address",
+                    throw UpshiftException.usage("malformed host in URL after IPv6 address",
                             "write IPv6 hosts as postgresql://[::1]:5432/db");
                 }
             } else {
@@ -206,7 +206,7 @@ public final class ConnectionStrings {
                 i++;
             }
             if (i >= n || s.charAt(i) != '=') {
-                throw new UpshiftException("missing \"=\" after a keyword"
+                throw UpshiftException.usage("missing \"=\" after a keyword"
                         + (LIBPQ_KEYWORDS.contains(key) ? " (" + key + ")" : "") + " in connection string",
                         "key=value pairs are separated by spaces: host=db port=5432 dbname=app");
             }
@@ -230,7 +230,7 @@ public final class ConnectionStrings {
                     }
                 }
                 if (!closed) {
-                    throw new UpshiftException("unterminated quoted value"
+                    throw UpshiftException.usage("unterminated quoted value"
                             + (LIBPQ_KEYWORDS.contains(key) ? " for " + key : "") + " in connection string",
                             "close the value with a single quote; escape quotes inside as \\'");
                 }
@@ -247,13 +247,7 @@ public final class ConnectionStrings {
             requireKeyword(key);
             params.put(key, value.toString());
         }
-        if (params.containsKey("port")) {
-            for (String p : params.get("port").split(",", -1)) {
-                if (!p.isEmpty()) {
-                    requirePort(p);
-                }
-            }
-        }
+        requirePorts(params.get("port"));
         return params;
     }
 
@@ -261,8 +255,30 @@ public final class ConnectionStrings {
 
     private static void requireKeyword(String key) {
         if (!LIBPQ_KEYWORDS.contains(key)) {
-            throw new UpshiftException("unknown connection option \"" + key + "\"",
+            throw UpshiftException.usage("unknown connection option \"" + key + "\"",
                     "see the libpq keywords: host, port, dbname, user, password, sslmode, application_name, ...");
+        }
+    }
+
+    /** A comma-separated port list (from any source: string, service file, PGPORT) must be valid ports. */
+    static void requirePorts(String ports) {
+        if (ports == null) {
+            return;
+        }
+        for (String p : ports.split(",", -1)) {
+            if (!p.isEmpty()) {
+                requirePort(p);
+            }
+        }
+    }
+
+    /** libpq's connect_timeout is an integer number of seconds (0 or less: wait indefinitely). */
+    static void requireConnectTimeout(String value) {
+        try {
+            Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw UpshiftException.usage("invalid connect_timeout \"" + value + "\" in connection string",
+                    "connect_timeout is a whole number of seconds, e.g. connect_timeout=10");
         }
     }
 
@@ -273,7 +289,7 @@ public final class ConnectionStrings {
                 throw new NumberFormatException();
             }
         } catch (NumberFormatException e) {
-            throw new UpshiftException("invalid port \"" + port + "\" in connection string",
+            throw UpshiftException.usage("invalid port \"" + port + "\" in connection string",
                     "a port is a number from 1 to 65535");
         }
     }
@@ -282,7 +298,7 @@ public final class ConnectionStrings {
         try {
             return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw new UpshiftException("malformed percent-encoding in connection URL",
+            throw UpshiftException.usage("malformed percent-encoding in connection URL",
                     "encode special characters in user names and passwords, e.g. @ as %40");
         }
     }

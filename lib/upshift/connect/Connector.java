@@ -32,8 +32,29 @@ public final class Connector {
         }
     }
 
+    /**
+     * The endpoint naming the host of its list that this session reached: pgjdbc tries the hosts in order, as
+     * libpq does, and its query executor knows which one answered.
+     */
+    static Endpoint answeredBy(Connection connection, Endpoint endpoint) {
+        if (!endpoint.multiHost()) {
+            return endpoint;
+        }
+        try {
+            org.postgresql.util.HostSpec spec = connection.unwrap(org.postgresql.core.BaseConnection.class)
+                    .getQueryExecutor().getHostSpec();
+            String host = spec.getHost();
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            return endpoint.answeredBy(host, spec.getPort());
+        } catch (SQLException e) {
+            return endpoint;
+        }
+    }
+
     static UpshiftException explain(String role, Endpoint endpoint, SQLException e) {
-        String where = role + " " + endpoint;
+        String where = role + " " + endpoint + (endpoint.multiHost() ? " (and every other host of its list)" : "");
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         Throwable root = rootCause(e);
         if (root instanceof UnknownHostException) {

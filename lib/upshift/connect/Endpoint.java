@@ -40,11 +40,53 @@ public final class Endpoint {
 
     private final Map<String, String> params;
     private final List<String> notes;
+    /** Which host of a multi-host list answered (index), once a session is open; -1 before. */
+    private final int answered;
 
     private Endpoint(Map<String, String> params, List<String> notes) {
+        this(params, notes, -1);
+    }
+
+    private Endpoint(Map<String, String> params, List<String> notes, int answered) {
         this.params = Collections.unmodifiableMap(params);
         this.notes = List.copyOf(notes);
+        this.answered = answered;
         Secrets.register(params.get("password"));
+    }
+
+    /**
+     * The same endpoint, naming the host of its list that answered (a multi-host URL connects to the first host
+     * that accepts): {@link #host()}, {@link #port()} and {@link #toString()} then say where the session is,
+     * while {@link #conninfo()} keeps the whole list for a server that must connect to it. Unchanged when that
+     * host and port are not in the list.
+     */
+    public Endpoint answeredBy(String host, int port) {
+        String[] hosts = hostList();
+        for (int i = 0; i < hosts.length; i++) {
+            if (hostAt(hosts, i).equalsIgnoreCase(host) && portAt(i) == port) {
+                return i == answered ? this : new Endpoint(new LinkedHashMap<>(params), notes, i);
+            }
+        }
+        return this;
+    }
+
+    /** Whether the URL lists more than one host. */
+    public boolean multiHost() {
+        return hostList().length > 1;
+    }
+
+    private String[] hostList() {
+        return (params.containsKey("hostaddr") ? params.get("hostaddr") : params.get("host")).split(",", -1);
+    }
+
+    private static String hostAt(String[] hosts, int i) {
+        return hosts[i].isEmpty() ? "localhost" : hosts[i];
+    }
+
+    private int portAt(int i) {
+        String[] ports = params.get("port").split(",", -1);
+        String p = ports.length == 1 ? ports[0] : i < ports.length ? ports[i] : "";
+        return p.isEmpty() ? 5432 : Integer.parseInt(p);
     }
 
     /** Resolves a connection string with this process's environment, as psql would. */
@@ -52,25 +94,38 @@ public final class Endpoint {
         return resolve(connection, Environment.system());
     }
 
+    /**
+     * Resolves a connection string in that environment with libpq's precedence: what the string spells out,
+     * then the service file entries of its {@code service=} (or PGSERVICE), then PG* variables, then defaults,
+     * then the password file for a missing password.
+     */
     public static Endpoint resolve(String connection, Environment env) {
         Map<String, String> params = new LinkedHashMap<>(ConnectionStrings.parse(connection));
         List<String> notes = new ArrayList<>();
+        ServiceFile.lookup(params, env).forEach((keyword, value) -> {
+            if (isBlank(params.get(keyword))) {
+                params.put(keyword, value);
+            }
+        });
+        // the servers that connect to this endpoint (CREATE SUBSCRIPTION) have no such file: keep what it said
+        params.remove("service");
+        params.remove("servicefile");
         ENVIRONMENT.forEach((variable, keyword) -> {
             String value = env.get(variable);
             if (value != null && isBlank(params.get(keyword))) {
                 params.put(keyword, value);
             }
         });
-        if (params.containsKey("service")) {
-            throw new UpshiftException("connection services (service=...) are not supported",
-                    "spell the host, port, dbname and user out in the URL");
+        ConnectionStrings.requirePorts(params.get("port"));
+        if (params.containsKey("connect_timeout")) {
+            ConnectionStrings.requireConnectTimeout(params.get("connect_timeout"));
         }
         if (isBlank(params.get("host")) && isBlank(params.get("hostaddr"))) {
             params.put("host", "localhost");
         }
         String host = params.getOrDefault("host", "");
         if (host.startsWith("/") || host.startsWith("@")) {
-            throw new UpshiftException("Unix-domain socket connections are not supported (host=" + host + ")",
+            throw UpshiftException.usage("Unix-domain socket connections are not supported (host=" + host + ")",
                     "connect over TCP, e.g. host=localhost port=5432");
         }
         if (isBlank(params.get("port"))) {
@@ -98,12 +153,14 @@ public final class Endpoint {
         return new Endpoint(params, notes);
     }
 
+    /** The host the session went to ({@link #answeredBy}), else the first of the list. */
     public String host() {
-        return firstOf(params.containsKey("hostaddr") ? params.get("hostaddr") : params.get("host"));
+        return answered >= 0 ? hostAt(hostList(), answered)
+                : firstOf(params.containsKey("hostaddr") ? params.get("hostaddr") : params.get("host"));
     }
 
     public int port() {
-        return Integer.parseInt(firstOf(params.get("port")));
+        return portAt(Math.max(answered, 0));
     }
 
     public String dbname() {
@@ -164,8 +221,10 @@ public final class Endpoint {
                 props.setProperty(key.substring("jdbc.".length()), value);
             }
         });
+        // libpq's connect_timeout: 0 (or less) waits indefinitely, 1 counts as 2; pgjdbc's 0 waits indefinitely too
         int connectTimeout = params.containsKey("connect_timeout")
-                ? Math.max(1, Integer.parseInt(params.get("connect_timeout"))) : settings.connectTimeoutSeconds();
+                ? Integer.parseInt(params.get("connect_timeout").strip()) : settings.connectTimeoutSeconds();
+        connectTimeout = connectTimeout <= 0 ? 0 : Math.max(2, connectTimeout);
         props.setProperty("connectTimeout", Integer.toString(connectTimeout));
         props.setProperty("loginTimeout", Integer.toString(connectTimeout * 2));
         props.setProperty("tcpKeepAlive", "true");

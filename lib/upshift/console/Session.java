@@ -43,7 +43,7 @@ public final class Session {
                     + " preflight(\"--skip-data-checks\")"),
             new Call("monitor()", "sync state, copy progress, lag, what is wrong and the fix (monitor);"
                     + " monitor(\"--rollback\"), monitor(\"--until\", \"caught-up\", \"--timeout\", \"10m\")"),
-            new Call("lag()", "one line: tables ready, slot lag, apply lag (forward); rollbackLag() after"
+            new Call("lag()", "one line: tables ready, slot lag, last report (forward); rollbackLag() after"
                     + " switchover"),
             new Call("syncSequences(dryRun)", "destination sequences from origin values (sync-sequences);"
                     + " true only prints the setval script; checkSequences() compares"),
@@ -167,7 +167,7 @@ public final class Session {
         return step("monitor", options);
     }
 
-    /** Forward replication in one line: tables ready, copies, slot lag, apply lag, and a problem if there is one. */
+    /** Forward replication in one line: tables ready, copies, slot lag, last report, and a problem if there is one. */
     public int lag() {
         return lag(Direction.FORWARD);
     }

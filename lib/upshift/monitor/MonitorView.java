@@ -105,8 +105,8 @@ public final class MonitorView {
 
         if (sub != null) {
             out.line("apply: received " + orDash(sub.receivedLsn()) + ", latest end " + orDash(sub.latestEndLsn())
-                    + ", last message " + ago(sub.secondsSinceMessage())
-                    + ", apply lag " + seconds(sub.applyLagSeconds()) + " (now() - latest_end_time)");
+                    + " " + reported(sub.applyLagSeconds()) + ", last message " + ago(sub.secondsSinceMessage())
+                    + pending(slot));
             if (sub.applyErrorCount() != null) {
                 out.line("errors (pg_stat_subscription_stats): " + sub.applyErrorCount() + " apply, "
                         + sub.syncErrorCount() + " table sync");
@@ -114,9 +114,7 @@ public final class MonitorView {
         }
 
         out.line("ready: " + (s.ready() ? "yes" : "no") + " (" + s.readyTables() + "/" + s.tables().size()
-                + " tables), caught up: " + (s.caughtUp() ? "yes" : "no") + " (slot lag ≤ "
-                + Units.pretty(s.maxLagBytes()) + ")"
-                + (s.caughtUp() || !s.ready() || s.notCaughtUp() == null ? "" : ": " + s.notCaughtUp()));
+                + " tables), " + caughtUp(s));
 
         Diagnosis d = s.diagnosis();
         if (d != null) {
@@ -152,13 +150,56 @@ public final class MonitorView {
         parts.add(s.slot() == null ? "no slot " + s.slotName()
                 : "slot lag " + (s.slot().lagBytes() == null ? "unknown" : Units.pretty(s.slot().lagBytes())));
         if (s.subscription() != null && s.subscription().applyLagSeconds() != null) {
-            parts.add("apply lag " + seconds(s.subscription().applyLagSeconds()));
+            parts.add("last report " + seconds(s.subscription().applyLagSeconds()) + " ago");
         }
         String line = time + " " + String.join("; ", parts);
         if (s.diagnosis() != null) {
             line += " — " + (s.diagnosis().blocking() ? "PROBLEM: " : "warning: ") + s.diagnosis().headline();
         }
         return line;
+    }
+
+    /**
+     * "caught up: ..." in words that follow the numbers: the slot's real lag against --max-lag, and when it is
+     * within the limit and still not caught up, what else is missing (one look never proves a live worker).
+     */
+    static String caughtUp(ReplicationSnapshot s) {
+        SlotInfo slot = s.slot();
+        String lag = slot == null || slot.lagBytes() == null ? null : "slot lag " + Units.pretty(slot.lagBytes())
+                + (slot.lagBytes() <= s.maxLagBytes() ? " ≤ " : " > ") + "--max-lag "
+                + Units.pretty(s.maxLagBytes());
+        if (s.caughtUp()) {
+            return "caught up: yes (" + lag + ")";
+        }
+        String why = s.notCaughtUp() == null ? "" : s.notCaughtUp();
+        if (lag == null) {
+            return "caught up: no: " + why;
+        }
+        if (why.startsWith("slot lag")) {
+            return "caught up: no: " + lag;
+        }
+        if (slot.lagBytes() > s.maxLagBytes()) {
+            return "caught up: no: " + why + "; " + lag;
+        }
+        return "caught up: no (" + lag + ", but " + why + ")";
+    }
+
+    /**
+     * now() - latest_end_time is when the worker last reported a position to the publisher, not how far apply is
+     * behind: an idle publisher sends keepalives only every wal_sender_timeout / 2, so it grows to ~30 s with
+     * nothing to apply. Named for what it is.
+     */
+    private static String reported(Double seconds) {
+        return seconds == null ? "(never reported)" : "(reported " + seconds(seconds) + " ago)";
+    }
+
+    /** What the slot has not confirmed yet: the real lag, in bytes; "nothing to apply" at 0. */
+    private static String pending(SlotInfo slot) {
+        if (slot == null || slot.lagBytes() == null) {
+            return "";
+        }
+        return slot.lagBytes() == 0 ? ", nothing to apply (slot lag 0 bytes)"
+                : ", " + Units.pretty(slot.lagBytes()) + " of WAL not yet confirmed (slot lag)";
     }
 
     static String copyLine(CopyProgress c, boolean terminal) {

@@ -28,6 +28,7 @@ import upshift.migration.Publications;
 import upshift.migration.Subscription.SubscribedTable;
 import upshift.migration.Subscription;
 import upshift.migration.SyncState;
+import upshift.report.Units;
 import upshift.schema.Catalog;
 import upshift.schema.Column;
 import upshift.schema.TableDrift;
@@ -324,7 +325,8 @@ public record ReplicationSnapshot(
             return "the slot's lag is unknown (no confirmed_flush_lsn yet)";
         }
         if (slot.lagBytes() > maxLagBytes) {
-            return "slot lag " + slot.lagBytes() + " bytes is above --max-lag " + maxLagBytes;
+            return "slot lag " + Units.pretty(slot.lagBytes()) + " (" + slot.lagBytes() + " bytes) is above --max-lag "
+                    + Units.pretty(maxLagBytes);
         }
         if (Diagnosis.inactiveWithLag(slot)) {
             return "the slot is inactive with " + slot.lagBytes() + " bytes not confirmed: nothing streams them";

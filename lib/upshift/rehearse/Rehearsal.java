@@ -351,8 +351,7 @@ public final class Rehearsal {
         List<String> all = new java.util.ArrayList<>(List.of(args));
         all.addAll(List.of("--name", names.name()));
         long t = System.nanoTime();
-        Environment environment = new Environment(env, Path.of(System.getProperty("user.home")),
-                System.getProperty("user.name"));
+        Environment environment = Environment.of(env);
         Captured run = UpshiftCommand.capture(UpshiftCommand.newScript(step.scriptClass()), environment, all.toArray(String[]::new));
         double seconds = (System.nanoTime() - t) / 1e9;
         int code = run.exitCode();

@@ -157,16 +157,114 @@ class EndpointTest {
                 "host=h password='hunter22", "host=h bogus=hunter22", "just-a-word", "host=h port=0",
                 "postgresql://u:hunter22@[::1/db", "host=/var/run/postgresql password=hunter22"}) {
             UpshiftException e = assertThrows(UpshiftException.class, () -> Endpoint.resolve(bad, env()), bad);
-            assertEquals(ExitCode.FAILED, e.exitCode(), bad);
+            assertEquals(ExitCode.USAGE, e.exitCode(), bad);
             assertFalse(e.getMessage().contains("hunter22"), e.getMessage());
             assertFalse(String.valueOf(e.hint()).contains("hunter22"), e.hint());
         }
     }
 
+    private Path serviceFile(Path file, String... lines) throws Exception {
+        Files.createDirectories(file.getParent());
+        Files.write(file, java.util.List.of(lines));
+        return file;
+    }
+
+    /** libpq's precedence: the string's own keywords, then the service's entries, then PG* variables. */
     @Test
-    void serviceFilesAreRefusedClearly() {
-        UpshiftException e = assertThrows(UpshiftException.class, () -> Endpoint.resolve("service=prod", env()));
-        assertTrue(e.getMessage().contains("service"));
+    void aServiceFillsWhatTheStringLeavesOutAndBeatsTheEnvironment() throws Exception {
+        serviceFile(home.resolve(".pg_service.conf"), "# comment", "[other]", "host=wrong", "",
+                "[prod]", "  host = db.example.com", "port=6543", "dbname=shop", "user=svc", "password=fromservice",
+                "[later]", "host=alsowrong");
+        Endpoint e = Endpoint.resolve("service=prod user=explicit", env("PGHOST", "envhost", "PGUSER", "envuser",
+                "PGSSLMODE", "require"));
+        assertEquals("db.example.com", e.host());
+        assertEquals(6543, e.port());
+        assertEquals("shop", e.dbname());
+        assertEquals("explicit", e.user(), "the string's own keyword wins over the service");
+        assertEquals("require", e.get("sslmode"), "what neither gives comes from the environment");
+        assertTrue(e.hasPassword());
+        assertNull(e.get("service"), "a server that connects to it (CREATE SUBSCRIPTION) has no such file");
+        assertFalse(e.conninfo().contains("service="), e.maskedConninfo());
+        assertTrue(e.conninfo().contains("host=db.example.com port=6543 dbname=shop"), e.maskedConninfo());
+        assertFalse(e.maskedConninfo().contains("fromservice"), e.maskedConninfo());
+
+        // the URI form and PGSERVICE name it too
+        assertEquals("db.example.com", Endpoint.resolve("postgresql:///?service=prod", env()).host());
+        Endpoint fromEnv = Endpoint.resolve("postgresql://", env("PGSERVICE", "prod"));
+        assertEquals("db.example.com", fromEnv.host());
+        assertEquals("svc", fromEnv.user());
+        assertEquals("envhost", Endpoint.resolve("postgresql://", env("PGHOST", "envhost")).host(),
+                "no service named: the environment as before");
+    }
+
+    @Test
+    void theUserFileWinsOverTheSystemFileAndPgservicefileMovesIt() throws Exception {
+        Path sys = home.resolve("sysconf");
+        serviceFile(sys.resolve("pg_service.conf"), "[prod]", "host=system-host", "[sysonly]", "host=sys-only");
+        Path mine = serviceFile(home.resolve("elsewhere/services.conf"), "[prod]", "host=user-host");
+        assertEquals("system-host", Endpoint.resolve("service=prod", env("PGSYSCONFDIR", sys.toString())).host());
+        assertEquals("user-host", Endpoint.resolve("service=prod", env("PGSYSCONFDIR", sys.toString(),
+                "PGSERVICEFILE", mine.toString())).host());
+        assertEquals("sys-only", Endpoint.resolve("service=sysonly", env("PGSYSCONFDIR", sys.toString(),
+                "PGSERVICEFILE", mine.toString())).host(), "a service the user file lacks comes from the system");
+        assertEquals("user-host", Endpoint.resolve("service=prod servicefile=" + mine, env(
+                "PGSYSCONFDIR", sys.toString())).host(), "servicefile= (PostgreSQL 18) names the user file");
+    }
+
+    @Test
+    void anUnknownServiceOrAMalformedFileIsAUsageError() throws Exception {
+        UpshiftException missing = assertThrows(UpshiftException.class,
+                () -> Endpoint.resolve("service=nosuch", env("PGSYSCONFDIR", home.resolve("none").toString())));
+        assertEquals(ExitCode.USAGE, missing.exitCode());
+        assertEquals("definition of service \"nosuch\" not found", missing.getMessage());
+        assertTrue(missing.hint().contains(".pg_service.conf"), missing.hint());
+
+        serviceFile(home.resolve(".pg_service.conf"), "[bad]", "host db", "[nested]", "service=other",
+                "[unknown]", "colour=blue");
+        for (String name : new String[] {"bad", "nested", "unknown"}) {
+            UpshiftException e = assertThrows(UpshiftException.class,
+                    () -> Endpoint.resolve("service=" + name, env()), name);
+            assertEquals(ExitCode.USAGE, e.exitCode(), name);
+            assertTrue(e.getMessage().contains(".pg_service.conf, line "), e.getMessage());
+        }
+    }
+
+    /** libpq reads ~/.pgpass and ~/.pg_service.conf under $HOME; Java's user.home ignores HOME. */
+    @Test
+    void theHomeDirectoryIsHomeNotUserHome() {
+        assertEquals(home, Environment.of(Map.of("HOME", home.toString())).home());
+        assertEquals(Path.of(System.getProperty("user.home")), Environment.of(Map.of()).home());
+    }
+
+    @Test
+    void theHostThatAnsweredIsTheOneNamed() {
+        Endpoint e = Endpoint.resolve("postgresql://u:pw@dead.example:5433,live.example:6000,[::1]/db", env());
+        assertTrue(e.multiHost());
+        assertEquals("dead.example", e.host(), "before connecting: the first");
+        Endpoint live = e.answeredBy("live.example", 6000);
+        assertEquals("live.example", live.host());
+        assertEquals(6000, live.port());
+        assertEquals("postgresql://u:********@live.example:6000/db", live.toString());
+        assertEquals(e.conninfo(), live.conninfo(), "a server connecting to it still gets the whole list");
+        assertEquals("::1", e.answeredBy("::1", 5432).host());
+        assertEquals("dead.example", e.answeredBy("live.example", 1).host(), "not in the list: unchanged");
+        UpshiftException none = Connector.explain("origin", e, new java.sql.SQLException("refused", "08001",
+                new java.net.ConnectException("Connection refused")));
+        assertEquals("cannot connect to origin postgresql://u:********@dead.example:5433/db (and every other host of"
+                + " its list): connection refused", none.getMessage());
+    }
+
+    @Test
+    void connectTimeoutFollowsLibpq() {
+        assertEquals("0", Endpoint.resolve("postgresql://h/db?connect_timeout=0", env()).jdbcProperties(SETTINGS)
+                .getProperty("connectTimeout"), "0 waits indefinitely");
+        assertEquals("2", Endpoint.resolve("host=h connect_timeout=1", env()).jdbcProperties(SETTINGS)
+                .getProperty("connectTimeout"), "libpq counts 1 as 2");
+        UpshiftException e = assertThrows(UpshiftException.class,
+                () -> Endpoint.resolve("host=h connect_timeout=soon", env()));
+        assertEquals(ExitCode.USAGE, e.exitCode());
+        assertEquals(ExitCode.USAGE, assertThrows(UpshiftException.class,
+                () -> Endpoint.resolve("host=h", env("PGPORT", "none"))).exitCode());
     }
 
     @Test

@@ -100,7 +100,8 @@ class MonitorCommandTest {
             Run caughtUp = f.run("Monitor", args(names, "--until", "caught-up", "--timeout", "2m", "--interval",
                     "1s"));
             assertEquals(ExitCode.OK, caughtUp.exitCode(), caughtUp.stdout() + caughtUp.stderr());
-            assertTrue(caughtUp.stdout().contains("caught up: yes"), caughtUp.stdout());
+            assertTrue(java.util.regex.Pattern.compile("caught up: yes \\(slot lag [0-9.]+ (bytes|kB) ≤ --max-lag"
+                    + " 1\\.0 MB\\)").matcher(caughtUp.stdout()).find(), caughtUp.stdout());
 
             Run watch = f.run("Monitor", args(names, "--watch", "--json", "--interval", "1s", "--timeout", "2s"));
             assertEquals(ExitCode.OK, watch.exitCode(), watch.stderr());
@@ -114,6 +115,13 @@ class MonitorCommandTest {
             assertEquals(ExitCode.OK, human.exitCode(), human.stderr());
             assertTrue(human.stdout().contains("subscription mon_ready_sub on destination: enabled"), human.stdout());
             assertTrue(human.stdout().contains("slot mon_ready_slot on origin: active"), human.stdout());
+            // one look: the lag is within the limit, and the line says so and what one look cannot tell
+            assertTrue(java.util.regex.Pattern.compile("caught up: no \\(slot lag [0-9.]+ (bytes|kB) ≤ --max-lag"
+                    + " 1\\.0 MB, but the apply worker \\(pid \\d+\\) has been seen in 1 poll")
+                    .matcher(human.stdout()).find(), human.stdout());
+            // now() - latest_end_time is when the worker last reported, named so
+            assertFalse(human.stdout().contains("apply lag"), human.stdout());
+            assertTrue(human.stdout().contains(" ago), last message "), human.stdout());
             assertFalse(human.stdout().contains(f.originServer().password()), "password printed");
         } finally {
             dropReplication(f, names);
@@ -190,7 +198,15 @@ class MonitorCommandTest {
         ShopFixture f = ShopFixture.create(provider, "monitor_stuck", 50);
         MigrationNames names = new MigrationNames("mon_stuck");
 
-        // a plain monitor that reports a PROBLEM exits 3, like --until
+        // nothing of the migration exists: the --name is wrong (exit 2), whatever monitor would report
+        Run unknown = f.run("Monitor", args(names));
+        assertEquals(ExitCode.USAGE, unknown.exitCode(), unknown.stdout() + unknown.stderr());
+        assertTrue(unknown.stderr().contains("error: no migration named \"mon_stuck\" on origin or destination"),
+                unknown.stderr());
+        assertTrue(unknown.stderr().contains("create-publication starts one"), unknown.stderr());
+
+        // its publication exists, its subscription not yet: a plain monitor that reports a PROBLEM exits 3
+        f.onOrigin("CREATE PUBLICATION " + Sql.ident(names.publication()) + " FOR TABLE " + TABLES);
         Run nothing = f.run("Monitor", args(names));
         assertEquals(ExitCode.CHECK_FAILED, nothing.exitCode(), nothing.stdout() + nothing.stderr());
         assertTrue(nothing.stdout().contains("subscription mon_stuck_sub on destination: does not exist"),
@@ -208,6 +224,7 @@ class MonitorCommandTest {
         assertEquals("mon_stuck_rollback_slot", r.get("slotName").asText());
 
         // without disable_on_error a failing table sync retries forever: enabled, never ready
+        f.onOrigin("DROP PUBLICATION " + Sql.ident(names.publication()));
         createReplication(f, names, false);
         try {
             Run run = f.run("Monitor", args(names, "--until", "ready", "--timeout", "3s", "--interval", "1s"));

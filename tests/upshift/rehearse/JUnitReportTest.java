@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
+import upshift.sql.QualifiedName;
 import upshift.generate.DataGenerator;
 import upshift.generate.TableWorkload;
 
@@ -32,10 +33,10 @@ class JUnitReportTest {
                 new Timeline.Step("preflight (after the fix)", 1.1, 0, ""),
                 new Timeline.Step("switchover", 4.0, 1, "drain timed out <after 5m> & more"));
         Timeline.Summary s = new Timeline.Summary(13, 16, 1000, steps, List.of(), null, 0.4, null, null, 10, 2, 3L,
-                12.5, List.of(new DataGenerator.TableResult("public.t", 10, 8, 2, List.of("2 row(s) skipped: check"),
+                12.5, List.of(new DataGenerator.TableResult(new QualifiedName("public", "t"), 10, 8, 2, List.of("2 row(s) skipped: check"),
                         0.5)),
-                List.of(new TableWorkload.TableAccount("public.t", 5, 3, 2, 1, 0, 7, 3, List.of("missing (4)")),
-                        new TableWorkload.TableAccount("public.u", 5, 0, 0, 0, 0, 5, 0, List.of())),
+                List.of(new TableWorkload.TableAccount(new QualifiedName("public", "t"), 5, 3, 2, 1, 0, 7, 3, List.of("missing (4)")),
+                        new TableWorkload.TableAccount(new QualifiedName("public", "u"), 5, 0, 0, 0, 0, 5, 0, List.of())),
                 "rehearsal stopped: switchover exited 1");
         String xml = JUnitReport.xml(s);
         Element suite = DocumentBuilderFactory.newInstance().newDocumentBuilder()

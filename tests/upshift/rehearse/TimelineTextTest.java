@@ -12,6 +12,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import upshift.sql.QualifiedName;
 import upshift.ExitCode;
 import upshift.cli.UpshiftCommand;
 import upshift.connect.Environment;
@@ -29,10 +30,10 @@ class TimelineTextTest {
     void textReportHasTablesWhatWasNotSatisfiedAndLostWrites() {
         Timeline.Summary s = new Timeline.Summary(13, 16, 1200, List.of(new Timeline.Step("switchover", 4.0, 0, "")),
                 List.of(), 5000.0, 0.4, 0.3, true, 10, 2, 1L, 20.0,
-                List.of(new DataGenerator.TableResult("public.orders", 1000, 990, 10,
+                List.of(new DataGenerator.TableResult(new QualifiedName("public", "orders"), 1000, 990, 10,
                         List.of("10 row(s) skipped: new row violates check constraint \"c\""), 0.5),
-                        new DataGenerator.TableResult("public.users", 200, 200, 0, List.of(), 0.1)),
-                List.of(new TableWorkload.TableAccount("public.orders", 6, 2, 1, 2, 0, 7, 1, List.of("missing (17)"))),
+                        new DataGenerator.TableResult(new QualifiedName("public", "users"), 200, 200, 0, List.of(), 0.1)),
+                List.of(new TableWorkload.TableAccount(new QualifiedName("public", "orders"), 6, 2, 1, 2, 0, 7, 1, List.of("missing (17)"))),
                 null);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream stream = new PrintStream(bytes, true, StandardCharsets.UTF_8);

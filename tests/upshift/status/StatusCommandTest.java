@@ -134,7 +134,8 @@ class StatusCommandTest {
         String malformed = "postgresql://" + origin.superuser() + ":" + secret + "@" + origin.host() + ":port/db";
         for (String url : List.of(wrongPassword, closedPort, malformed)) {
             Run run = Run.script("Status", "--origin", url);
-            assertEquals(ExitCode.FAILED, run.exitCode(), run.stderr());
+            // a malformed URL is a usage error (exit 2); a server that refuses is a failure (exit 1)
+            assertEquals(url.equals(malformed) ? ExitCode.USAGE : ExitCode.FAILED, run.exitCode(), run.stderr());
             assertTrue(run.stderr().startsWith("error: "), run.stderr());
             assertEquals(2, run.stderr().strip().lines().count(), "error and hint only:\n" + run.stderr());
             assertFalse(run.stderr().contains(secret), run.stderr());

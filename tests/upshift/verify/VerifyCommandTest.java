@@ -182,9 +182,17 @@ class VerifyCommandTest {
                 "selection options given: " + owner.stdout());
         assertTrue(owner.stdout().contains("all 5 table(s) equal"), owner.stdout());
 
-        Run missing = f.run("Verify", "--tables-from", "publication", "--name", "nosuch");
-        assertEquals(ExitCode.FAILED, missing.exitCode(), missing.stderr());
-        assertTrue(missing.stderr().contains("publication nosuch_pub does not exist on origin"), missing.stderr());
+        // a --name of which nothing exists is refused (exit 2), naming the migration that does: never verified as
+        // "the owner's tables" in its place
+        for (String from : new String[] {"publication", "auto"}) {
+            Run missing = f.run("Verify", "--tables-from", from, "--name", "nosuch");
+            assertEquals(ExitCode.USAGE, missing.exitCode(), missing.stdout() + missing.stderr());
+            assertTrue(missing.stderr().contains("error: no migration named \"nosuch\" on origin or destination:"
+                    + " verify needs one"), missing.stderr());
+            assertTrue(missing.stderr().contains("hint: the migrations here: verify_pub (pass --name verify_pub)"),
+                    missing.stderr());
+            assertEquals("", missing.stdout());
+        }
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------------
