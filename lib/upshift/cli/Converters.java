@@ -85,30 +85,6 @@ public final class Converters {
         return d;
     }
 
-    /**
-     * A whole number of seconds, 0 or more: {@code --connect-timeout}, with libpq's meaning of
-     * {@code connect_timeout} (0 waits indefinitely). A negative or non-numeric value is a usage error.
-     */
-    public static int seconds(String text) {
-        try {
-            int n = Integer.parseInt(text.strip());
-            if (n < 0) {
-                throw new Invalid("value", text, "a number of seconds cannot be negative (0 waits indefinitely)");
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new Invalid("value", text, "a whole number of seconds, e.g. 10 (0 waits indefinitely)");
-        }
-    }
-
-    /** {@link #seconds} for an option's {@code converter}. */
-    public static final class Seconds implements CommandLine.ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            return seconds(value);
-        }
-    }
-
     /** A size: bytes, or {@code 512kB}, {@code 16MB}, {@code 1GB} (powers of 1024). */
     public static ByteSize size(String text) {
         try {

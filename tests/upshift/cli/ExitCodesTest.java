@@ -66,9 +66,9 @@ class ExitCodesTest {
             assertFalse(run.stderr().contains("Exception"), run.stderr());
         }
         Run negative = Run.script("Status", "--origin", REFUSED, "--connect-timeout", "-1");
-        assertTrue(negative.stderr().contains("error: invalid value for --connect-timeout: \"-1\""),
+        assertTrue(negative.stderr().contains("error: invalid duration for --connect-timeout: \"-1\""),
                 negative.stderr());
-        assertTrue(negative.stderr().contains("hint: a number of seconds cannot be negative"), negative.stderr());
+        assertTrue(negative.stderr().contains("hint: write e.g. 90s"), negative.stderr());
     }
 
     /** Plain monitor, no --until: a report that says PROBLEM exits 3. */
