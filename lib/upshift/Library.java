@@ -11,6 +11,8 @@
 //SOURCES connect/Cluster.java connect/ConnectSettings.java connect/ConnectionStrings.java connect/Connector.java
 //SOURCES connect/Endpoint.java connect/Environment.java connect/PgPass.java connect/SameServer.java
 //SOURCES connect/Secrets.java
+//SOURCES copy/CopyPlan.java copy/CopyState.java copy/ExportedSnapshot.java copy/IndexRebuild.java copy/InitialCopy.java
+//SOURCES copy/SnapshotCopy.java copy/TableChunk.java
 //SOURCES migration/CutoverRecord.java migration/Direction.java migration/MigrationLock.java
 //SOURCES migration/MigrationNames.java migration/MigrationState.java migration/Publications.java
 //SOURCES migration/PublishedTables.java migration/ReplicationSlot.java migration/Subscription.java
