@@ -176,8 +176,8 @@ public final class ForwardSubscription {
             int n = workers != null ? workers : SnapshotCopy.defaultWorkers(origin.connection(),
                     destination.connection());
             if (runner.dryRun()) {
-                runner.scriptOnly(destination, "-- here enable-subscription copies " + publication.tables().size()
-                        + " tables under the slot's exported snapshot on " + n + " workers (not a psql step)");
+                runner.scriptOnly(destination, "-- here enable-subscription creates the slot and copies the "
+                        + publication.tables().size() + " tables under its exported snapshot (not a psql step)");
             } else {
                 copy = new SnapshotCopy(origin, destination, names, out).chunkBytes(chunkBytes).run(publication.tables(), n);
             }

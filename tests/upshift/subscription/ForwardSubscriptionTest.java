@@ -32,7 +32,8 @@ class ForwardSubscriptionTest {
         ShopFixture f = ShopFixture.create(provider, "sub_options", 20);
         assertEquals(ExitCode.OK, f.run("CreatePublication").exitCode());
 
-        Run run = f.run("CreateSubscription", "--json", "--origin-conninfo", f.originConninfo());
+        Run run = f.run("CreateSubscription", "--json", "--initial-copy", "native", "--origin-conninfo",
+                f.originConninfo());
         assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
         JsonNode result = new ObjectMapper().readTree(run.stdout());
         assertEquals("created (disabled)", result.get("action").asText());
@@ -88,7 +89,8 @@ class ForwardSubscriptionTest {
     void forcedDriftRecovers(PgProvider provider) throws Exception {
         ShopFixture f = ShopFixture.create(provider, "sub_drift", 30);
         assertEquals(ExitCode.OK, f.run("CreatePublication").exitCode());
-        assertEquals(ExitCode.OK, f.run("CreateSubscription", "--origin-conninfo", f.originConninfo()).exitCode());
+        assertEquals(ExitCode.OK, f.run("CreateSubscription", "--initial-copy", "native", "--origin-conninfo",
+                f.originConninfo()).exitCode());
         assertEquals(ExitCode.OK, f.run("EnableSubscription", "--force").exitCode());
         Wait.until(Duration.ofSeconds(90), "the subscription disables itself on the missing column",
                 () -> f.destinationLong(subscription(f) + " AND NOT subenabled") == 1);
