@@ -56,7 +56,10 @@ public final class CopyState {
     private CopyState() {
     }
 
-    /** The statements that create the record (idempotent) and mark {@code subscription} pending. */
+    /**
+     * The statements that create the record (idempotent) and mark {@code subscription} pending; run when the
+     * subscription is created.
+     */
     public static List<String> createStatements(String subscription) {
         return List.of("CREATE SCHEMA IF NOT EXISTS " + Sql.ident(SCHEMA),
                 "CREATE TABLE IF NOT EXISTS " + STATE + " (subscription text PRIMARY KEY, phase text NOT NULL,"
@@ -66,8 +69,11 @@ public final class CopyState {
                 "CREATE TABLE IF NOT EXISTS " + DEFERRED + " (subscription text, seq int, kind text NOT NULL,"
                         + " table_name text NOT NULL, object_name text NOT NULL, create_statement text NOT NULL,"
                         + " validate boolean NOT NULL, PRIMARY KEY (subscription, seq))",
+                // a new subscription of an old name (after cleanup) starts over; deferred objects stay recorded
+                "DELETE FROM " + CHUNKS + " WHERE subscription = " + Sql.literal(subscription),
                 "INSERT INTO " + STATE + " (subscription, phase) VALUES (" + Sql.literal(subscription) + ", 'pending')"
-                        + " ON CONFLICT (subscription) DO NOTHING");
+                        + " ON CONFLICT (subscription) DO UPDATE SET phase = 'pending', snapshot = NULL,"
+                        + " started = NULL, finished = NULL");
     }
 
     /** The phase of {@code subscription}'s snapshot copy, or empty when it has none (native table sync). */

@@ -51,6 +51,8 @@ class InitialSyncBench {
             "CREATE INDEX accounts_abalance_idx ON accounts (abalance)",
             "CREATE INDEX tellers_bid_idx ON tellers (bid)");
 
+    private static int pipes;
+
     @Test
     void initialSyncSideBySide() throws Exception {
         PgProvider provider = Providers.selected().get(0);
@@ -64,10 +66,11 @@ class InitialSyncBench {
             st.execute("INSERT INTO tellers SELECT g, 1 + g % " + Math.max(1, ROWS / 100000) + ", 0, ''"
                     + " FROM generate_series(1, " + Math.max(10, ROWS / 10000) + ") g");
             st.execute("INSERT INTO accounts SELECT g, 1 + g % " + Math.max(1, ROWS / 100000) + ", (g * 7919) % 100000,"
-                    + " '' FROM generate_series(1, " + ROWS + ") g");
+                    + " '' FROM generate_series(1::bigint, " + ROWS + ") g");
             st.execute("VACUUM ANALYZE");
         }
-        String expected = fingerprint(origin, ORIGIN_DB);
+        // destination ends with the origin's rows and the three secondary indexes origin lacks
+        String expected = fingerprint(origin, ORIGIN_DB).replaceAll(" 0$", " " + INDEXES.size());
         long bytes = single(origin, ORIGIN_DB, "SELECT sum(pg_table_size(c.oid)) FROM pg_class c"
                 + " WHERE relname IN ('accounts', 'branches', 'tellers')");
         Map<String, Double> seconds = new LinkedHashMap<>();
@@ -76,11 +79,14 @@ class InitialSyncBench {
         for (int w : new int[] {1, 2, 4}) {
             seconds.put("snapshot copy --workers " + w, viaSteps(origin, destination, "snapshot", w, expected));
         }
-        double floor = seconds.get("raw binary COPY pipe + indexes");
+        // the pipe again, last: the first variant also pays for a cold cache
+        seconds.put("raw binary COPY pipe + indexes (again, last)", rawPipe(origin, destination, expected));
+        double floor = Math.min(seconds.get("raw binary COPY pipe + indexes"),
+                seconds.get("raw binary COPY pipe + indexes (again, last)"));
         StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%ninitial sync, 13 -> 16, %,d accounts"
-                + " rows, %.0f MB of tables, 3 secondary indexes%n%-34s %9s %9s %12s%n", ROWS, bytes / 1e6,
-                "variant", "seconds", "MB/s", "vs pipe"));
-        seconds.forEach((k, v) -> table.append(String.format(Locale.ROOT, "%-34s %9.1f %9.1f %11.2fx%n", k, v,
+                + " rows, %.0f MB of tables, 3 secondary indexes%n%-44s %9s %9s %12s%n", ROWS, bytes / 1e6,
+                "variant", "seconds", "MB/s", "vs best pipe"));
+        seconds.forEach((k, v) -> table.append(String.format(Locale.ROOT, "%-44s %9.1f %9.1f %11.2fx%n", k, v,
                 bytes / 1e6 / v, v / floor)));
         table.append("pgcopydb: not installed on this machine, not measured\n");
         System.out.println(table);
@@ -116,7 +122,7 @@ class InitialSyncBench {
 
     /** The floor: one COPY pipe per table at once, binary, then the indexes one after another. */
     private static double rawPipe(PgServer origin, PgServer destination, String expected) throws Exception {
-        String db = "bench_pipe";
+        String db = "bench_pipe_" + (++pipes);
         destination.createDatabase(db);
         try (Connection d = connect(destination, db); Statement st = d.createStatement()) {
             st.execute(TABLES);
@@ -165,7 +171,8 @@ class InitialSyncBench {
         try (Connection c = connect(server, db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                 "SELECT (SELECT count(*) || '/' || sum(abalance) || '/' || sum(bid) FROM accounts) || ' '"
                         + " || (SELECT count(*) FROM tellers) || ' ' || (SELECT count(*) FROM branches)"
-                        + " || ' ' || (SELECT count(*) FROM pg_indexes WHERE schemaname = 'public')")) {
+                        + " || ' ' || (SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'"
+                        + " AND indexname NOT LIKE '%pkey')")) {
             rs.next();
             return rs.getString(1);
         }
