@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import upshift.ExitCode;
+import upshift.cli.ByteSize;
 import upshift.cli.CommonOptions;
 import upshift.cli.UpshiftCommand;
 import upshift.runbook.Step;
@@ -13,8 +14,10 @@ import upshift.subscription.ForwardSubscription;
 import upshift.subscription.ForwardSubscriptionView;
 
 @Command(name = "enable-subscription", header = Step.Summary.ENABLE_SUBSCRIPTION,
-        description = "On destination: ALTER SUBSCRIPTION NAME_sub ENABLE, which starts the initial copy and the"
-                + " streaming. Refuses (exit 3) while destination tables lack replicated columns or have"
+        description = "On destination: after the snapshot copy of a subscription created with --initial-copy"
+                + " snapshot (the slot with an exported snapshot, --workers parallel COPY sessions per side,"
+                + " dropped indexes and constraints rebuilt, foreign keys validated), ALTER SUBSCRIPTION NAME_sub"
+                + " ENABLE, which starts the streaming (native: also the table sync). Refuses (exit 3) while destination tables lack replicated columns or have"
                 + " NOT NULL columns origin does not send. Refreshes the subscription when the publication"
                 + " gained tables.",
         footer = {"", "Examples:",
@@ -34,6 +37,16 @@ class EnableSubscription extends UpshiftCommand {
     @Option(names = "--force", description = "Enable even though the apply is known to fail (to watch it in monitor).")
     boolean force;
 
+    @Option(names = "--workers", paramLabel = "N",
+            description = "Copy and rebuild sessions per side for the snapshot copy. Default: 4, fewer when either"
+                    + " side has fewer than 4 free connections per worker (preflight shows it).")
+    Integer workers;
+
+    @Option(names = "--chunk-size", paramLabel = "SIZE", defaultValue = "64MB",
+            description = "Snapshot copy: tables larger than this are copied in ranges of about this size (ctid"
+                    + " ranges from a 14+ origin, integer primary-key ranges from 13). Default: ${DEFAULT-VALUE}.")
+    ByteSize chunkSize;
+
     public static void main(String... args) {
         System.exit(run(new EnableSubscription(), args));
     }
@@ -42,7 +55,7 @@ class EnableSubscription extends UpshiftCommand {
     protected int execute() throws Exception {
         requireMigration();
         ForwardSubscription subscription = new ForwardSubscription(origin(), destination(), names(), runner(), out());
-        ForwardSubscriptionView.print(out(), subscription.enable(force));
+        ForwardSubscriptionView.print(out(), subscription.enable(force, workers, chunkSize.bytes()));
         return ExitCode.OK;
     }
 }

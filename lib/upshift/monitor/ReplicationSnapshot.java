@@ -22,6 +22,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import upshift.UpshiftException;
 import upshift.columns.AddedColumns;
 import upshift.connect.Cluster;
+import upshift.copy.CopyState;
 import upshift.migration.Direction;
 import upshift.migration.MigrationNames;
 import upshift.migration.Publications;
@@ -263,9 +264,15 @@ public record ReplicationSnapshot(
         Map<String, Integer> states = countStates(subscribed);
         boolean ready = sub.isPresent() && !subscribed.isEmpty()
                 && subscribed.stream().allMatch(t -> t.state() == SyncState.READY);
+        // a snapshot copy (create-subscription --initial-copy snapshot) leaves every table 'r' from the start: ready
+        // waits for its rows, indexes and constraints too
+        String copyPending = sub.isEmpty() || direction != Direction.FORWARD ? null
+                : read(subscriber, c -> CopyState.pendingReason(c, subscriptionName));
+        ready = ready && copyPending == null;
         Long retryMillis = info == null ? null : read(subscriber, ReplicationSnapshot::retryMillis);
         WorkerWatch.ApplyWorker worker = watch.observe(info, retryMillis);
-        String notCaughtUp = notCaughtUp(info, subscribed, ready, slot, maxLagBytes, worker);
+        String notCaughtUp = copyPending != null ? copyPending
+                : notCaughtUp(info, subscribed, ready, slot, maxLagBytes, worker);
 
         Diagnosis diagnosis = null;
         if (Diagnosis.worthInvestigating(info, slot, slotName, worker)) {

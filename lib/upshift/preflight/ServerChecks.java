@@ -45,7 +45,17 @@ final class ServerChecks {
         recovery();
         logicalReplication();
         capacity();
+        copyWorkers();
         rights();
+    }
+
+    /** What the snapshot copy (enable-subscription) runs on by default, from the connections both sides can spare. */
+    private void copyWorkers() throws SQLException {
+        int workers = upshift.copy.SnapshotCopy.defaultWorkers(origin.connection(), destination.connection());
+        add(Severity.INFO, "capacity", Side.BOTH, "snapshot copy workers", "enable-subscription copies on "
+                + workers + " sessions per side by default (4, fewer when either side has fewer than 4 free"
+                + " connections per worker; cores are not visible through SQL): --workers N up to the smaller"
+                + " server's cores", null);
     }
 
     private void versions() {

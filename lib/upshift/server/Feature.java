@@ -41,6 +41,9 @@ public enum Feature {
     SUBSCRIPTION_WORKER_TYPE(17, "pg_stat_subscription.worker_type"),
     SUBSCRIPTION_WORKER_LEADER_PID(16, "pg_stat_subscription.leader_pid (parallel apply workers name their leader)"),
 
+    // The snapshot copy: ctid range conditions use a TID range scan instead of reading the whole table.
+    TID_RANGE_SCAN(14, "TID range scans (ctid >= ... AND ctid < ...)"),
+
     // Maintenance.
     MAINTAIN_PRIVILEGE(17, "MAINTAIN privilege and pg_maintain role (VACUUM/ANALYZE without owning the table)"),
 

@@ -8,6 +8,9 @@ import java.util.Optional;
 import upshift.UpshiftException;
 import upshift.connect.Cluster;
 import upshift.connect.SameServer;
+import upshift.copy.CopyState;
+import upshift.copy.InitialCopy;
+import upshift.copy.SnapshotCopy;
 import upshift.migration.MigrationNames;
 import upshift.migration.PublishedTables;
 import upshift.migration.ReplicationSlot;
@@ -33,10 +36,16 @@ public final class ForwardSubscription {
      *
      * @param options the options CREATE SUBSCRIPTION used (or, under --dry-run, would use); null when this run did
      *                not create the subscription (JSON: {@code createOptions}, option name to SQL value)
+     * @param copy    enable-subscription's snapshot copy, or null (native table sync, or create-subscription)
      */
     public record Result(String subscription, String action,
             @com.fasterxml.jackson.annotation.JsonIgnore SubscriptionOptions options, boolean binary,
-            List<QualifiedName> refreshedTables, List<String> warnings) {
+            List<QualifiedName> refreshedTables, List<String> warnings, SnapshotCopy.Result copy) {
+
+        Result(String subscription, String action, SubscriptionOptions options, boolean binary,
+                List<QualifiedName> refreshedTables, List<String> warnings) {
+            this(subscription, action, options, binary, refreshedTables, warnings, null);
+        }
 
         @com.fasterxml.jackson.annotation.JsonProperty("createOptions")
         java.util.Map<String, String> createOptions() {
@@ -61,6 +70,16 @@ public final class ForwardSubscription {
 
     /** create-subscription: CREATE SUBSCRIPTION ... WITH (enabled = false, ...); optional autovacuum pause. */
     public Result create(String originConninfo, BinaryMode binaryMode, boolean pauseAutovacuum) throws SQLException {
+        return create(originConninfo, binaryMode, pauseAutovacuum, InitialCopy.NATIVE);
+    }
+
+    /**
+     * The same, with the initial copy chosen: {@link InitialCopy#SNAPSHOT} creates the subscription with
+     * {@code copy_data = false, create_slot = false} and records a pending snapshot copy on destination, which
+     * enable-subscription runs; {@link InitialCopy#NATIVE} lets PostgreSQL's table sync copy.
+     */
+    public Result create(String originConninfo, BinaryMode binaryMode, boolean pauseAutovacuum,
+            InitialCopy initialCopy) throws SQLException {
         PublishedTables publication = publication();
         Optional<Subscription> existing = Subscription.find(destination.connection(), names.subscription());
         if (existing.isPresent()) {
@@ -104,7 +123,11 @@ public final class ForwardSubscription {
         };
         SubscriptionOptions options = SubscriptionOptions.forward(origin.facts().capabilities(),
                 destination.facts().capabilities(), names.slot(), binary);
-        if (SameServer.relation(origin, destination) != SameServer.Relation.DIFFERENT_SERVERS) {
+        boolean snapshot = initialCopy == InitialCopy.SNAPSHOT;
+        if (snapshot) {
+            // enable-subscription creates the slot with an exported snapshot and copies under it
+            options = options.forSnapshotCopy();
+        } else if (SameServer.relation(origin, destination) != SameServer.Relation.DIFFERENT_SERVERS) {
             // another database of the same server (a rehearsal): CREATE SUBSCRIPTION creating the slot would wait
             // for its own transaction and hang, so the slot is made first, on origin, by a separate session
             runner.execute(origin, "SELECT pg_catalog.pg_create_logical_replication_slot(" + Sql.literal(names.slot())
@@ -115,6 +138,11 @@ public final class ForwardSubscription {
         runner.scriptOnly(destination, connection.dryRunPreamble());
         String head = "CREATE SUBSCRIPTION " + Sql.ident(names.subscription()) + " ";
         String tail = " PUBLICATION " + Sql.ident(names.publication()) + " " + options.withClause();
+        if (snapshot) {
+            CopyState.createStatements(names.subscription()).forEach(sql -> runner.execute(destination, sql));
+        } else {
+            nativeSyncNotes(binary && options.has("binary")).forEach(out::note);
+        }
         runner.execute(destination, head + (runner.dryRun() ? connection.forDryRun() : connection.forExecution())
                 + tail);
         if (pauseAutovacuum) {
@@ -129,6 +157,14 @@ public final class ForwardSubscription {
      * enables; refreshes when the publication gained tables.
      */
     public Result enable(boolean force) throws SQLException {
+        return enable(force, null, SnapshotCopy.DEFAULT_CHUNK_BYTES);
+    }
+
+    /**
+     * The same; a subscription created for the snapshot copy gets its rows first, on {@code workers} sessions per
+     * side (null: {@link SnapshotCopy#defaultWorkers}), and is enabled once every index and constraint is back.
+     */
+    public Result enable(boolean force, Integer workers, long chunkBytes) throws SQLException {
         PublishedTables publication = publication();
         Subscription state = Subscription.find(destination.connection(), names.subscription())
                 .orElseThrow(() -> new UpshiftException("subscription " + names.subscription()
@@ -144,6 +180,27 @@ public final class ForwardSubscription {
             }
             blockers.forEach(b -> out.warn("enabling anyway (--force): " + b));
         }
+        SnapshotCopy.Result copy = null;
+        Optional<CopyState.Phase> phase = CopyState.phase(destination.connection(), names.subscription());
+        if (phase.isPresent() && phase.get() != CopyState.Phase.DONE) {
+            if (workers != null && workers < 1) {
+                throw UpshiftException.usage("--workers must be at least 1", "omit it for the default");
+            }
+            int n = workers != null ? workers : SnapshotCopy.defaultWorkers(origin.connection(),
+                    destination.connection());
+            if (runner.dryRun()) {
+                // the copy needs the slot's exported snapshot, which only a running enable-subscription holds: a
+                // pasted script must stop here, or it would start streaming into empty tables
+                runner.scriptOnly(destination, "-- enable-subscription first copies the " + publication.tables().size()
+                        + " tables under the slot's exported snapshot, on " + n + " sessions per side: not a psql step\n"
+                        + "\\echo 'the initial snapshot copy is not a psql step: run enable-subscription itself;"
+                        + " nothing was run'\n"
+                        + "\\quit\n"
+                        + "-- then, after the copy and the index rebuild:");
+            } else {
+                copy = new SnapshotCopy(origin, destination, names, out).chunkBytes(chunkBytes).run(publication.tables(), n);
+            }
+        }
         String action;
         if (state.enabled()) {
             action = "already enabled";
@@ -153,7 +210,29 @@ public final class ForwardSubscription {
             state = state.enabledNow();
         }
         List<QualifiedName> refreshed = refreshIfEnabled(state, publication);
-        return new Result(names.subscription(), action, null, false, refreshed, force ? blockers : List.of());
+        return new Result(names.subscription(), action, null, false, refreshed, force ? blockers : List.of(), copy);
+    }
+
+    /**
+     * What the native table sync depends on and upshift does not change: max_sync_workers_per_subscription (tables
+     * copied at once; a reload, and taken from max_logical_replication_workers, a restart), and binary transfer.
+     */
+    private List<String> nativeSyncNotes(boolean binary) {
+        List<String> notes = new ArrayList<>();
+        String sync = destination.facts().setting("max_sync_workers_per_subscription");
+        String workers = destination.facts().setting("max_logical_replication_workers");
+        if (sync != null) {
+            notes.add("native table sync copies " + sync + " tables at a time (max_sync_workers_per_subscription on"
+                    + " destination; raising it needs a reload, and it is bounded by max_logical_replication_workers = "
+                    + workers + ", which needs a restart); upshift changes no server setting");
+        }
+        if (!binary) {
+            notes.add("native table sync copies in text" + (origin.facts().capabilities().has(
+                    upshift.server.Feature.PUBLISHER_BINARY) ? "" : " (a " + origin.facts().major()
+                            + " publisher has no binary table sync)") + "; --initial-copy snapshot copies in"
+                    + " binary where the types allow");
+        }
+        return notes;
     }
 
     private void pauseAutovacuum(PublishedTables publication) throws SQLException {

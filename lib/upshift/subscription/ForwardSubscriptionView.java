@@ -1,5 +1,6 @@
 package upshift.subscription;
 
+import upshift.copy.SnapshotCopy;
 import upshift.report.Output;
 
 /** Prints what create-subscription or enable-subscription did. */
@@ -15,6 +16,14 @@ public final class ForwardSubscriptionView {
         }
         out.note("Subscription " + result.subscription() + ": " + result.action()
                 + (result.options() != null ? " " + result.options() : ""));
+        SnapshotCopy.Result copy = result.copy();
+        if (copy != null) {
+            out.note("Snapshot copy: " + copy.outcome() + ", " + copy.tables() + " tables in " + copy.chunks()
+                    + " chunks, " + copy.rows() + " rows, " + copy.rebuilt() + " indexes and constraints rebuilt, on "
+                    + copy.workers() + " workers in " + String.format(java.util.Locale.ROOT, "%.1f s", copy.seconds())
+                    + (copy.textTables().isEmpty() ? "" : "; in text (types origin cannot send in binary): "
+                            + copy.textTables()));
+        }
         if (!result.refreshedTables().isEmpty()) {
             out.note("Refreshed: the publication's new tables " + result.refreshedTables() + " are being copied.");
         }

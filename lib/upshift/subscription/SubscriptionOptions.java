@@ -81,6 +81,17 @@ public final class SubscriptionOptions {
         return new SubscriptionOptions(o);
     }
 
+    /**
+     * The same options for upshift's snapshot copy: no table sync (upshift copied the rows) and no new slot (the slot
+     * was created with the snapshot the copy read), so streaming starts exactly where the copy's snapshot ends.
+     */
+    public SubscriptionOptions forSnapshotCopy() {
+        Map<String, String> o = new LinkedHashMap<>(options);
+        o.put("copy_data", "false");
+        o.put("create_slot", "false");
+        return new SubscriptionOptions(o);
+    }
+
     /** Option name to its SQL value, in the order they are written. */
     public Map<String, String> asMap() {
         return Map.copyOf(options);

@@ -32,7 +32,8 @@ class ForwardSubscriptionTest {
         ShopFixture f = ShopFixture.create(provider, "sub_options", 20);
         assertEquals(ExitCode.OK, f.run("CreatePublication").exitCode());
 
-        Run run = f.run("CreateSubscription", "--json", "--origin-conninfo", f.originConninfo());
+        Run run = f.run("CreateSubscription", "--json", "--initial-copy", "native", "--origin-conninfo",
+                f.originConninfo());
         assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
         JsonNode result = new ObjectMapper().readTree(run.stdout());
         assertEquals("created (disabled)", result.get("action").asText());
@@ -88,7 +89,8 @@ class ForwardSubscriptionTest {
     void forcedDriftRecovers(PgProvider provider) throws Exception {
         ShopFixture f = ShopFixture.create(provider, "sub_drift", 30);
         assertEquals(ExitCode.OK, f.run("CreatePublication").exitCode());
-        assertEquals(ExitCode.OK, f.run("CreateSubscription", "--origin-conninfo", f.originConninfo()).exitCode());
+        assertEquals(ExitCode.OK, f.run("CreateSubscription", "--initial-copy", "native", "--origin-conninfo",
+                f.originConninfo()).exitCode());
         assertEquals(ExitCode.OK, f.run("EnableSubscription", "--force").exitCode());
         Wait.until(Duration.ofSeconds(90), "the subscription disables itself on the missing column",
                 () -> f.destinationLong(subscription(f) + " AND NOT subenabled") == 1);
@@ -120,9 +122,34 @@ class ForwardSubscriptionTest {
         Run enable = f.run("EnableSubscription", "--dry-run");
         assertEquals(ExitCode.OK, enable.exitCode(), enable.stderr());
         assertEquals(1, f.destinationLong(subscription(f) + " AND NOT subenabled"), "--dry-run enabled nothing");
+        // the snapshot copy (the default) is not a psql step: the pasted script stops before it enables streaming
+        // into tables nothing has copied
+        Run stopped = Psql.run(f.destinationServer(), f.database(), enable.stdout(), Map.of());
+        assertEquals(0, stopped.exitCode(), stopped.stdout() + "\n--- script:\n" + enable.stdout());
+        assertTrue(stopped.stdout().contains("the initial snapshot copy is not a psql step"), stopped.stdout());
+        assertEquals(1, f.destinationLong(subscription(f) + " AND NOT subenabled"), "the script must not enable it");
+    }
+
+    @ParameterizedTest(name = "--dry-run of the native table sync: the pasted scripts create and enable [{0}]")
+    @MethodSource("upshift.harness.Providers#selected")
+    void nativeDryRunEnablesInPsql(PgProvider provider) throws Exception {
+        ShopFixture f = ShopFixture.create(provider, "sub_dry_native", 5);
+        assertEquals(ExitCode.OK, f.run("CreatePublication").exitCode());
+        f.run("AddMissingColumns");
+        Run dry = f.run("CreateSubscription", "--dry-run", "--initial-copy", "native", "--origin-conninfo",
+                f.originConninfo());
+        assertEquals(ExitCode.OK, dry.exitCode(), dry.stderr());
+        Run psql = Psql.run(f.destinationServer(), f.database(), dry.stdout(),
+                Map.of("origin_password", f.originServer().password()));
+        assertEquals(0, psql.exitCode(), psql.stdout());
+        Run enable = f.run("EnableSubscription", "--dry-run");
+        assertEquals(ExitCode.OK, enable.exitCode(), enable.stderr());
         Run enabled = Psql.run(f.destinationServer(), f.database(), enable.stdout(), Map.of());
         assertEquals(0, enabled.exitCode(), enabled.stdout() + "\n--- script:\n" + enable.stdout());
         assertEquals(1, f.destinationLong(subscription(f) + " AND subenabled"), "the script enabled it");
+        f.waitUntilCopied();
+        assertEquals(f.originLong("SELECT count(*) FROM shop_product"),
+                f.destinationLong("SELECT count(*) FROM shop_product"));
     }
 
     @ParameterizedTest(name = "without a publication: a clear failure [{0}]")

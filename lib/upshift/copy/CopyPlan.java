@@ -1,0 +1,245 @@
+package upshift.copy;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import upshift.server.Capabilities;
+import upshift.server.Feature;
+import upshift.sql.QualifiedName;
+import upshift.sql.Sql;
+
+/**
+ * What the snapshot copy copies: for each table, the columns both sides have, the format (binary when origin can
+ * produce every destination type itself, text otherwise), and its chunks.
+ *
+ * <p>Chunks: a table larger than {@code chunkBytes} is split. With an origin of 14+ (TID range scans) into ctid
+ * ranges of whole pages; on 13 into ranges of a single-column integer primary key (a ctid condition there scans the
+ * whole table for each chunk), or not at all without one.
+ */
+public final class CopyPlan {
+
+    /** One table's copy: its column lists and format. */
+    public record TableCopy(QualifiedName table, List<String> columns, List<String> selectExpressions,
+            boolean binary, long bytes) {
+
+        String selectList() {
+            return String.join(", ", selectExpressions);
+        }
+
+        String columnList() {
+            return String.join(", ", columns.stream().map(Sql::ident).toList());
+        }
+    }
+
+    /** Columns of one side: name to (type oid, typname, format_type without typmod). */
+    private record Col(String name, long typeOid, String typname, String type) {
+    }
+
+    private final List<TableCopy> tables;
+    private final List<TableChunk> chunks;
+
+    private CopyPlan(List<TableCopy> tables, List<TableChunk> chunks) {
+        this.tables = tables;
+        this.chunks = chunks;
+    }
+
+    public List<TableCopy> tables() {
+        return tables;
+    }
+
+    /** Every chunk, largest tables first, so the long ones start early. */
+    public List<TableChunk> chunks() {
+        return chunks;
+    }
+
+    public long totalBytes() {
+        return tables.stream().mapToLong(TableCopy::bytes).sum();
+    }
+
+    /**
+     * Plans the copy. {@code snapshotSession} is an origin session inside the exported snapshot (it reads the key
+     * ranges the copy will see); {@code destination} any destination session.
+     */
+    public static CopyPlan plan(Connection snapshotSession, Capabilities origin, Connection destination,
+            List<QualifiedName> tableNames, long chunkBytes) throws SQLException {
+        List<TableCopy> tables = new ArrayList<>();
+        for (QualifiedName t : tableNames) {
+            tables.add(tableCopy(snapshotSession, destination, t));
+        }
+        tables.sort(Comparator.comparingLong(TableCopy::bytes).reversed());
+        List<TableChunk> chunks = new ArrayList<>();
+        for (TableCopy t : tables) {
+            chunks.addAll(split(snapshotSession, origin, t, chunkBytes));
+        }
+        return new CopyPlan(List.copyOf(tables), List.copyOf(chunks));
+    }
+
+    static TableCopy tableCopy(Connection origin, Connection destination, QualifiedName table) throws SQLException {
+        Map<String, Col> originCols = columns(origin, table, false);
+        Map<String, Col> destCols = columns(destination, table, true);
+        List<String> names = new ArrayList<>();
+        List<Col[]> pairs = new ArrayList<>();
+        for (Col d : destCols.values()) {
+            Col o = originCols.get(d.name());
+            if (o != null) {
+                names.add(d.name());
+                pairs.add(new Col[] {o, d});
+            }
+        }
+        boolean binary = true;
+        for (Col[] p : pairs) {
+            binary &= binaryCapable(origin, p[0], p[1]);
+        }
+        List<String> select = new ArrayList<>();
+        for (Col[] p : pairs) {
+            boolean same = p[0].typeOid() == p[1].typeOid();
+            // the cast has no typmod: destination's receive function applies it, as text input does (no silent
+            // truncation to varchar(n))
+            select.add(binary && !same ? Sql.ident(p[0].name()) + "::" + p[1].type() : Sql.ident(p[0].name()));
+        }
+        long bytes;
+        try (PreparedStatement st = origin.prepareStatement("SELECT pg_catalog.pg_relation_size(?::regclass)")) {
+            st.setString(1, table.sql());
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                bytes = rs.getLong(1);
+            }
+        }
+        return new TableCopy(table, List.copyOf(names), List.copyOf(select), binary, bytes);
+    }
+
+    /**
+     * Binary COPY needs origin to send the destination's exact type: a built-in type (oid below 10000, the same on
+     * every version) that origin also has under that oid and name, reached from origin's type by itself or a cast.
+     */
+    private static boolean binaryCapable(Connection origin, Col o, Col d) throws SQLException {
+        if (d.typeOid() >= 10000 || o.typeOid() >= 10000) {
+            return false;
+        }
+        try (PreparedStatement st = origin.prepareStatement("SELECT EXISTS (SELECT FROM pg_catalog.pg_type"
+                + " WHERE oid = ? AND typname = ?) AND (? = ? OR EXISTS (SELECT FROM pg_catalog.pg_cast"
+                + " WHERE castsource = ? AND casttarget = ?))")) {
+            st.setLong(1, d.typeOid());
+            st.setString(2, d.typname());
+            st.setLong(3, o.typeOid());
+            st.setLong(4, d.typeOid());
+            st.setLong(5, o.typeOid());
+            st.setLong(6, d.typeOid());
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    private static Map<String, Col> columns(Connection c, QualifiedName table, boolean destination)
+            throws SQLException {
+        Map<String, Col> cols = new LinkedHashMap<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT a.attname, a.atttypid, t.typname,"
+                + " pg_catalog.format_type(a.atttypid, NULL), " + (destination ? "a.attgenerated <> ''" : "false")
+                + " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
+                + " WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
+            st.setString(1, table.sql());
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    if (!rs.getBoolean(5)) {
+                        cols.put(rs.getString(1), new Col(rs.getString(1), rs.getLong(2), rs.getString(3),
+                                rs.getString(4)));
+                    }
+                }
+            }
+        }
+        return cols;
+    }
+
+    static List<TableChunk> split(Connection origin, Capabilities caps, TableCopy t, long chunkBytes)
+            throws SQLException {
+        int wanted = chunkBytes <= 0 ? 1 : (int) Math.min(1024, Math.max(1, (t.bytes() + chunkBytes - 1) / chunkBytes));
+        if (wanted > 1 && caps.has(Feature.TID_RANGE_SCAN)) {
+            long blockSize = 8192;
+            try (PreparedStatement st = origin.prepareStatement("SELECT current_setting('block_size')::bigint");
+                    ResultSet rs = st.executeQuery()) {
+                rs.next();
+                blockSize = rs.getLong(1);
+            }
+            long pages = Math.max(1, t.bytes() / blockSize);
+            long per = Math.max(1, (pages + wanted - 1) / wanted);
+            List<String> bounds = new ArrayList<>();
+            for (long p = per; p < pages; p += per) {
+                bounds.add("'(" + p + ",0)'::tid");
+            }
+            return ranges(t, "ctid", bounds);
+        }
+        if (wanted > 1) {
+            String key = integerKey(origin, t.table());
+            if (key != null) {
+                long[] minMax = minMax(origin, t.table(), key);
+                if (minMax != null && minMax[1] > minMax[0]) {
+                    List<String> bounds = new ArrayList<>();
+                    double step = ((double) minMax[1] - minMax[0]) / wanted;
+                    long last = minMax[0];
+                    for (int i = 1; i < wanted; i++) {
+                        long b = minMax[0] + (long) Math.ceil(step * i);
+                        if (b > last && b <= minMax[1]) {
+                            bounds.add(Long.toString(b));
+                            last = b;
+                        }
+                    }
+                    return ranges(t, Sql.ident(key), bounds);
+                }
+            }
+        }
+        return List.of(new TableChunk(t.table(), 0, 1, null, t.bytes(), t));
+    }
+
+    /** Chunks below the first bound, between bounds, and from the last bound on (open ends: nothing is missed). */
+    private static List<TableChunk> ranges(TableCopy t, String column, List<String> bounds) {
+        int n = bounds.size() + 1;
+        List<TableChunk> chunks = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String lower = i == 0 ? null : column + " >= " + bounds.get(i - 1);
+            String upper = i == n - 1 ? null : column + " < " + bounds.get(i);
+            String where = lower == null ? upper : upper == null ? lower : lower + " AND " + upper;
+            chunks.add(new TableChunk(t.table(), i, n, where, t.bytes() / n, t));
+        }
+        return chunks;
+    }
+
+    /** The single-column smallint/integer/bigint primary key, or null. */
+    private static String integerKey(Connection c, QualifiedName table) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT a.attname, a.atttypid::regtype::text"
+                + " FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid"
+                + " AND a.attnum = i.indkey[0] WHERE i.indrelid = ?::regclass AND i.indisprimary AND i.indnatts = 1")) {
+            st.setString(1, table.sql());
+            try (ResultSet rs = st.executeQuery()) {
+                if (rs.next() && List.of("smallint", "integer", "bigint").contains(rs.getString(2))) {
+                    return rs.getString(1);
+                }
+            }
+        }
+        return null;
+    }
+
+    private static long[] minMax(Connection c, QualifiedName table, String key) throws SQLException {
+        String k = Sql.ident(key);
+        try (PreparedStatement st = c.prepareStatement("SELECT min(" + k + "), max(" + k + ") FROM " + table.sql());
+                ResultSet rs = st.executeQuery()) {
+            rs.next();
+            Object min = rs.getObject(1);
+            return min == null ? null : new long[] {rs.getLong(1), rs.getLong(2)};
+        }
+    }
+
+    @Override
+    public String toString() {
+        return tables.size() + " tables, " + chunks.size() + " chunks" + (Objects.isNull(tables) ? "" : "");
+    }
+}

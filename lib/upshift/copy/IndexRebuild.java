@@ -1,0 +1,225 @@
+package upshift.copy;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import upshift.UpshiftException;
+import upshift.copy.CopyState.Deferred;
+import upshift.report.Progress;
+import upshift.sql.QualifiedName;
+import upshift.sql.Queries;
+import upshift.sql.Sql;
+
+/**
+ * The destination's secondary indexes and non-identity constraints, dropped before the snapshot copy and rebuilt after
+ * it. Kept: primary keys, the replica identity index (the apply needs it from the first change) and CHECK / NOT NULL
+ * constraints. Dropped: foreign keys from or to a copied table, UNIQUE and EXCLUDE constraints, other indexes. Each
+ * definition is recorded in {@code upshift.deferred_object} in the transaction that drops it, and deleted in the
+ * transaction that rebuilds it.
+ */
+public final class IndexRebuild {
+
+    /** maintenance_work_mem of each rebuild session. */
+    public static final String MAINTENANCE_WORK_MEM = "512MB";
+
+    private IndexRebuild() {
+    }
+
+    /** What would be dropped, foreign keys first (they depend on the unique indexes). */
+    static List<Deferred> toDefer(Connection destination, List<QualifiedName> tables, int firstSeq)
+            throws SQLException {
+        List<Deferred> list = new ArrayList<>();
+        String oids = "(ARRAY(SELECT to_regclass(t)::oid FROM unnest(?::text[]) t))";
+        String constraints = "SELECT c.contype = 'f', n.nspname, r.relname, c.conname,"
+                + " pg_catalog.pg_get_constraintdef(c.oid), c.convalidated"
+                + " FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class r ON r.oid = c.conrelid"
+                + " JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace"
+                + " WHERE c.conparentid = 0 AND ((c.contype = 'f' AND (c.conrelid = ANY " + oids
+                + " OR c.confrelid = ANY " + oids + ")) OR (c.contype IN ('u', 'x') AND c.conrelid = ANY " + oids
+                + " AND NOT EXISTS (SELECT FROM pg_catalog.pg_index i WHERE i.indexrelid = c.conindid"
+                + " AND i.indisreplident)))"
+                + " ORDER BY c.contype <> 'f', n.nspname, r.relname, c.conname";
+        String[] names = tables.stream().map(QualifiedName::sql).toArray(String[]::new);
+        int seq = firstSeq;
+        try (PreparedStatement st = destination.prepareStatement(constraints)) {
+            for (int i = 1; i <= 3; i++) {
+                st.setArray(i, destination.createArrayOf("text", names));
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    String table = Sql.qualified(rs.getString(2), rs.getString(3));
+                    String def = rs.getString(5);
+                    boolean fk = rs.getBoolean(1);
+                    boolean validate = fk && rs.getBoolean(6);
+                    String create = "ALTER TABLE " + table + " ADD CONSTRAINT " + Sql.ident(rs.getString(4)) + " "
+                            + (validate ? def + " NOT VALID" : def);
+                    list.add(new Deferred(seq++, fk ? CopyState.FOREIGN_KEY : "constraint", table, rs.getString(4),
+                            create, validate));
+                }
+            }
+        }
+        String indexes = "SELECT n.nspname, ic.relname, pg_catalog.pg_get_indexdef(i.indexrelid), r.relname"
+                + " FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid"
+                + " JOIN pg_catalog.pg_class r ON r.oid = i.indrelid"
+                + " JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace"
+                + " WHERE i.indrelid = ANY " + oids + " AND NOT i.indisprimary AND NOT i.indisreplident"
+                + " AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint c WHERE c.conindid = i.indexrelid"
+                + " AND c.contype IN ('p', 'u', 'x'))"
+                + " AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits h WHERE h.inhrelid = i.indexrelid)"
+                + " ORDER BY n.nspname, ic.relname";
+        try (PreparedStatement st = destination.prepareStatement(indexes)) {
+            st.setArray(1, destination.createArrayOf("text", names));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    list.add(new Deferred(seq++, "index", Sql.qualified(rs.getString(1), rs.getString(4)),
+                            rs.getString(2), rs.getString(3), false));
+                }
+            }
+        }
+        return list;
+    }
+
+    /** Records and drops them, in one transaction: a crash leaves them either in place or recorded. */
+    static List<Deferred> defer(Connection destination, String subscription, List<QualifiedName> tables,
+            Progress out) throws SQLException {
+        List<Deferred> already = CopyState.deferred(destination, subscription);
+        int next = already.stream().mapToInt(Deferred::seq).max().orElse(0) + 1;
+        List<Deferred> now = toDefer(destination, tables, next);
+        if (now.isEmpty()) {
+            return already;
+        }
+        destination.setAutoCommit(false);
+        try (Statement st = destination.createStatement()) {
+            for (Deferred d : now) {
+                CopyState.recordDeferred(destination, subscription, d);
+                String drop = d.kind().equals("index")
+                        ? "DROP INDEX " + Sql.qualified(schemaOf(destination, d), d.name())
+                        : "ALTER TABLE " + d.table() + " DROP CONSTRAINT " + Sql.ident(d.name());
+                out.statement("destination", drop);
+                st.execute(drop);
+            }
+            destination.commit();
+        } catch (SQLException e) {
+            destination.rollback();
+            throw e;
+        } finally {
+            destination.setAutoCommit(true);
+        }
+        out.note("deferred " + now.size() + " indexes and constraints until the copy is done (recorded in "
+                + CopyState.DEFERRED + ")");
+        List<Deferred> all = new ArrayList<>(already);
+        all.addAll(now);
+        return all;
+    }
+
+    private static String schemaOf(Connection c, Deferred d) throws SQLException {
+        String schema = Queries.single(c, "SELECT n.nspname FROM pg_catalog.pg_class r JOIN pg_catalog.pg_namespace n"
+                + " ON n.oid = r.relnamespace WHERE r.oid = ?::regclass", d.table());
+        return schema;
+    }
+
+    /**
+     * Rebuilds every recorded object: indexes and unique constraints first, then foreign keys (added NOT VALID,
+     * then validated), each in its own transaction with its record, on up to {@code workers} sessions.
+     *
+     * @return how many were rebuilt
+     */
+    static int rebuild(Supplier<Connection> sessions, Connection destination, String subscription, int workers,
+            Progress out) throws SQLException {
+        List<Deferred> all = CopyState.deferred(destination, subscription);
+        if (all.isEmpty()) {
+            return 0;
+        }
+        out.note("rebuilding " + all.size() + " indexes and constraints on " + Math.min(workers, all.size())
+                + " sessions (maintenance_work_mem " + MAINTENANCE_WORK_MEM + ")");
+        long started = System.nanoTime();
+        runAll(sessions, subscription, all.stream().filter(d -> !d.foreignKey()).toList(), workers, out);
+        runAll(sessions, subscription, all.stream().filter(Deferred::foreignKey).toList(), workers, out);
+        out.note("rebuilt " + all.size() + " indexes and constraints in " + String.format(java.util.Locale.ROOT,
+                "%.1f s", (System.nanoTime() - started) / 1e9));
+        return all.size();
+    }
+
+    private static void runAll(Supplier<Connection> sessions, String subscription, List<Deferred> items,
+            int workers, Progress out) throws SQLException {
+        if (items.isEmpty()) {
+            return;
+        }
+        int n = Math.max(1, Math.min(workers, items.size()));
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        AtomicInteger next = new AtomicInteger();
+        List<Future<?>> futures = new ArrayList<>();
+        for (int w = 0; w < n; w++) {
+            futures.add(pool.submit(() -> {
+                try (Connection c = sessions.get()) {
+                    try (Statement st = c.createStatement()) {
+                        st.execute("SET maintenance_work_mem = " + Sql.literal(MAINTENANCE_WORK_MEM));
+                    }
+                    int i;
+                    while ((i = next.getAndIncrement()) < items.size()) {
+                        rebuildOne(c, subscription, items.get(i), out);
+                    }
+                }
+                return null;
+            }));
+        }
+        pool.shutdown();
+        try {
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            pool.shutdownNow();
+            throw new UpshiftException("interrupted while rebuilding indexes", "re-run enable-subscription");
+        } catch (java.util.concurrent.ExecutionException e) {
+            pool.shutdownNow();
+            Throwable cause = e.getCause();
+            if (cause instanceof SQLException s) {
+                throw s;
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new UpshiftException("rebuilding indexes failed: " + cause, "re-run enable-subscription");
+        }
+    }
+
+    private static void rebuildOne(Connection c, String subscription, Deferred d, Progress out) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                out.statement("destination", d.create());
+                st.execute(d.create());
+                if (d.validate()) {
+                    String validate = "ALTER TABLE " + d.table() + " VALIDATE CONSTRAINT " + Sql.ident(d.name());
+                    out.statement("destination", validate);
+                    st.execute(validate);
+                }
+                CopyState.rebuilt(c, subscription, d);
+                c.commit();
+                return;
+            } catch (SQLException e) {
+                c.rollback();
+                // two foreign keys between the same tables can deadlock; the loser tries again
+                if (!"40P01".equals(e.getSQLState()) || attempt >= 5) {
+                    throw new UpshiftException("cannot rebuild " + d.kind() + " " + d.name() + " on " + d.table()
+                            + ": " + Queries.firstLine(e.getMessage()), "its definition stays in "
+                                    + CopyState.DEFERRED + "; fix the cause and re-run enable-subscription", e);
+                }
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+}

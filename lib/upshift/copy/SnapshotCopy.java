@@ -1,0 +1,394 @@
+package upshift.copy;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyOut;
+
+import upshift.UpshiftException;
+import upshift.connect.Cluster;
+import upshift.copy.CopyState.Phase;
+import upshift.migration.MigrationNames;
+import upshift.migration.ReplicationSlot;
+import upshift.report.Progress;
+import upshift.report.Units;
+import upshift.sql.QualifiedName;
+import upshift.sql.Queries;
+import upshift.sql.Sql;
+
+/**
+ * The parallel snapshot copy, run by enable-subscription before it enables a subscription created with
+ * {@code --initial-copy snapshot}:
+ *
+ * <ol>
+ * <li>the destination's secondary indexes and non-identity constraints are recorded and dropped
+ * ({@link IndexRebuild});</li>
+ * <li>the forward slot is created over a replication connection that exports its snapshot
+ * ({@link ExportedSnapshot}), held open for the whole copy;</li>
+ * <li>{@code workers} sessions on each side copy the chunks of {@link CopyPlan} in REPEATABLE READ transactions that
+ * import the snapshot, COPY TO STDOUT piped into COPY FROM STDIN without buffering a table; each chunk commits with
+ * its record, so a failed chunk is copied again while the snapshot lives;</li>
+ * <li>the dropped objects are rebuilt in parallel and foreign keys validated.</li>
+ * </ol>
+ *
+ * <p>When the process holding the snapshot ended part-way, the snapshot is gone: the next run says so, drops the slot,
+ * empties the copied tables and copies again from a new snapshot. A table is never reported ready half-copied
+ * ({@link CopyState#pendingReason}).
+ */
+public final class SnapshotCopy {
+
+    /** Default chunk size: tables above it are split into ranges of about this much heap. */
+    public static final long DEFAULT_CHUNK_BYTES = 64L * 1024 * 1024;
+
+    /** What one run did. */
+    public record Result(String outcome, int tables, int chunks, long rows, long bytes, int rebuilt, int workers,
+            double seconds, boolean restarted, List<String> binaryTables, List<String> textTables) {
+    }
+
+    private final Cluster origin;
+    private final Cluster destination;
+    private final MigrationNames names;
+    private final Progress out;
+    private long chunkBytes = DEFAULT_CHUNK_BYTES;
+    private Duration progressEvery = Duration.ofSeconds(10);
+
+    public SnapshotCopy(Cluster origin, Cluster destination, MigrationNames names, Progress out) {
+        this.origin = origin;
+        this.destination = destination;
+        this.names = names;
+        this.out = out;
+    }
+
+    /** Tables larger than this are split (tests and benchmarks use small values). */
+    public SnapshotCopy chunkBytes(long bytes) {
+        this.chunkBytes = bytes;
+        return this;
+    }
+
+    public SnapshotCopy progressEvery(Duration every) {
+        this.progressEvery = every;
+        return this;
+    }
+
+    /** Copies {@code tables} (the publication's) and rebuilds what was deferred; returns at phase done. */
+    public Result run(List<QualifiedName> tables, int workers) throws SQLException {
+        String sub = names.subscription();
+        Connection d = destination.connection();
+        Phase phase = CopyState.phase(d, sub).orElseThrow(() -> new UpshiftException("subscription " + sub
+                + " has no snapshot copy record", "it was created with --initial-copy native"));
+        long started = System.nanoTime();
+        if (phase == Phase.DONE) {
+            return new Result("already done", tables.size(), 0, 0, 0, 0, workers, 0, false, List.of(), List.of());
+        }
+        boolean restarted = false;
+        int chunks = 0;
+        long rows = 0;
+        long bytes = 0;
+        List<String> binaryTables = List.of();
+        List<String> textTables = List.of();
+        if (phase == Phase.PENDING || phase == Phase.COPYING) {
+            boolean slotExists = ReplicationSlot.exists(origin.connection(), names.slot());
+            if (phase == Phase.COPYING || slotExists) {
+                out.warn("the snapshot of an earlier copy is lost (the process that held it ended"
+                        + (phase == Phase.COPYING ? " after " + CopyState.chunkCount(d, sub) + " chunks" : "")
+                        + "): restarting the copy from the start; the partly copied tables are emptied first");
+                if (slotExists) {
+                    dropSlot();
+                }
+                restarted = true;
+            } else {
+                refuseRows(d, tables);
+            }
+            IndexRebuild.defer(d, sub, tables, out);
+            if (restarted) {
+                emptyTables(d, sub, tables);
+            }
+            try (ExportedSnapshot snapshot = ExportedSnapshot.create(origin, names.slot())) {
+                out.note("created slot " + names.slot() + " at " + snapshot.consistentPoint() + ", snapshot "
+                        + snapshot.name());
+                CopyState.setPhase(d, sub, Phase.COPYING, snapshot.name());
+                CopyPlan plan;
+                try (Connection planner = snapshotSession(snapshot.name())) {
+                    plan = CopyPlan.plan(planner, origin.facts().capabilities(), d, tables, chunkBytes);
+                    planner.commit();
+                }
+                binaryTables = plan.tables().stream().filter(CopyPlan.TableCopy::binary).map(t -> t.table()
+                        .toString()).toList();
+                textTables = plan.tables().stream().filter(t -> !t.binary()).map(t -> t.table().toString()).toList();
+                long[] copied = copyAll(plan, snapshot.name(), workers);
+                chunks = plan.chunks().size();
+                rows = copied[0];
+                bytes = copied[1];
+                CopyState.setPhase(d, sub, Phase.REBUILDING, null);
+            }
+        }
+        int rebuilt = IndexRebuild.rebuild(destination::openAnother, d, sub, workers, out);
+        CopyState.setPhase(d, sub, Phase.DONE, null);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        return new Result(restarted ? "copied again (the earlier snapshot was lost)" : "copied", tables.size(),
+                chunks, rows, bytes, rebuilt, workers, seconds, restarted, binaryTables, textTables);
+    }
+
+    /** A destination table that already has rows (and no record of an interrupted copy) is not ours to empty. */
+    private static void refuseRows(Connection d, List<QualifiedName> tables) throws SQLException {
+        List<String> filled = new ArrayList<>();
+        for (QualifiedName t : tables) {
+            if (Queries.queryBoolean(d, "SELECT EXISTS (SELECT FROM " + t.sql() + ")")) {
+                filled.add(t.toString());
+            }
+        }
+        if (!filled.isEmpty()) {
+            throw UpshiftException.checkFailed("destination tables already have rows: " + filled,
+                    "the snapshot copy fills empty tables: empty them, or re-create the subscription with"
+                            + " --initial-copy native");
+        }
+    }
+
+    private void dropSlot() throws SQLException {
+        out.statement("origin", ReplicationSlot.dropSql(names.slot()));
+        try (Statement st = origin.connection().createStatement()) {
+            st.execute(ReplicationSlot.dropSql(names.slot()));
+        } catch (SQLException e) {
+            throw new UpshiftException("cannot drop the earlier copy's slot " + names.slot() + " on origin: "
+                    + Queries.firstLine(e.getMessage()), "is another enable-subscription still running? stop it"
+                            + " first", e);
+        }
+    }
+
+    /** TRUNCATE of every copied table and the chunk records, in one transaction. */
+    private void emptyTables(Connection d, String sub, List<QualifiedName> tables) throws SQLException {
+        String truncate = "TRUNCATE " + String.join(", ", tables.stream().map(QualifiedName::sql).toList());
+        d.setAutoCommit(false);
+        try (Statement st = d.createStatement()) {
+            out.statement("destination", truncate);
+            st.execute(truncate);
+            CopyState.forgetChunks(d, sub);
+            d.commit();
+        } catch (SQLException e) {
+            d.rollback();
+            throw e;
+        } finally {
+            d.setAutoCommit(true);
+        }
+    }
+
+    /** An origin session in a REPEATABLE READ transaction that sees exactly the exported snapshot. */
+    private Connection snapshotSession(String snapshot) throws SQLException {
+        Connection c = origin.openAnother();
+        try {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try (Statement st = c.createStatement()) {
+                st.execute("SET TRANSACTION SNAPSHOT " + Sql.literal(snapshot));
+            }
+            return c;
+        } catch (SQLException e) {
+            c.close();
+            throw new UpshiftException("cannot import snapshot " + snapshot + " on origin: "
+                    + Queries.firstLine(e.getMessage()), "the replication connection that exports it was lost;"
+                            + " re-run enable-subscription", e);
+        }
+    }
+
+    private Connection destinationSession(AtomicBoolean warned) throws SQLException {
+        Connection c = destination.openAnother();
+        try (Statement st = c.createStatement()) {
+            st.execute("SET synchronous_commit = off");
+            try {
+                // as the apply worker and native table sync do: user triggers do not fire for replicated rows
+                st.execute("SET session_replication_role = replica");
+            } catch (SQLException e) {
+                if (warned.compareAndSet(false, true)) {
+                    out.warn("cannot SET session_replication_role = replica on destination ("
+                            + Queries.firstLine(e.getMessage()) + "): destination triggers fire during the copy");
+                }
+            }
+        }
+        return c;
+    }
+
+    /** Runs every chunk not yet recorded on up to {@code workers} pairs of sessions; returns {rows, bytes}. */
+    private long[] copyAll(CopyPlan plan, String snapshot, int workers) throws SQLException {
+        String sub = names.subscription();
+        Set<String> done = CopyState.doneChunks(destination.connection(), sub);
+        ConcurrentLinkedQueue<TableChunk> queue = new ConcurrentLinkedQueue<>();
+        long doneBytes = 0;
+        for (TableChunk c : plan.chunks()) {
+            if (done.contains(c.key())) {
+                doneBytes += c.estimatedBytes();
+            } else {
+                queue.add(c);
+            }
+        }
+        int n = Math.max(1, Math.min(workers, queue.size()));
+        out.note("copying " + plan.tables().size() + " tables (" + Units.pretty(plan.totalBytes()) + ") in "
+                + plan.chunks().size() + " chunks on " + n + " workers");
+        AtomicLong rows = new AtomicLong();
+        AtomicLong streamed = new AtomicLong();
+        AtomicLong finishedEstimate = new AtomicLong(doneBytes);
+        AtomicBoolean warned = new AtomicBoolean();
+        long startNanos = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(n + 1);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int w = 0; w < n; w++) {
+            futures.add(pool.submit(() -> {
+                worker(queue, snapshot, rows, streamed, finishedEstimate, warned);
+                return null;
+            }));
+        }
+        AtomicBoolean finished = new AtomicBoolean();
+        pool.submit(() -> {
+            while (!finished.get()) {
+                try {
+                    Thread.sleep(progressEvery.toMillis());
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (!finished.get()) {
+                    out.note(progressLine(finishedEstimate.get(), plan.totalBytes(), streamed.get(), startNanos));
+                }
+            }
+        });
+        try {
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UpshiftException("interrupted during the snapshot copy", "re-run enable-subscription");
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof UpshiftException u) {
+                throw u;
+            }
+            throw new UpshiftException("the snapshot copy failed: " + (cause instanceof SQLException s
+                    ? Queries.firstLine(s.getMessage()) : String.valueOf(cause)), "fix the cause and re-run"
+                            + " enable-subscription: it restarts the copy from a new snapshot", cause);
+        } finally {
+            finished.set(true);
+            pool.shutdownNow();
+        }
+        out.note(progressLine(plan.totalBytes(), plan.totalBytes(), streamed.get(), startNanos) + ": "
+                + rows.get() + " rows");
+        return new long[] {rows.get(), streamed.get()};
+    }
+
+    static String progressLine(long doneEstimate, long total, long streamed, long startNanos) {
+        double seconds = Math.max(0.001, (System.nanoTime() - startNanos) / 1e9);
+        double rate = streamed / seconds;
+        String eta = doneEstimate <= 0 ? "unknown" : doneEstimate >= total ? "0 s"
+                : String.format(Locale.ROOT, "%.0f s", seconds * (total - doneEstimate) / doneEstimate);
+        int percent = total == 0 ? 100 : (int) Math.min(100, 100 * doneEstimate / total);
+        return String.format(Locale.ROOT, "copied %d%% of %s, %s streamed at %s/s, ETA %s", percent,
+                Units.pretty(total), Units.pretty(streamed), Units.pretty((long) rate), eta);
+    }
+
+    /** Takes chunks until none is left; a failed chunk goes back once per attempt, with fresh sessions. */
+    private void worker(ConcurrentLinkedQueue<TableChunk> queue, String snapshot, AtomicLong rows,
+            AtomicLong streamed, AtomicLong finishedEstimate, AtomicBoolean warned) throws SQLException {
+        int failures = 0;
+        while (!queue.isEmpty()) {
+            try (Connection o = snapshotSession(snapshot); Connection d = destinationSession(warned)) {
+                TableChunk chunk;
+                while ((chunk = queue.poll()) != null) {
+                    try {
+                        rows.addAndGet(copyChunk(o, d, chunk, streamed));
+                        finishedEstimate.addAndGet(chunk.estimatedBytes());
+                    } catch (SQLException e) {
+                        queue.add(chunk);
+                        throw e;
+                    }
+                }
+            } catch (SQLException e) {
+                if (++failures >= 3 || e.getSQLState() != null && !e.getSQLState().startsWith("08")) {
+                    throw e;
+                }
+                out.warn("a copy session failed (" + Queries.firstLine(e.getMessage()) + "): copying the chunk"
+                        + " again with new sessions, under the same snapshot");
+            }
+        }
+    }
+
+    private long copyChunk(Connection o, Connection d, TableChunk chunk, AtomicLong streamed) throws SQLException {
+        String sub = names.subscription();
+        out.statement("origin", chunk.copyOutSql());
+        out.statement("destination", chunk.copyInSql());
+        d.setAutoCommit(false);
+        CopyOut from = null;
+        CopyIn to = null;
+        try {
+            from = o.unwrap(PGConnection.class).getCopyAPI().copyOut(chunk.copyOutSql());
+            to = d.unwrap(PGConnection.class).getCopyAPI().copyIn(chunk.copyInSql());
+            byte[] buf;
+            while ((buf = from.readFromCopy()) != null) {
+                to.writeToCopy(buf, 0, buf.length);
+                streamed.addAndGet(buf.length);
+            }
+            long copied = to.endCopy();
+            CopyState.chunkDone(d, sub, chunk, copied);
+            d.commit();
+            return copied;
+        } catch (SQLException e) {
+            cancel(from);
+            cancel(to);
+            try {
+                d.rollback();
+            } catch (SQLException ignored) {
+                // the session is closed by the caller
+            }
+            throw new SQLException("copying " + chunk + ": " + Queries.firstLine(e.getMessage()), e.getSQLState(), e);
+        } finally {
+            try {
+                d.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // a broken session is replaced
+            }
+        }
+    }
+
+    private static void cancel(org.postgresql.copy.CopyOperation op) {
+        if (op != null && op.isActive()) {
+            try {
+                op.cancelCopy();
+            } catch (SQLException ignored) {
+                // the copy failed already
+            }
+        }
+    }
+
+    /**
+     * The default --workers: how many copy sessions both sides can spare. Cores are not visible through SQL, so the
+     * rule reads connections: 4, or fewer when either side has fewer than 4 free connections per worker
+     * ({@code max_connections - superuser_reserved_connections} minus the sessions open now), and at least 1. Each
+     * worker holds one session on each side; raise it up to the smaller server's cores with --workers.
+     */
+    public static int defaultWorkers(Connection originSession, Connection destinationSession) throws SQLException {
+        return Math.max(1, Math.min(4, Math.min(free(originSession), free(destinationSession)) / 4));
+    }
+
+    static int free(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT current_setting('max_connections')::int"
+                + " - current_setting('superuser_reserved_connections')::int"
+                + " - (SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend')");
+                ResultSet rs = st.executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+}
