@@ -29,7 +29,8 @@ import upshift.switchover.WriteFreeze;
             "  ./jbang rehearse --from 14 --to 18 --rows 1000000",
             "  ./jbang rehearse --schema prod-schema.sql --keep      # your tables, servers left running",
             "  ./jbang rehearse --schema prod.sql --new-schema new.sql --rows 50000,orders=20000 --junit rehearsal.xml",
-            "  ./jbang rehearse --schema prod.sql --stats-from \"$PROD_URL\" --rows 100000 --seed 7"})
+            "  ./jbang rehearse --schema prod.sql --stats-from \"$PROD_URL\" --rows 100000 --seed 7",
+            "  ./jbang rehearse --schema schema-dir --new-model-command 'python manage.py migrate' --new-model-dir app"})
 class Rehearse extends UpshiftCommand {
 
     @Option(names = "--from", defaultValue = "13", description = "Origin major version. Default: ${DEFAULT-VALUE}.")
@@ -53,6 +54,26 @@ class Rehearse extends UpshiftCommand {
     @Option(names = "--new-schema", paramLabel = "FILE",
             description = "With --schema: the new model for the destination. Default: the same file.")
     Path newSchema;
+
+    @Option(names = "--new-model-command", paramLabel = "COMMAND",
+            description = "With --schema: the application's own migration command (run by /bin/sh -c in"
+                    + " --new-model-dir), e.g. \"python manage.py migrate\". It runs against a reference database"
+                    + " made from --schema on a rehearsal server, given as DATABASE_URL"
+                    + " (postgres://user:password@host:port/db) and PGHOST, PGPORT, PGUSER, PGPASSWORD,"
+                    + " PGDATABASE; the schema it leaves (pg_dump --schema-only) is the new model. Its output is"
+                    + " shown prefixed with [new-model]. A --schema folder from dump-schema brings its"
+                    + " django_migrations rows, so that Django applies only the new migrations."
+                    + " Instead of --new-schema.")
+    String newModelCommand;
+
+    @Option(names = "--new-model-dir", paramLabel = "DIR",
+            description = "Where --new-model-command runs. Default: the current directory.")
+    Path newModelDir;
+
+    @Option(names = "--default", paramLabel = "TABLE.COLUMN=SQL",
+            description = "With --schema: a database default for a column the new model dropped, which origin"
+                    + " declares NOT NULL without one (repeatable); passed to add-missing-columns.")
+    java.util.List<String> defaults = new java.util.ArrayList<>();
 
     @Option(names = "--rate", defaultValue = "100",
             description = "Workload writes per second on origin, then on destination. Default: ${DEFAULT-VALUE}.")
@@ -98,8 +119,24 @@ class Rehearse extends UpshiftCommand {
         if (statsFrom != null && schema == null) {
             throw UpshiftException.usage("--stats-from needs --schema", "the sample shop has its own row counts");
         }
+        if (newModelCommand != null && newSchema != null) {
+            throw UpshiftException.usage("--new-model-command and --new-schema both give the new model",
+                    "pass one: the migration command that makes it, or the file that holds it");
+        }
+        if ((newModelCommand != null || newSchema != null || !defaults.isEmpty()) && schema == null) {
+            throw UpshiftException.usage("--new-model-command, --new-schema and --default need --schema",
+                    "the sample shop has its own new model");
+        }
+        if (newModelDir != null && newModelCommand == null) {
+            throw UpshiftException.usage("--new-model-dir needs --new-model-command", "it is where the command runs");
+        }
+        if (newModelDir != null && !java.nio.file.Files.isDirectory(newModelDir)) {
+            throw UpshiftException.usage("--new-model-dir " + newModelDir + " is not a folder",
+                    "pass the application's folder, where its migration command runs");
+        }
         Rehearsal.Options options = new Rehearsal.Options(from, to, rows, schema, newSchema, rate, keep,
-                freeze, !noSwitchback, statsFrom, seed, junit);
+                freeze, !noSwitchback, statsFrom, seed, junit, newModelCommand,
+                newModelDir == null ? null : newModelDir.toAbsolutePath(), defaults);
         return new Rehearsal(options, names(), out()).run();
     }
 }

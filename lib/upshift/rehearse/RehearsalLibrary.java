@@ -1,6 +1,6 @@
 //DEPS org.apache.commons:commons-compress:1.28.0
 //DEPS org.tukaani:xz:1.12
-//SOURCES JUnitReport.java LagSampler.java Rehearsal.java RehearsalServers.java Timeline.java
+//SOURCES JUnitReport.java LagSampler.java NewModel.java Rehearsal.java RehearsalServers.java Timeline.java
 //SOURCES ../console/QueryTable.java ../console/Session.java ../console/Shell.java ../console/Steps.java
 //SOURCES ../embedded/Commands.java ../embedded/EmbeddedPostgres.java ../embedded/FreePort.java
 //SOURCES ../embedded/MavenFetch.java ../embedded/PostgresBinaries.java ../embedded/ServerInstance.java
