@@ -48,20 +48,26 @@ public final class Rehearsal {
      *                   {@code schema}, whose dumped schema is the new model (instead of {@code newSchema}), or null
      * @param newModelDir where that command runs (null: the current directory)
      * @param defaults   add-missing-columns --default values (TABLE.COLUMN=SQL) for the operator's schema
+     * @param sampleFrom a real database whose sample (closed under foreign keys) fills origin instead of generated
+     *                   data, read-only, or null
+     * @param samplePercent the TABLESAMPLE BERNOULLI percentage of each table
+     * @param masks      --mask TABLE.COLUMN=KIND: PII columns replaced on their way into the copy
      */
     public record Options(int from, int to, String rows, Path schema, Path newSchema, int rate, boolean keep,
             WriteFreeze.Mode freeze, boolean switchback, String statsFrom, long seed, Path junit,
-            String newModelCommand, Path newModelDir, List<String> defaults) {
+            String newModelCommand, Path newModelDir, List<String> defaults, String sampleFrom,
+            double samplePercent, List<String> masks) {
 
         public Options {
             defaults = defaults == null ? List.of() : List.copyOf(defaults);
+            masks = masks == null ? List.of() : List.copyOf(masks);
         }
 
         /** The options of a rehearsal whose new model is a file (or the old schema). */
         public Options(int from, int to, String rows, Path schema, Path newSchema, int rate, boolean keep,
                 WriteFreeze.Mode freeze, boolean switchback, String statsFrom, long seed, Path junit) {
             this(from, to, rows, schema, newSchema, rate, keep, freeze, switchback, statsFrom, seed, junit, null,
-                    null, List.of());
+                    null, List.of(), null, 0, List.of());
         }
     }
 
@@ -131,7 +137,13 @@ public final class Rehearsal {
                 }
                 Path loadedNew = newSchema;
                 timed("load schema " + schema, () -> { servers.loadSchema(schema, loadedNew); return null; });
-                data = timed("generate data", () -> generate(servers, counts, stats));
+                if (options.sampleFrom() != null) {
+                    // never the URL: it may carry the source's password, and names a production server
+                    data = timed(String.format(Locale.ROOT, "copy a %s%% sample of --sample-from",
+                            options.samplePercent()), () -> sample(servers));
+                } else {
+                    data = timed("generate data", () -> generate(servers, counts, stats));
+                }
                 servers.grantApplicationEverywhere(SCHEMA_APP_ROLE, APP_PASSWORD);
                 // the workload leaves alone what the publication leaves out (django_migrations...): never replicated
                 upshift.schema.TableSelection unreplicated = new upshift.schema.TableSelection(null,
@@ -291,6 +303,22 @@ public final class Rehearsal {
                 ConnectSettings.defaults("upshift rehearse --stats-from"))) {
             c.setReadOnly(true);
             return RowCounts.readStats(c);
+        }
+    }
+
+    /** Fills origin's tables with a masked sample of --sample-from's rows, closed under foreign keys. */
+    private DataGenerator.Result sample(RehearsalServers servers) throws java.sql.SQLException {
+        List<upshift.generate.SampleCopy.Mask> masks = options.masks().stream()
+                .map(upshift.generate.SampleCopy.Mask::parse).toList();
+        Endpoint source = Endpoint.resolve(options.sampleFrom());
+        try (java.sql.Connection c = Connector.open("sample-from", source,
+                ConnectSettings.defaults("upshift rehearse --sample-from"));
+             java.sql.Connection o = servers.originSession()) {
+            upshift.generate.SampleCopy.Result r = upshift.generate.SampleCopy.copy(c, o, options.samplePercent(),
+                    masks, options.seed());
+            out.note(String.format(Locale.ROOT, "copied %,d sampled rows into %d tables in %.1f s (%d column(s)"
+                    + " masked)", r.inserted(), r.tables().size(), r.seconds(), masks.size()));
+            return new DataGenerator.Result(r.tables(), r.seconds());
         }
     }
 

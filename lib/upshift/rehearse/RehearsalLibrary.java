@@ -6,7 +6,8 @@
 //SOURCES ../embedded/MavenFetch.java ../embedded/PostgresBinaries.java ../embedded/ServerInstance.java
 //SOURCES ../embedded/ServerSettings.java ../embedded/ServerUser.java ../embedded/Trees.java ../embedded/TxzArchive.java
 //SOURCES ../generate/CheckHint.java ../generate/DataGenerator.java ../generate/RowCounts.java ../generate/RowMaker.java
-//SOURCES ../generate/SchemaModel.java ../generate/TableWorkload.java ../generate/Values.java
+//SOURCES ../generate/SampleCopy.java ../generate/SchemaModel.java ../generate/TableWorkload.java
+//SOURCES ../generate/Values.java
 //SOURCES ../sample/SampleApp.java ../sample/Workload.java
 package upshift.rehearse;
 
