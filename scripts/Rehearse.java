@@ -31,7 +31,9 @@ import upshift.switchover.WriteFreeze;
             "  ./jbang rehearse --from 14 --to 18 --rows 1000000",
             "  ./jbang rehearse --schema prod-schema.sql --keep      # your tables, servers left running",
             "  ./jbang rehearse --schema prod.sql --new-schema new.sql --rows 50000,orders=20000 --junit rehearsal.xml",
-            "  ./jbang rehearse --schema prod.sql --stats-from \"$PROD_URL\" --rows 100000 --seed 7"})
+            "  ./jbang rehearse --schema prod.sql --stats-from \"$PROD_URL\" --rows 100000 --seed 7",
+            "  ./jbang rehearse --schema prod.sql --sample-from \"$PROD_URL\" --sample-percent 5 --mask users.email=email",
+            "  ./jbang rehearse --schema schema-dir --new-model-command 'python manage.py migrate' --new-model-dir app"})
 class Rehearse extends UpshiftCommand {
 
     @Mixin
@@ -61,6 +63,42 @@ class Rehearse extends UpshiftCommand {
     @Option(names = "--new-schema", paramLabel = "FILE",
             description = "With --schema: the new model for the destination. Default: the same file.")
     Path newSchema;
+
+    @Option(names = "--new-model-command", paramLabel = "COMMAND",
+            description = "With --schema: the application's own migration command (run by /bin/sh -c in"
+                    + " --new-model-dir), e.g. \"python manage.py migrate\". It runs against a reference database"
+                    + " made from --schema on a rehearsal server, given as DATABASE_URL"
+                    + " (postgres://user:password@host:port/db) and PGHOST, PGPORT, PGUSER, PGPASSWORD,"
+                    + " PGDATABASE; the schema it leaves (pg_dump --schema-only) is the new model. Its output is"
+                    + " shown prefixed with [new-model]. A --schema folder from dump-schema brings its"
+                    + " django_migrations rows, so that Django applies only the new migrations."
+                    + " Instead of --new-schema.")
+    String newModelCommand;
+
+    @Option(names = "--new-model-dir", paramLabel = "DIR",
+            description = "Where --new-model-command runs. Default: the current directory.")
+    Path newModelDir;
+
+    @Option(names = "--default", paramLabel = "TABLE.COLUMN=SQL",
+            description = "With --schema: a database default for a column the new model dropped, which origin"
+                    + " declares NOT NULL without one (repeatable); passed to add-missing-columns.")
+    java.util.List<String> defaults = new java.util.ArrayList<>();
+
+    @Option(names = "--sample-from", paramLabel = "URL",
+            description = "With --schema: fill origin with a sample of this real database's rows instead of"
+                    + " generated ones: one REPEATABLE READ READ ONLY transaction, TABLESAMPLE BERNOULLI of each"
+                    + " table plus every row they reference through foreign keys. Read-only; its URL never"
+                    + " appears in the output or the report.")
+    String sampleFrom;
+
+    @Option(names = "--sample-percent", paramLabel = "N", defaultValue = "10",
+            description = "With --sample-from: the share of each table's rows sampled. Default: ${DEFAULT-VALUE}.")
+    double samplePercent;
+
+    @Option(names = "--mask", paramLabel = "TABLE.COLUMN=KIND",
+            description = "With --sample-from: replace a PII column's values in the copy (repeatable); KIND is"
+                    + " email, name, phone, text, null or hash (equal values stay equal).")
+    java.util.List<String> masks = new java.util.ArrayList<>();
 
     @Option(names = "--rate", paramLabel = "N", defaultValue = "100",
             description = "Workload writes per second on origin, then on destination. Default: ${DEFAULT-VALUE}.")
@@ -106,8 +144,37 @@ class Rehearse extends UpshiftCommand {
         if (statsFrom != null && schema == null) {
             throw UpshiftException.usage("--stats-from needs --schema", "the sample shop has its own row counts");
         }
+        if (newModelCommand != null && newSchema != null) {
+            throw UpshiftException.usage("--new-model-command and --new-schema both give the new model",
+                    "pass one: the migration command that makes it, or the file that holds it");
+        }
+        if ((newModelCommand != null || newSchema != null || !defaults.isEmpty()) && schema == null) {
+            throw UpshiftException.usage("--new-model-command, --new-schema and --default need --schema",
+                    "the sample shop has its own new model");
+        }
+        if (sampleFrom != null && (schema == null || statsFrom != null || rows != null)) {
+            throw UpshiftException.usage("--sample-from needs --schema, and takes neither --rows nor --stats-from",
+                    "the sample's rows are the source's");
+        }
+        if (!masks.isEmpty() && sampleFrom == null) {
+            throw UpshiftException.usage("--mask needs --sample-from", "generated data holds no PII");
+        }
+        if (sampleFrom != null && (samplePercent <= 0 || samplePercent > 100)) {
+            throw UpshiftException.usage("--sample-percent " + samplePercent + " is not in (0, 100]",
+                    "e.g. --sample-percent 5");
+        }
+        masks.forEach(upshift.generate.SampleCopy.Mask::parse);
+        if (newModelDir != null && newModelCommand == null) {
+            throw UpshiftException.usage("--new-model-dir needs --new-model-command", "it is where the command runs");
+        }
+        if (newModelDir != null && !java.nio.file.Files.isDirectory(newModelDir)) {
+            throw UpshiftException.usage("--new-model-dir " + newModelDir + " is not a folder",
+                    "pass the application's folder, where its migration command runs");
+        }
         Rehearsal.Options options = new Rehearsal.Options(from, to, rows, schema, newSchema, rate, keep,
-                freeze, !noSwitchback, statsFrom, seed, junit);
+                freeze, !noSwitchback, statsFrom, seed, junit, newModelCommand,
+                newModelDir == null ? null : newModelDir.toAbsolutePath(), defaults, sampleFrom, samplePercent,
+                masks);
         return new Rehearsal(options, names(), out()).run();
     }
 }

@@ -247,6 +247,55 @@ public final class SchemaModel {
         return tables;
     }
 
+    /** pg_type oids of text, varchar and bpchar: the same on every server. */
+    private static final Set<Long> STRING_TYPES = Set.of(25L, 1043L, 1042L);
+
+    /** pg_type oids of smallint, integer and bigint, narrowest first. */
+    private static final List<Long> INTEGER_TYPES = List.of(21L, 23L, 20L);
+
+    /**
+     * This model limited by {@code other} (the other side of the migration), so that generated values fit both
+     * models: a string column no longer than the same column there (text here, varchar(200) there: at most 200
+     * characters), an integer column no wider (bigint here, integer there: integer's range), and no column the
+     * other model lacks unless this one needs a value for it (NOT NULL without a default, or part of a key): the
+     * application of the other model does not write it, the column's default does. A value the other model cannot
+     * hold is a finding about production's data (preflight's, on production), not about made-up data.
+     */
+    public SchemaModel narrowedTo(SchemaModel other) {
+        Map<QualifiedName, Table> narrowed = new LinkedHashMap<>();
+        for (Table table : tables.values()) {
+            Table theirs = other.table(table.name());
+            if (theirs == null) {
+                narrowed.put(table.name(), table);
+                continue;
+            }
+            Set<String> keyed = new java.util.HashSet<>(table.primaryKey());
+            table.unique().forEach(keyed::addAll);
+            table.foreignKeys().forEach(fk -> keyed.addAll(fk.columns()));
+            List<Col> columns = new ArrayList<>();
+            for (Col col : table.columns()) {
+                Col limit = theirs.column(col.name());
+                if (limit == null) {
+                    boolean needed = (col.column().notNull() && col.column().defaultExpr() == null)
+                            || keyed.contains(col.name());
+                    if (needed) {
+                        columns.add(col);
+                    }
+                    continue;
+                }
+                boolean shorter = STRING_TYPES.contains(col.type()) && STRING_TYPES.contains(limit.type())
+                        && limit.typmod() > 4 && (col.typmod() <= 4 || limit.typmod() < col.typmod());
+                boolean narrowerInteger = INTEGER_TYPES.contains(col.type()) && INTEGER_TYPES.contains(limit.type())
+                        && INTEGER_TYPES.indexOf(limit.type()) < INTEGER_TYPES.indexOf(col.type());
+                columns.add(shorter ? new Col(col.column(), col.type(), limit.typmod())
+                        : narrowerInteger ? new Col(col.column(), limit.type(), col.typmod()) : col);
+            }
+            narrowed.put(table.name(), new Table(table.name(), List.copyOf(columns), table.primaryKey(),
+                    table.unique(), table.foreignKeys(), table.checks()));
+        }
+        return new SchemaModel(narrowed, types);
+    }
+
     public Table table(QualifiedName name) {
         return tables.get(name);
     }

@@ -90,8 +90,32 @@ public final class TableWorkload implements AutoCloseable {
     private Connection connection;
     private Target connectedTo;
     private List<Live> tables = List.of();
+    private final java.util.function.Predicate<QualifiedName> skipped;
+    private final List<SchemaModel> limits;
 
     public TableWorkload(Target target, int writesPerSecond, long seed) {
+        this(target, writesPerSecond, seed, name -> false);
+    }
+
+    /**
+     * {@code skipped}: tables the workload leaves alone, as an application's own bookkeeping that the migration
+     * does not replicate (the publication's exclusions, django_migrations by default): a write there would be
+     * counted lost.
+     */
+    public TableWorkload(Target target, int writesPerSecond, long seed,
+            java.util.function.Predicate<QualifiedName> skipped) {
+        this(target, writesPerSecond, seed, skipped, List.of());
+    }
+
+    /**
+     * {@code limits}: both sides' models, which bound the values written on any server so that they fit the other
+     * side too ({@link SchemaModel#narrowedTo}); the application of the server written to writes its own model's
+     * columns only.
+     */
+    public TableWorkload(Target target, int writesPerSecond, long seed,
+            java.util.function.Predicate<QualifiedName> skipped, List<SchemaModel> limits) {
+        this.skipped = skipped;
+        this.limits = List.copyOf(limits);
         this.target = target;
         this.seed = seed;
         this.random = new SplittableRandom(seed);
@@ -395,11 +419,16 @@ public final class TableWorkload implements AutoCloseable {
 
     /** The makers of this server's tables with a primary key; tracking carries over from the last server. */
     private List<Live> models(Connection c) throws SQLException {
-        SchemaModel model = SchemaModel.read(c);
+        SchemaModel read = SchemaModel.read(c);
+        SchemaModel limited = read;
+        for (SchemaModel limit : limits) {
+            limited = limited.narrowedTo(limit);
+        }
+        SchemaModel model = limited;
         DataGenerator.Order order = DataGenerator.order(model);
         List<Live> result = new ArrayList<>();
         for (SchemaModel.Table table : model.tables().values()) {
-            if (table.primaryKey().isEmpty()) {
+            if (table.primaryKey().isEmpty() || skipped.test(table.name())) {
                 continue;
             }
             Set<String> broken = order.broken(table.name());

@@ -44,9 +44,31 @@ public final class Rehearsal {
      * @param switchback rehearse the way back too: switchback after the rollback direction has carried writes
      * @param seed       the generator's and the workload's seed: the same seed, the same data
      * @param junit      where to write the report as JUnit XML, or null
+     * @param newModelCommand the application's migration command, run on a reference database made from
+     *                   {@code schema}, whose dumped schema is the new model (instead of {@code newSchema}), or null
+     * @param newModelDir where that command runs (null: the current directory)
+     * @param defaults   add-missing-columns --default values (TABLE.COLUMN=SQL) for the operator's schema
+     * @param sampleFrom a real database whose sample (closed under foreign keys) fills origin instead of generated
+     *                   data, read-only, or null
+     * @param samplePercent the TABLESAMPLE BERNOULLI percentage of each table
+     * @param masks      --mask TABLE.COLUMN=KIND: PII columns replaced on their way into the copy
      */
     public record Options(int from, int to, String rows, Path schema, Path newSchema, int rate, boolean keep,
-            WriteFreeze.Mode freeze, boolean switchback, String statsFrom, long seed, Path junit) {
+            WriteFreeze.Mode freeze, boolean switchback, String statsFrom, long seed, Path junit,
+            String newModelCommand, Path newModelDir, List<String> defaults, String sampleFrom,
+            double samplePercent, List<String> masks) {
+
+        public Options {
+            defaults = defaults == null ? List.of() : List.copyOf(defaults);
+            masks = masks == null ? List.of() : List.copyOf(masks);
+        }
+
+        /** The options of a rehearsal whose new model is a file (or the old schema). */
+        public Options(int from, int to, String rows, Path schema, Path newSchema, int rate, boolean keep,
+                WriteFreeze.Mode freeze, boolean switchback, String statsFrom, long seed, Path junit) {
+            this(from, to, rows, schema, newSchema, rate, keep, freeze, switchback, statsFrom, seed, junit, null,
+                    null, List.of(), null, 0, List.of());
+        }
     }
 
     /** Rows when --rows gives no total: the sample shop's and the generator's. */
@@ -77,8 +99,10 @@ public final class Rehearsal {
     public int run() throws Exception {
         int from = options.from();
         int to = options.to();
-        Path schema = options.schema();
-        Path newSchema = options.newSchema();
+        Path schemaGiven = options.schema();
+        Path schema = NewModel.schemaFile(schemaGiven);
+        Path newSchema = NewModel.schemaFile(options.newSchema());
+        Path newModelWork = null;
         int rate = options.rate();
         boolean keep = options.keep();
         RowCounts counts = RowCounts.parse(options.rows());
@@ -104,11 +128,34 @@ public final class Rehearsal {
             env = new HashMap<>(Map.of("PGURL_ORIGIN", servers.originUrl(),
                     "PGURL_DESTINATION", servers.destinationUrl()));
             if (schema != null) {
-                timed("load schema " + schema, () -> { servers.loadSchema(schema, newSchema); return null; });
-                data = timed("generate data", () -> generate(servers, counts, stats));
+                if (options.newModelCommand() != null) {
+                    Path work = java.nio.file.Files.createTempDirectory("upshift-new-model-");
+                    newModelWork = work;
+                    Path dir = options.newModelDir() != null ? options.newModelDir() : Path.of("").toAbsolutePath();
+                    newSchema = timed("new model: " + options.newModelCommand(),
+                            () -> NewModel.make(servers, schemaGiven, options.newModelCommand(), dir, work, out));
+                }
+                Path loadedNew = newSchema;
+                timed("load schema " + schema, () -> { servers.loadSchema(schema, loadedNew); return null; });
+                if (options.sampleFrom() != null) {
+                    // never the URL: it may carry the source's password, and names a production server
+                    data = timed(String.format(Locale.ROOT, "copy a %s%% sample of --sample-from",
+                            options.samplePercent()), () -> sample(servers));
+                } else {
+                    data = timed("generate data", () -> generate(servers, counts, stats));
+                }
                 servers.grantApplicationEverywhere(SCHEMA_APP_ROLE, APP_PASSWORD);
+                // the workload leaves alone what the publication leaves out (django_migrations...): never replicated
+                upshift.schema.TableSelection unreplicated = new upshift.schema.TableSelection(null,
+                        upshift.schema.TableSelection.DEFAULT_EXCLUDES, List.of());
+                // the models as loaded (before add-missing-columns): what each side's application writes
+                List<SchemaModel> models;
+                try (java.sql.Connection o = servers.originSession();
+                     java.sql.Connection d = servers.destinationSession()) {
+                    models = List.of(SchemaModel.read(o), SchemaModel.read(d));
+                }
                 tableWorkload = new TableWorkload(new TableWorkload.Target(servers.originJdbcUrl(), SCHEMA_APP_ROLE,
-                        APP_PASSWORD), rate, options.seed());
+                        APP_PASSWORD), rate, options.seed(), unreplicated::excluded, models);
             } else {
                 timed(String.format(Locale.ROOT, "load sample shop (%,d rows)", sampleRows),
                         () -> { servers.loadSample(sampleRows, APP_PASSWORD); return null; });
@@ -126,6 +173,7 @@ public final class Rehearsal {
             if (schema == null) {
                 SampleApp.ADD_MISSING_COLUMNS_DEFAULTS.forEach(d -> defaults.addAll(List.of("--default", d)));
             }
+            options.defaults().forEach(d -> defaults.addAll(List.of("--default", d)));
             step(Step.ADD_MISSING_COLUMNS, "", defaults.toArray(String[]::new));
             if (preflight != ExitCode.OK) {
                 step(Step.PREFLIGHT, "(after the fix)", "--destination-conninfo", servers.destinationConninfo());
@@ -221,6 +269,17 @@ public final class Rehearsal {
             } else {
                 servers.close();
             }
+            if (newModelWork != null) {
+                deleteTree(newModelWork);
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (var paths = java.nio.file.Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            // a temporary folder left behind
         }
     }
 
@@ -247,11 +306,28 @@ public final class Rehearsal {
         }
     }
 
+    /** Fills origin's tables with a masked sample of --sample-from's rows, closed under foreign keys. */
+    private DataGenerator.Result sample(RehearsalServers servers) throws java.sql.SQLException {
+        List<upshift.generate.SampleCopy.Mask> masks = options.masks().stream()
+                .map(upshift.generate.SampleCopy.Mask::parse).toList();
+        Endpoint source = Endpoint.resolve(options.sampleFrom());
+        try (java.sql.Connection c = Connector.open("sample-from", source,
+                ConnectSettings.defaults("upshift rehearse --sample-from"));
+             java.sql.Connection o = servers.originSession()) {
+            upshift.generate.SampleCopy.Result r = upshift.generate.SampleCopy.copy(c, o, options.samplePercent(),
+                    masks, options.seed());
+            out.note(String.format(Locale.ROOT, "copied %,d sampled rows into %d tables in %.1f s (%d column(s)"
+                    + " masked)", r.inserted(), r.tables().size(), r.seconds(), masks.size()));
+            return new DataGenerator.Result(r.tables(), r.seconds());
+        }
+    }
+
     /** Fills origin's tables with generated rows. */
     private DataGenerator.Result generate(RehearsalServers servers, RowCounts counts, RowCounts.Stats stats)
             throws java.sql.SQLException {
-        try (java.sql.Connection c = servers.originSession()) {
-            SchemaModel model = SchemaModel.read(c);
+        try (java.sql.Connection c = servers.originSession(); java.sql.Connection d = servers.destinationSession()) {
+            // generated values fit the new model too (a column the new model narrows holds them on both sides)
+            SchemaModel model = SchemaModel.read(c).narrowedTo(SchemaModel.read(d));
             List<String> unknown = counts.unknownTables(model.tables().keySet());
             if (!unknown.isEmpty()) {
                 throw UpshiftException.usage("--rows names tables the schema does not have: "

@@ -1,12 +1,13 @@
 //DEPS org.apache.commons:commons-compress:1.28.0
 //DEPS org.tukaani:xz:1.12
-//SOURCES JUnitReport.java LagSampler.java Rehearsal.java RehearsalServers.java Timeline.java
+//SOURCES JUnitReport.java LagSampler.java NewModel.java Rehearsal.java RehearsalServers.java Timeline.java
 //SOURCES ../console/QueryTable.java ../console/Session.java ../console/Shell.java ../console/Steps.java
 //SOURCES ../embedded/Commands.java ../embedded/EmbeddedPostgres.java ../embedded/FreePort.java
 //SOURCES ../embedded/MavenFetch.java ../embedded/PostgresBinaries.java ../embedded/ServerInstance.java
 //SOURCES ../embedded/ServerSettings.java ../embedded/ServerUser.java ../embedded/Trees.java ../embedded/TxzArchive.java
 //SOURCES ../generate/CheckHint.java ../generate/DataGenerator.java ../generate/RowCounts.java ../generate/RowMaker.java
-//SOURCES ../generate/SchemaModel.java ../generate/TableWorkload.java ../generate/Values.java
+//SOURCES ../generate/SampleCopy.java ../generate/SchemaModel.java ../generate/TableWorkload.java
+//SOURCES ../generate/Values.java
 //SOURCES ../sample/SampleApp.java ../sample/Workload.java
 package upshift.rehearse;
 

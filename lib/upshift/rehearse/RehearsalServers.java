@@ -99,6 +99,66 @@ public final class RehearsalServers implements AutoCloseable {
         }
     }
 
+    /** Where the application's migration command runs: a database of its own on one of the two servers. */
+    public record Reference(String host, int port, String database, String user, String password, int major) {
+
+        /** postgres://user:password@host:port/database, parts percent-encoded. */
+        public String url() {
+            return "postgres://" + encode(user) + ":" + encode(password) + "@" + host + ":" + port + "/"
+                    + encode(database);
+        }
+
+        private static String encode(String part) {
+            return java.net.URLEncoder.encode(part, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+        }
+    }
+
+    /**
+     * Creates database {@code name} on the destination server ({@code onDestination}) or on origin's, for the
+     * application's own migration command; the superuser connects to it.
+     */
+    public Reference createReferenceDatabase(String name, boolean onDestination) {
+        EmbeddedPostgres server = onDestination ? destination : origin;
+        try (Connection c = DriverManager.getConnection(server.jdbcUrl("postgres"), server.superuser(),
+                server.password()); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + upshift.sql.Sql.ident(name));
+        } catch (SQLException e) {
+            throw new UpshiftException("cannot create the reference database on " + server + ": " + e.getMessage(),
+                    null, e);
+        }
+        upshift.connect.Secrets.register(server.password());
+        return new Reference(server.host(), server.port(), name, server.superuser(), server.password(),
+                server.major());
+    }
+
+    /** Drops a database {@link #createReferenceDatabase} made, once its schema has been dumped. */
+    public void dropReferenceDatabase(Reference reference) throws SQLException {
+        EmbeddedPostgres server = reference.port() == destination.port() ? destination : origin;
+        try (Connection c = DriverManager.getConnection(server.jdbcUrl("postgres"), server.superuser(),
+                server.password()); Statement st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + upshift.sql.Sql.ident(reference.database()));
+        }
+    }
+
+    /** Applies a schema file (as {@link #loadSchema} does) to the reference database. */
+    public void loadReferenceSchema(Reference reference, Path schema) throws SQLException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl(reference), reference.user(), reference.password())) {
+            execute(c, readSql(schema));
+        }
+    }
+
+    public static String jdbcUrl(Reference reference) {
+        return "jdbc:postgresql://" + reference.host() + ":" + reference.port() + "/" + reference.database();
+    }
+
+    public int originMajor() {
+        return origin.major();
+    }
+
+    public int destinationMajor() {
+        return destination.major();
+    }
+
     /** A superuser session on origin's rehearsal database. */
     public Connection originSession() throws SQLException {
         return connect(origin);

@@ -69,7 +69,8 @@ class HelpTest {
 
     /** The labels of the kinds of values; an enum's label is its choices, a|b|c. */
     static final Set<String> LABELS = Set.of("URL", "CONNINFO", "SIZE", "DURATION", "PATTERN", "N", "NAME", "ROLE",
-            "FILE", "DIR", "MAJOR", "SCHEMA", "TABLE", "TABLE.COLUMN", "TABLE.COLUMN=SQL", "PHASE", "ROWS");
+            "FILE", "DIR", "MAJOR", "SCHEMA", "TABLE", "TABLE.COLUMN", "TABLE.COLUMN=SQL", "TABLE.COLUMN=KIND", "PHASE", "ROWS",
+            "COMMAND");
 
     private static final Pattern LISTED = Pattern.compile("(?m)^ {2,}(?:-\\w, )?(--[a-z][a-z-]*)");
 
