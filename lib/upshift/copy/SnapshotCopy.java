@@ -58,7 +58,7 @@ public final class SnapshotCopy {
 
     /** What one run did. */
     public record Result(String outcome, int tables, int chunks, long rows, long bytes, int rebuilt, int workers,
-            double seconds, boolean restarted, List<String> binaryTables, List<String> textTables) {
+            double seconds, boolean restarted, List<QualifiedName> binaryTables, List<QualifiedName> textTables) {
     }
 
     private final Cluster origin;
@@ -100,8 +100,8 @@ public final class SnapshotCopy {
         int chunks = 0;
         long rows = 0;
         long bytes = 0;
-        List<String> binaryTables = List.of();
-        List<String> textTables = List.of();
+        List<QualifiedName> binaryTables = List.of();
+        List<QualifiedName> textTables = List.of();
         if (phase == Phase.PENDING || phase == Phase.COPYING) {
             boolean slotExists = ReplicationSlot.exists(origin.connection(), names.slot());
             if (phase == Phase.COPYING || slotExists) {
@@ -128,9 +128,9 @@ public final class SnapshotCopy {
                     plan = CopyPlan.plan(planner, origin.facts().capabilities(), d, tables, chunkBytes);
                     planner.commit();
                 }
-                binaryTables = plan.tables().stream().filter(CopyPlan.TableCopy::binary).map(t -> t.table()
-                        .toString()).toList();
-                textTables = plan.tables().stream().filter(t -> !t.binary()).map(t -> t.table().toString()).toList();
+                binaryTables = plan.tables().stream().filter(CopyPlan.TableCopy::binary).map(CopyPlan.TableCopy::table)
+                        .toList();
+                textTables = plan.tables().stream().filter(t -> !t.binary()).map(CopyPlan.TableCopy::table).toList();
                 long[] copied = copyAll(plan, snapshot.name(), workers);
                 chunks = plan.chunks().size();
                 rows = copied[0];

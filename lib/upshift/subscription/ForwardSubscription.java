@@ -192,7 +192,7 @@ public final class ForwardSubscription {
                 // the copy needs the slot's exported snapshot, which only a running enable-subscription holds: a
                 // pasted script must stop here, or it would start streaming into empty tables
                 runner.scriptOnly(destination, "-- enable-subscription first copies the " + publication.tables().size()
-                        + " tables under the slot's exported snapshot, on " + n + " sessions per side: not a psql step\n"
+                        + " tables under the slot's exported snapshot: not a psql step\n"
                         + "\\echo 'the initial snapshot copy is not a psql step: run enable-subscription itself;"
                         + " nothing was run'\n"
                         + "\\quit\n"

@@ -61,7 +61,8 @@ class RehearseSchemaTest {
         for (JsonNode t : report.get("data")) {
             generated += t.get("inserted").asLong();
             if (t.get("problems").size() > 0) {
-                unsatisfied.add(t.get("table").asText() + ": " + t.get("problems"));
+                unsatisfied.add(t.get("table").get("schema").asText() + "." + t.get("table").get("name").asText() + ": "
+                        + t.get("problems"));
             }
         }
         assertTrue(unsatisfied.stream().anyMatch(p -> p.startsWith("public.rt_unsatisfiable:")),
