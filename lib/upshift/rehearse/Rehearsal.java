@@ -435,14 +435,39 @@ public final class Rehearsal {
             out.note(run.stdout().stripTrailing());
             out.note(run.stderr().stripTrailing());
         }
-        timeline.add(name, seconds, code, lastLine(run.stderr()));
+        timeline.add(name, seconds, code, result(run.stdout(), run.stderr()));
         return new StepRun(name, code, run.stdout(), seconds);
+    }
+
+    /**
+     * What the timeline says a step did: its result, not its last progress line. A step's report goes to stdout
+     * and ends with its result (preflight's verdict, cleanup's "nothing is left"); a --json report gives its
+     * outcome. Only a step that printed no report falls back to its last line on stderr (an error, usually).
+     */
+    static String result(String stdout, String stderr) {
+        String report = stdout.strip();
+        if (report.startsWith("{")) {
+            try {
+                JsonNode doc = new ObjectMapper().readTree(report);
+                JsonNode outcome = doc.get("outcome");
+                if (outcome != null && !outcome.isNull()) {
+                    JsonNode freeze = doc.get("freezeWindowSeconds");
+                    return outcome.asText() + (freeze == null || freeze.isNull() ? ""
+                            : String.format(Locale.ROOT, ", freeze window %.2f s", freeze.asDouble()));
+                }
+            } catch (Exception e) {
+                // not a document: fall through to its lines
+            }
+        }
+        // a table row or an indented item is part of the report, not its result line
+        List<String> sentences = report.lines().filter(l -> !l.isBlank() && !l.startsWith(" ")
+                && !l.contains(" | ") && !l.matches("[-+=]+")).toList();
+        return sentences.isEmpty() ? lastLine(stderr) : sentences.get(sentences.size() - 1).strip();
     }
 
     private static String lastLine(String text) {
         String[] lines = text.strip().split("\n");
-        String last = lines.length == 0 ? "" : lines[lines.length - 1].strip();
-        return last.length() > 70 ? last.substring(0, 67) + "..." : last;
+        return lines.length == 0 ? "" : lines[lines.length - 1].strip();
     }
 
     private static Double freezeWindow(String switchoverJson) {
