@@ -11,8 +11,8 @@
 //SOURCES connect/Cluster.java connect/ConnectSettings.java connect/ConnectionStrings.java connect/Connector.java
 //SOURCES connect/Endpoint.java connect/Environment.java connect/ExplicitConninfo.java connect/PgPass.java
 //SOURCES connect/SameServer.java connect/Secrets.java connect/ServiceFile.java connect/StatementLog.java
-//SOURCES copy/CopyPlan.java copy/CopyState.java copy/ExportedSnapshot.java copy/IndexRebuild.java copy/InitialCopy.java
-//SOURCES copy/SnapshotCopy.java copy/TableChunk.java
+//SOURCES copy/CopyPlan.java copy/CopyProgress.java copy/CopyState.java copy/ExportedSnapshot.java
+//SOURCES copy/IndexRebuild.java copy/InitialCopy.java copy/SnapshotCopy.java copy/TableChunk.java
 //SOURCES migration/CutoverRecord.java migration/Direction.java migration/KnownMigrations.java
 //SOURCES migration/MigrationLock.java migration/MigrationNames.java migration/MigrationState.java
 //SOURCES migration/Publications.java migration/PublishedTables.java migration/ReplicationSlot.java

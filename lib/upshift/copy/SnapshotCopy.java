@@ -228,27 +228,23 @@ public final class SnapshotCopy {
         String sub = names.subscription();
         Set<String> done = CopyState.doneChunks(destination.connection(), sub);
         ConcurrentLinkedQueue<TableChunk> queue = new ConcurrentLinkedQueue<>();
-        long doneBytes = 0;
         for (TableChunk c : plan.chunks()) {
-            if (done.contains(c.key())) {
-                doneBytes += c.estimatedBytes();
-            } else {
+            if (!done.contains(c.key())) {
                 queue.add(c);
             }
         }
+        CopyProgress progress = new CopyProgress(plan.chunks(), done, System::nanoTime);
         int n = Math.max(1, Math.min(workers, queue.size()));
         out.note("copying " + plan.tables().size() + " tables (" + Units.pretty(plan.totalBytes()) + ") in "
                 + plan.chunks().size() + " chunks on " + n + " workers");
         AtomicLong rows = new AtomicLong();
         AtomicLong streamed = new AtomicLong();
-        AtomicLong finishedEstimate = new AtomicLong(doneBytes);
         AtomicBoolean warned = new AtomicBoolean();
-        long startNanos = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(n + 1);
         List<Future<?>> futures = new ArrayList<>();
         for (int w = 0; w < n; w++) {
             futures.add(pool.submit(() -> {
-                worker(queue, snapshot, rows, streamed, finishedEstimate, warned);
+                worker(queue, snapshot, rows, streamed, progress, warned);
                 return null;
             }));
         }
@@ -261,7 +257,8 @@ public final class SnapshotCopy {
                     return;
                 }
                 if (!finished.get()) {
-                    out.note(progressLine(finishedEstimate.get(), plan.totalBytes(), streamed.get(), startNanos));
+                    out.note(progress.overall());
+                    progress.inProgress().forEach(out::note);
                 }
             }
         });
@@ -284,32 +281,26 @@ public final class SnapshotCopy {
             finished.set(true);
             pool.shutdownNow();
         }
-        out.note(progressLine(plan.totalBytes(), plan.totalBytes(), streamed.get(), startNanos) + ": "
-                + rows.get() + " rows");
+        out.note(progress.overall() + ": " + rows.get() + " rows");
         return new long[] {rows.get(), streamed.get()};
-    }
-
-    static String progressLine(long doneEstimate, long total, long streamed, long startNanos) {
-        double seconds = Math.max(0.001, (System.nanoTime() - startNanos) / 1e9);
-        double rate = streamed / seconds;
-        String eta = doneEstimate <= 0 ? "unknown" : doneEstimate >= total ? "0 s"
-                : String.format(Locale.ROOT, "%.0f s", seconds * (total - doneEstimate) / doneEstimate);
-        int percent = total == 0 ? 100 : (int) Math.min(100, 100 * doneEstimate / total);
-        return String.format(Locale.ROOT, "copied %d%% of %s, %s streamed at %s/s, ETA %s", percent,
-                Units.pretty(total), Units.pretty(streamed), Units.pretty((long) rate), eta);
     }
 
     /** Takes chunks until none is left; a failed chunk goes back once per attempt, with fresh sessions. */
     private void worker(ConcurrentLinkedQueue<TableChunk> queue, String snapshot, AtomicLong rows,
-            AtomicLong streamed, AtomicLong finishedEstimate, AtomicBoolean warned) throws SQLException {
+            AtomicLong streamed, CopyProgress progress, AtomicBoolean warned) throws SQLException {
         int failures = 0;
         while (!queue.isEmpty()) {
             try (Connection o = snapshotSession(snapshot); Connection d = destinationSession(warned)) {
                 TableChunk chunk;
                 while ((chunk = queue.poll()) != null) {
                     try {
-                        rows.addAndGet(copyChunk(o, d, chunk, streamed));
-                        finishedEstimate.addAndGet(chunk.estimatedBytes());
+                        progress.chunkStarted(chunk);
+                        long copied = copyChunk(o, d, chunk, streamed, progress);
+                        rows.addAndGet(copied);
+                        String tableDone = progress.chunkDone(chunk, copied);
+                        if (tableDone != null) {
+                            out.note(tableDone);
+                        }
                     } catch (SQLException e) {
                         queue.add(chunk);
                         throw e;
@@ -325,7 +316,8 @@ public final class SnapshotCopy {
         }
     }
 
-    private long copyChunk(Connection o, Connection d, TableChunk chunk, AtomicLong streamed) throws SQLException {
+    private long copyChunk(Connection o, Connection d, TableChunk chunk, AtomicLong streamed, CopyProgress progress)
+            throws SQLException {
         String sub = names.subscription();
         out.statement("origin", chunk.copyOutSql());
         out.statement("destination", chunk.copyInSql());
@@ -336,10 +328,18 @@ public final class SnapshotCopy {
             from = o.unwrap(PGConnection.class).getCopyAPI().copyOut(chunk.copyOutSql());
             to = d.unwrap(PGConnection.class).getCopyAPI().copyIn(chunk.copyInSql());
             byte[] buf;
+            long unreported = 0; // reported a megabyte at a time: a binary COPY reads one row per message
             while ((buf = from.readFromCopy()) != null) {
                 to.writeToCopy(buf, 0, buf.length);
-                streamed.addAndGet(buf.length);
+                unreported += buf.length;
+                if (unreported >= 1 << 20) {
+                    streamed.addAndGet(unreported);
+                    progress.streamed(chunk, unreported);
+                    unreported = 0;
+                }
             }
+            streamed.addAndGet(unreported);
+            progress.streamed(chunk, unreported);
             long copied = to.endCopy();
             CopyState.chunkDone(d, sub, chunk, copied);
             d.commit();

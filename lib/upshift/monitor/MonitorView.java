@@ -202,10 +202,17 @@ public final class MonitorView {
                 : ", " + Units.pretty(slot.lagBytes()) + " of WAL not yet confirmed (slot lag)";
     }
 
+    private static java.time.Duration durationOf(double s) {
+        return java.time.Duration.ofMillis(Math.round(s * 1000));
+    }
+
     static String copyLine(CopyProgress c, boolean terminal) {
         String amounts = Units.pretty(c.bytesProcessed())
                 + (c.publisherTableBytes() == null ? "" : " of ~" + Units.pretty(c.publisherTableBytes()))
-                + ", " + c.tuplesProcessed() + " tuples";
+                + ", " + c.tuplesProcessed() + " tuples"
+                + (c.elapsedSeconds() == null ? "" : " in " + Units.pretty(durationOf(c.elapsedSeconds())))
+                + (c.bytesPerSecond() == null ? "" : " at " + Units.pretty(Math.round(c.bytesPerSecond())) + "/s")
+                + (c.etaSeconds() == null ? "" : ", ETA ~" + Units.pretty(durationOf(c.etaSeconds())));
         if (terminal && c.percent() != null) {
             int filled = (int) Math.round(c.percent() / 100.0 * BAR_WIDTH);
             return String.format(Locale.ROOT, "%s [%s%s] %5.1f%%  %s", c.table(), "#".repeat(filled),

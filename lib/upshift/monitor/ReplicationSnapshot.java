@@ -145,9 +145,14 @@ public record ReplicationSnapshot(
      * @param publisherTableBytes pg_table_size of the table on the publisher (on-disk size: the bytes COPY
      *                            streams differ, so the percentage is an estimate)
      * @param percent             bytesProcessed / publisherTableBytes, at most 100; null when the size is unknown
+     * @param elapsedSeconds      how long the table sync worker's copy transaction has run (pg_stat_activity
+     *                            xact_start), or null where the role cannot see it
+     * @param bytesPerSecond      bytesProcessed / elapsedSeconds, or null
+     * @param etaSeconds          the time left at that rate to reach publisherTableBytes (an estimate, as percent
+     *                            is), or null
      */
     public record CopyProgress(QualifiedName table, long bytesProcessed, Long publisherTableBytes, long tuplesProcessed,
-            Double percent) {
+            Double percent, Double elapsedSeconds, Double bytesPerSecond, Double etaSeconds) {
     }
 
     /**
@@ -187,9 +192,11 @@ public record ReplicationSnapshot(
             "SELECT apply_error_count, %s FROM pg_catalog.pg_stat_subscription_stats WHERE subid = ?";
 
     private static final String COPIES = """
-            SELECT n.nspname, c.relname, p.bytes_processed, p.tuples_processed
+            SELECT n.nspname, c.relname, p.bytes_processed, p.tuples_processed,
+                   (EXTRACT(epoch FROM now() - a.xact_start) * 1000)::bigint AS elapsed_ms
               FROM pg_catalog.pg_stat_progress_copy p
               JOIN pg_catalog.pg_class c ON c.oid = p.relid
+              LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = p.pid
               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
              WHERE p.datid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
                AND p.command = 'COPY FROM'
@@ -468,15 +475,16 @@ public record ReplicationSnapshot(
                 .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
     }
 
-    /** Copies in progress: table → {bytes processed, tuples processed}. */
+    /** Copies in progress: table → {bytes processed, tuples processed, elapsed ms or -1}. */
     private static Map<QualifiedName, long[]> copies(Connection c, long subscriptionOid) throws SQLException {
         Map<QualifiedName, long[]> copies = new LinkedHashMap<>();
         try (PreparedStatement st = c.prepareStatement(COPIES)) {
             st.setLong(1, subscriptionOid);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
+                    long elapsed = rs.getLong(5);
                     copies.put(new QualifiedName(rs.getString(1), rs.getString(2)),
-                            new long[] {rs.getLong(3), rs.getLong(4)});
+                            new long[] {rs.getLong(3), rs.getLong(4), rs.wasNull() ? -1 : elapsed});
                 }
             }
         }
@@ -500,7 +508,11 @@ public record ReplicationSnapshot(
     static CopyProgress copy(QualifiedName table, long[] progress, Long publisherBytes) {
         Double percent = publisherBytes == null || publisherBytes <= 0 ? null
                 : Math.min(100.0, Math.round(1000.0 * progress[0] / publisherBytes) / 10.0);
-        return new CopyProgress(table, progress[0], publisherBytes, progress[1], percent);
+        Double elapsed = progress.length < 3 || progress[2] < 0 ? null : progress[2] / 1000.0;
+        Double rate = elapsed == null || elapsed <= 0 ? null : progress[0] / elapsed;
+        Double eta = rate == null || rate <= 0 || publisherBytes == null ? null
+                : Math.max(0, publisherBytes - progress[0]) / rate;
+        return new CopyProgress(table, progress[0], publisherBytes, progress[1], percent, elapsed, rate, eta);
     }
 
     private static SlotInfo slot(Connection c, Capabilities caps, String name) throws SQLException {

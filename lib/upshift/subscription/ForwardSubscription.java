@@ -205,6 +205,11 @@ public final class ForwardSubscription {
         if (state.enabled()) {
             action = "already enabled";
         } else {
+            if (state.slotName() == null && phase.isPresent()) {
+                // created for the snapshot copy with slot_name = NONE: the copy has made the slot by now
+                runner.execute(destination, "ALTER SUBSCRIPTION " + Sql.ident(names.subscription()) + " SET (slot_name = "
+                        + Sql.literal(names.slot()) + ")");
+            }
             runner.execute(destination, "ALTER SUBSCRIPTION " + Sql.ident(names.subscription()) + " ENABLE");
             action = runner.dryRun() ? "would enable" : "enabled";
             state = state.enabledNow();

@@ -82,13 +82,16 @@ public final class SubscriptionOptions {
     }
 
     /**
-     * The same options for upshift's snapshot copy: no table sync (upshift copied the rows) and no new slot (the slot
-     * was created with the snapshot the copy read), so streaming starts exactly where the copy's snapshot ends.
+     * The same options for upshift's snapshot copy: no table sync (upshift copies the rows) and no slot yet:
+     * enable-subscription creates the slot with the snapshot the copy reads, and only then names it on the
+     * subscription, so that streaming starts exactly where the copy's snapshot ends. Until then the subscription
+     * names no slot, as the catalog should say: a DROP SUBSCRIPTION in between has no slot to drop and succeeds.
      */
     public SubscriptionOptions forSnapshotCopy() {
         Map<String, String> o = new LinkedHashMap<>(options);
         o.put("copy_data", "false");
         o.put("create_slot", "false");
+        o.put("slot_name", "NONE");
         return new SubscriptionOptions(o);
     }
 

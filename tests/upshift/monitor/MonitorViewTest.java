@@ -29,6 +29,20 @@ class MonitorViewTest {
     }
 
     @Test
+    void copyProgressShowsElapsedTimeRateAndEta() {
+        // 1.2 MB of ~2.4 MB in 10 s: 123 kB/s, and as long again to go
+        CopyProgress timed = ReplicationSnapshot.copy(new QualifiedName("public", "shop_order"),
+                new long[] {1_258_291, 12_000, 10_000}, 2_516_582L);
+        assertEquals(10.0, timed.elapsedSeconds());
+        assertEquals(125_829.1, timed.bytesPerSecond(), 0.01);
+        assertEquals(10.0, timed.etaSeconds(), 0.001);
+        assertEquals("public.shop_order: 1.2 MB of ~2.4 MB, 12000 tuples in 10 s at 122.9 kB/s, ETA ~10 s (~50.0%)",
+                MonitorView.copyLine(timed, false));
+        CopyProgress hidden = ReplicationSnapshot.copy(new QualifiedName("public", "t"), new long[] {300, 1, -1}, 600L);
+        assertEquals(null, hidden.etaSeconds(), "pg_stat_activity hid the worker's xact_start from this role");
+    }
+
+    @Test
     void copyProgressIsCappedAndSurvivesAnUnknownSize() {
         CopyProgress over = ReplicationSnapshot.copy(new QualifiedName("public", "t"), new long[] {300, 1}, 100L);
         assertEquals(100.0, over.percent());

@@ -58,6 +58,9 @@ class SwitchbackTest {
             Wait.until(Duration.ofSeconds(30), "the workload writes on destination",
                     () -> workload.inserted() > before + 50);
 
+            if (destinationMajor == 16) {
+                dryRunScriptsStopOnTheWrongServer(f);
+            }
             Run back = f.run("Switchback", "--yes", "--json"); // --verify checksum is the default
             assertEquals(ExitCode.OK, back.exitCode(), back.stderr());
             JsonNode report = JSON.readTree(back.stdout());
@@ -107,6 +110,31 @@ class SwitchbackTest {
         Run forward = SwitchoverTest.switchover(f);
         assertEquals(ExitCode.CHECK_FAILED, forward.exitCode(), forward.stderr());
         assertTrue(forward.stderr().contains("Nothing to switchover"), forward.stderr());
+    }
+
+    /**
+     * switchback --dry-run: without --on, two scripts for reading behind a \\quit; with --on, one server's script,
+     * which stops at its first lines on the other server. psql runs each, and nothing changes.
+     */
+    private static void dryRunScriptsStopOnTheWrongServer(ShopFixture f) throws Exception {
+        Run plan = f.run("Switchback", "--dry-run");
+        assertEquals(ExitCode.OK, plan.exitCode(), plan.stderr());
+        assertTrue(plan.stdout().contains("-- ======== origin") && plan.stdout().contains("-- ======== destination"),
+                plan.stdout());
+        Run whole = upshift.testing.Psql.run(f.destinationServer(), f.database(), plan.stdout(), java.util.Map.of());
+        assertEquals(0, whole.exitCode(), whole.stdout());
+        assertTrue(whole.stdout().contains("two scripts for two servers, not run"), whole.stdout());
+        for (String on : List.of("origin", "destination")) {
+            Run only = f.run("Switchback", "--dry-run", "--on", on);
+            assertEquals(ExitCode.OK, only.exitCode(), only.stderr());
+            assertTrue(only.stdout().startsWith("-- psql script for " + on), only.stdout());
+            var wrong = on.equals("origin") ? f.destinationServer() : f.originServer();
+            Run stopped = upshift.testing.Psql.run(wrong, f.database(), only.stdout(), java.util.Map.of());
+            assertEquals(0, stopped.exitCode(), stopped.stdout());
+            assertTrue(stopped.stdout().contains("this script is for " + on), stopped.stdout());
+        }
+        assertEquals(1, f.originLong("SELECT count(*) FROM pg_subscription WHERE subenabled AND subname = '"
+                + f.names().rollbackSubscription() + "'"), "the dry-runs left the rollback subscription running");
     }
 
     @ParameterizedTest(name = "switchback --restart-forward: destination follows origin, a second switchover works [{0}]")
