@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 
+import upshift.sample.Workload.Target;
 import upshift.sql.QualifiedName;
 import upshift.sql.Sql;
 
@@ -35,9 +36,6 @@ import upshift.sql.Sql;
  */
 public final class TableWorkload implements AutoCloseable {
 
-    /** Where to write: a JDBC URL and credentials (the application's role). */
-    public record Target(String jdbcUrl, String user, String password) {
-    }
 
     /** One table's accounting at the end. {@code lost}: acknowledged writes the final server does not show. */
     public record TableAccount(QualifiedName table, long inserted, long updated, long deleted, long rejected, long inDoubt,
@@ -399,12 +397,7 @@ public final class TableWorkload implements AutoCloseable {
         Target wanted = target;
         if (connection == null || connectedTo != wanted) {
             closeConnection();
-            Properties props = new Properties();
-            props.setProperty("user", wanted.user());
-            props.setProperty("password", wanted.password());
-            props.setProperty("connectTimeout", "5");
-            props.setProperty("ApplicationName", "upshift workload");
-            Connection opened = DriverManager.getConnection(wanted.jdbcUrl(), props);
+            Connection opened = wanted.open();
             try {
                 tables = models(opened);
             } catch (SQLException | RuntimeException e) {

@@ -154,7 +154,7 @@ public final class Rehearsal {
                      java.sql.Connection d = servers.destinationSession()) {
                     models = List.of(SchemaModel.read(o), SchemaModel.read(d));
                 }
-                tableWorkload = new TableWorkload(new TableWorkload.Target(servers.originJdbcUrl(), SCHEMA_APP_ROLE,
+                tableWorkload = new TableWorkload(new upshift.sample.Workload.Target(servers.originJdbcUrl(), SCHEMA_APP_ROLE,
                         APP_PASSWORD), rate, options.seed(), unreplicated::excluded, models);
             } else {
                 timed(String.format(Locale.ROOT, "load sample shop (%,d rows)", sampleRows),
@@ -366,7 +366,7 @@ public final class Rehearsal {
                 shop.retarget(new Workload.Target(jdbcUrl, role, password));
             }
             if (tables != null) {
-                tables.retarget(new TableWorkload.Target(jdbcUrl, role, password));
+                tables.retarget(new upshift.sample.Workload.Target(jdbcUrl, role, password));
             }
         }
 

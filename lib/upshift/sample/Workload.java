@@ -30,6 +30,16 @@ public final class Workload implements AutoCloseable {
 
     /** Where to write: a JDBC URL and credentials (the application's role). */
     public record Target(String jdbcUrl, String user, String password) {
+
+        /** A session as that role, named "upshift workload" in pg_stat_activity, that gives up after 5 s. */
+        public Connection open() throws SQLException {
+            Properties props = new Properties();
+            props.setProperty("user", user);
+            props.setProperty("password", password);
+            props.setProperty("connectTimeout", "5");
+            props.setProperty("ApplicationName", "upshift workload");
+            return DriverManager.getConnection(jdbcUrl, props);
+        }
     }
 
     private static final String INSERT = "INSERT INTO shop_order (user_id, status, total) "
@@ -216,12 +226,7 @@ public final class Workload implements AutoCloseable {
         Target wanted = target;
         if (connection == null || connectedTo != wanted) {
             closeConnection();
-            Properties props = new Properties();
-            props.setProperty("user", wanted.user());
-            props.setProperty("password", wanted.password());
-            props.setProperty("connectTimeout", "5");
-            props.setProperty("ApplicationName", "upshift workload");
-            Connection opened = DriverManager.getConnection(wanted.jdbcUrl(), props);
+            Connection opened = wanted.open();
             try {
                 model = SampleApp.modelOf(opened);
             } catch (SQLException e) {

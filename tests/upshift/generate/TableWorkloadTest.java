@@ -34,7 +34,7 @@ class TableWorkloadTest {
         PgServer server = Providers.shared(provider, 13);
         DataGenerator.Result loaded = DataGeneratorTest.load(server, "workload_a", 11, 200);
         assertTrue(loaded.inserted() > 0);
-        TableWorkload workload = new TableWorkload(new TableWorkload.Target(server.jdbcUrl("workload_a"),
+        TableWorkload workload = new TableWorkload(new upshift.sample.Workload.Target(server.jdbcUrl("workload_a"),
                 server.superuser(), server.password()), 400, 11);
         try {
             Wait.until(java.time.Duration.ofMinutes(2), "the workload to insert, update and delete",
