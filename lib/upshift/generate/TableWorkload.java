@@ -25,8 +25,9 @@ import upshift.sql.Sql;
  * The application writing to the operator's own tables while the migration runs: INSERT, UPDATE and DELETE of
  * generated rows on every table with a primary key, one autocommit statement at a time, at a steady rate. It
  * remembers every acknowledged write: the primary key of each row it inserted, the value its last acknowledged
- * UPDATE gave the row's version column (as the server's text; a scalar of a type whose text is stable where the
- * table has one, else an array, composite or range column), and each key it deleted, so that
+ * UPDATE gave the row's version column (as the server's text, compared on the final server as that server's type;
+ * a scalar of a type whose text is stable where the table has one, else an array, composite or range column), and
+ * each key it deleted, so that
  * {@link #check} finds on the final server every write that was lost. A write the server refused (a frozen server
  * answers read-only) is counted and forgotten; one whose outcome is unknown (the connection broke before the
  * answer) is counted in doubt and left out of the check.
@@ -177,7 +178,7 @@ public final class TableWorkload implements AutoCloseable {
     public synchronized List<TableAccount> check(Connection server) throws SQLException {
         List<TableAccount> accounts = new ArrayList<>();
         for (Tracked t : tracked.values()) {
-            Map<String, String> found = find(server, t);
+            Map<String, Boolean> found = find(server, t);
             long lost = 0;
             long checked = 0;
             List<String> examples = new ArrayList<>();
@@ -187,7 +188,7 @@ public final class TableWorkload implements AutoCloseable {
                 }
                 checked++;
                 boolean there = found.containsKey(row.getKey());
-                if (!there || t.version != null && !java.util.Objects.equals(found.get(row.getKey()), row.getValue())) {
+                if (!there || !found.get(row.getKey())) {
                     lost++;
                     if (examples.size() < 3) {
                         examples.add((there ? "stale " : "missing ") + display(row.getKey()));
@@ -218,39 +219,91 @@ public final class TableWorkload implements AutoCloseable {
 
     private static final String SEPARATOR = "\u001f";
 
-    /** The workload's keys that the server holds, each with its version text (or "" without a version column). */
-    private static Map<String, String> find(Connection server, Tracked t) throws SQLException {
-        Map<String, String> found = new HashMap<>();
+    /**
+     * What the server holds of the workload's rows: for each key it has, whether the row's version column equals the
+     * last acknowledged one. Keys and versions are remembered as the writing server's text; here each is cast to the
+     * type its column has <em>on this server</em> and compared as that type, so that a key or version whose type or
+     * text changed with the new model (integer to numeric, a timestamptz printed in another TimeZone, varchar to
+     * text) still matches the row it names, and the primary key's index finds it.
+     */
+    private static Map<String, Boolean> find(Connection server, Tracked t) throws SQLException {
+        Map<String, Boolean> found = new HashMap<>();
         List<String> keys = new ArrayList<>(t.live.keySet());
         keys.addAll(t.deleted);
         if (keys.isEmpty()) {
             return found;
         }
-        String keyText = t.key.stream().map(c -> Sql.ident(c) + "::text").collect(Collectors.joining(", "));
-        String unnest = java.util.stream.IntStream.range(0, t.key.size()).mapToObj(i -> "?::text[]")
-                .collect(Collectors.joining(", "));
-        String sql = "SELECT " + keyText + ", " + (t.version == null ? "''" : Sql.ident(t.version) + "::text")
-                + " FROM " + t.name.sql() + " WHERE (" + keyText + ") IN (SELECT * FROM unnest(" + unnest + "))";
+        Map<String, ColumnType> types = columnTypes(server, t.name);
+        String version = t.version != null && types.containsKey(t.version) ? t.version : null;
+        List<String> aliases = new ArrayList<>();
+        List<String> join = new ArrayList<>();
+        for (int i = 0; i < t.key.size(); i++) {
+            String column = t.key.get(i);
+            ColumnType type = types.get(column);
+            if (type == null) {
+                throw new SQLException("key column " + column + " of " + t.name + " is not on this server");
+            }
+            aliases.add("k" + i);
+            join.add(type.ordered() ? "t." + Sql.ident(column) + " = CAST(u.k" + i + " AS " + type.sql() + ")"
+                    : "t." + Sql.ident(column) + "::text = u.k" + i);
+        }
+        String versionEqual;
+        if (version == null) {
+            versionEqual = "true"; // no version column, or the new model dropped it: the row's presence is what counts
+        } else if (types.get(version).ordered()) {
+            versionEqual = "t." + Sql.ident(version) + " IS NOT DISTINCT FROM CAST(u.v AS " + types.get(version).sql()
+                    + ")";
+        } else {
+            versionEqual = "t." + Sql.ident(version) + "::text IS NOT DISTINCT FROM u.v";
+        }
+        String arrays = "?::text[], ".repeat(t.key.size()) + "?::text[], ?::int4[]";
+        String sql = "SELECT u.ord, " + versionEqual + " FROM unnest(" + arrays + ") AS u("
+                + String.join(", ", aliases) + ", v, ord) JOIN " + t.name.sql() + " AS t ON "
+                + String.join(" AND ", join);
         try (PreparedStatement st = server.prepareStatement(sql)) {
             for (int i = 0; i < t.key.size(); i++) {
                 int part = i;
                 st.setArray(i + 1, server.createArrayOf("text",
                         keys.stream().map(k -> k.split(SEPARATOR, -1)[part]).toArray()));
             }
+            st.setArray(t.key.size() + 1, server.createArrayOf("text",
+                    keys.stream().map(k -> t.live.containsKey(k) ? t.live.get(k) : null).toArray()));
+            st.setArray(t.key.size() + 2, server.createArrayOf("int4",
+                    java.util.stream.IntStream.range(0, keys.size()).boxed().toArray()));
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    StringBuilder k = new StringBuilder();
-                    for (int i = 0; i < t.key.size(); i++) {
-                        if (i > 0) {
-                            k.append(SEPARATOR);
-                        }
-                        k.append(rs.getString(i + 1));
-                    }
-                    found.put(k.toString(), t.version == null ? "" : rs.getString(t.key.size() + 1));
+                    found.put(keys.get(rs.getInt(1)), rs.getBoolean(2));
                 }
             }
         }
         return found;
+    }
+
+    /**
+     * A column's type on the final server as SQL writes it (format_type, schema-qualified where needed), and whether
+     * it has a default btree operator class: an equality to compare with. json, xml, point and the like have none,
+     * and an array, enum or domain's opclass is declared on its polymorphic or base type; those are compared by
+     * their text, which is stable for them.
+     */
+    private record ColumnType(String sql, boolean ordered) {
+    }
+
+    /** Each column of the table on this server, with its type. */
+    private static Map<String, ColumnType> columnTypes(Connection server, QualifiedName table) throws SQLException {
+        Map<String, ColumnType> types = new HashMap<>();
+        try (PreparedStatement st = server.prepareStatement("SELECT a.attname, format_type(a.atttypid, a.atttypmod),"
+                + " EXISTS (SELECT FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod"
+                + " WHERE am.amname = 'btree' AND oc.opcdefault AND oc.opcintype = a.atttypid)"
+                + " FROM pg_attribute a WHERE a.attrelid = CAST(? AS regclass) AND a.attnum > 0"
+                + " AND NOT a.attisdropped")) {
+            st.setString(1, table.sql());
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    types.put(rs.getString(1), new ColumnType(rs.getString(2), rs.getBoolean(3)));
+                }
+            }
+        }
+        return types;
     }
 
     private void loop() {

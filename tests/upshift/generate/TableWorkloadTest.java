@@ -74,6 +74,54 @@ class TableWorkloadTest {
         }
     }
 
+    /**
+     * The workload remembers keys and versions as the writing server's text. When the new model changes a key
+     * column's type (integer to numeric prints 5 as 5.00) and the final server prints timestamps in another time
+     * zone, the check still finds every row: it compares as the final server's types, not as text. A changed
+     * version is still found.
+     */
+    @ParameterizedTest(name = "a composite key whose type changed, read in another time zone, still matches [{0}]")
+    @MethodSource("providers")
+    void comparesAsTheFinalServersTypes(PgProvider provider) throws Exception {
+        PgServer server = Providers.shared(provider, 16);
+        String db = "workload_typed";
+        server.createDatabase(db);
+        try (Connection c = DataGeneratorTest.connect(server, db); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE tw_event (region int NOT NULL, code varchar(20) NOT NULL,"
+                    + " seen timestamptz NOT NULL, PRIMARY KEY (region, code))");
+        }
+        TableWorkload workload = new TableWorkload(new upshift.sample.Workload.Target(server.jdbcUrl(db),
+                server.superuser(), server.password()), 400, 5);
+        try {
+            Wait.until(java.time.Duration.ofMinutes(2), "the workload to insert and update tw_event", () -> {
+                try (Connection c = DataGeneratorTest.connect(server, db)) {
+                    TableWorkload.TableAccount a = account(workload.check(c), "public.tw_event");
+                    return a.inserted() - a.deleted() >= 3 && a.updated() >= 1;
+                }
+            });
+        } finally {
+            workload.close();
+        }
+        try (Connection c = DataGeneratorTest.connect(server, db); Statement st = c.createStatement()) {
+            assertEquals(0, account(workload.check(c), "public.tw_event").lost());
+            st.execute("ALTER TABLE tw_event ALTER COLUMN region TYPE numeric(12,2), ALTER COLUMN code TYPE text");
+            st.execute("ALTER DATABASE " + db + " SET TimeZone = 'Asia/Kathmandu'");
+        }
+        try (Connection c = DataGeneratorTest.connect(server, db); Statement st = c.createStatement()) {
+            try (var rs = st.executeQuery("SELECT region::text FROM tw_event LIMIT 1")) {
+                assertTrue(rs.next() && rs.getString(1).endsWith(".00"), "the key's text changed with its type");
+            }
+            TableWorkload.TableAccount typed = account(workload.check(c), "public.tw_event");
+            assertEquals(0, typed.lost(), typed.toString());
+            assertTrue(typed.checked() >= 3, typed.toString());
+            assertEquals(1, st.executeUpdate("UPDATE tw_event SET seen = seen + interval '1 second' WHERE (region,"
+                    + " code) = (SELECT region, code FROM tw_event ORDER BY region, code LIMIT 1)"));
+            TableWorkload.TableAccount changed = account(workload.check(c), "public.tw_event");
+            assertEquals(1, changed.lost(), changed.toString());
+            assertTrue(changed.lostExamples().get(0).startsWith("stale ("), changed.toString());
+        }
+    }
+
     private static TableWorkload.TableAccount account(List<TableWorkload.TableAccount> accounts, String table) {
         return accounts.stream().filter(a -> a.table().toString().equals(table)).findFirst().orElseThrow();
     }
