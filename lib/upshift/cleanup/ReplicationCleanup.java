@@ -14,6 +14,7 @@ import upshift.UpshiftException;
 import upshift.cleanup.CleanupReport.Action;
 import upshift.cleanup.CleanupReport.OrphanedSlot;
 import upshift.connect.Cluster;
+import upshift.copy.CopyState;
 import upshift.migration.Direction;
 import upshift.migration.MigrationNames;
 import upshift.migration.PublishedTables;
@@ -294,6 +295,39 @@ public final class ReplicationCleanup {
         } else {
             runner.execute(publisher, "DROP PUBLICATION IF EXISTS " + Sql.ident(d.publication(names)));
             actions.add(new Action(publisher.role(), "publication", d.publication(names), dropped(), "", true));
+        }
+        if (d == Direction.FORWARD) { // only the forward subscription has a snapshot copy
+            forgetCopyRecord(subscriber, d.subscription(names), actions);
+        }
+    }
+
+    /**
+     * The snapshot copy's record of the subscription on its subscriber (schema {@value CopyState#SCHEMA}), once the
+     * subscription is gone: forgotten, and the schema dropped when nothing else is in it. Indexes and constraints an
+     * interrupted copy dropped and never rebuilt keep their recorded definitions, which cleanup lists.
+     */
+    private void forgetCopyRecord(Cluster subscriber, String subscription, List<Action> actions) throws SQLException {
+        CopyState.Leftover left = CopyState.leftover(subscriber.connection(), subscription);
+        if (!left.present()) {
+            return;
+        }
+        CopyState.forgetStatements(subscription, left).forEach(sql -> runner.execute(subscriber, sql));
+        String record = "schema " + CopyState.SCHEMA;
+        if (!left.notRebuilt().isEmpty()) {
+            out.warn(left.notRebuilt().size() + " index(es) and constraint(s) the snapshot copy dropped on "
+                    + subscriber.role() + " were never rebuilt (the copy was interrupted); their definitions stay in "
+                    + CopyState.SCHEMA + ".deferred_object: " + String.join("; ", left.notRebuilt().stream()
+                            .map(CopyState.Deferred::create).toList()));
+            actions.add(new Action(subscriber.role(), "copy record", record, "kept", left.notRebuilt().size()
+                    + " index and constraint definitions never rebuilt are recorded there", true));
+        } else if (left.schemaCanGo()) {
+            actions.add(new Action(subscriber.role(), "copy record", record, dropped(), left.recorded()
+                    ? "the snapshot copy's record of " + subscription : "no record left in it", true));
+        } else {
+            actions.add(new Action(subscriber.role(), "copy record", record, "kept", left.recorded()
+                    ? subscription + "'s record forgotten; " + (left.othersRecorded()
+                            ? "another migration's copy is recorded there" : "it holds other objects")
+                    : "it holds another migration's record or other objects", true));
         }
     }
 

@@ -210,8 +210,69 @@ public final class CopyState {
         }
     }
 
-    /** cleanup: forgets the subscription's record (the schema stays for others). */
-    public static List<String> forgetStatements(String subscription) {
+    /**
+     * What cleanup finds of one subscription's record on destination.
+     *
+     * @param present         the record's tables exist on this server
+     * @param recorded        the subscription has a record (a snapshot copy was set up for it)
+     * @param notRebuilt      indexes and constraints dropped for its copy and never rebuilt (an interrupted copy)
+     * @param othersRecorded  another subscription (another migration name) still has a record here
+     * @param schemaHoldsMore the schema holds objects that are not the record's own tables
+     */
+    public record Leftover(boolean present, boolean recorded, List<Deferred> notRebuilt, boolean othersRecorded,
+            boolean schemaHoldsMore) {
+
+        /** Nothing but this subscription's finished record is there: the record's tables and schema can go. */
+        public boolean schemaCanGo() {
+            return present && notRebuilt.isEmpty() && !othersRecorded && !schemaHoldsMore;
+        }
+    }
+
+    /** Reads what {@link #forgetStatements} decides on; read-only. */
+    public static Leftover leftover(Connection destination, String subscription) throws SQLException {
+        if (!exists(destination)) {
+            return new Leftover(false, false, List.of(), false, false);
+        }
+        boolean recorded;
+        boolean others;
+        boolean more;
+        try (PreparedStatement st = destination.prepareStatement("SELECT"
+                + " EXISTS (SELECT FROM " + STATE + " WHERE subscription = ?),"
+                + " EXISTS (SELECT FROM " + STATE + " WHERE subscription <> ?)"
+                + " OR EXISTS (SELECT FROM " + DEFERRED + " WHERE subscription <> ?)"
+                + " OR EXISTS (SELECT FROM " + CHUNKS + " WHERE subscription <> ?),"
+                // anything in the schema but the three tables (with their keys' indexes, row and array types)
+                + " EXISTS (SELECT FROM pg_class c WHERE c.relnamespace = n.oid AND c.relname NOT IN"
+                + " ('initial_copy', 'copied_chunk', 'deferred_object', 'initial_copy_pkey', 'copied_chunk_pkey',"
+                + " 'deferred_object_pkey'))"
+                + " OR EXISTS (SELECT FROM pg_proc p WHERE p.pronamespace = n.oid)"
+                + " OR EXISTS (SELECT FROM pg_type t WHERE t.typnamespace = n.oid AND t.typrelid = 0"
+                + " AND t.typcategory <> 'A')"
+                + " FROM pg_namespace n WHERE n.nspname = ?")) {
+            for (int i = 1; i <= 4; i++) {
+                st.setString(i, subscription);
+            }
+            st.setString(5, SCHEMA);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                recorded = rs.getBoolean(1);
+                others = rs.getBoolean(2);
+                more = rs.getBoolean(3);
+            }
+        }
+        return new Leftover(true, recorded, deferred(destination, subscription), others, more);
+    }
+
+    /**
+     * cleanup: forgets the subscription's record, and drops the record's tables and the schema when nothing else is
+     * recorded or kept in them. The definitions of indexes and constraints never rebuilt stay recorded (they are the
+     * only copy of them), and so does the schema.
+     */
+    public static List<String> forgetStatements(String subscription, Leftover left) {
+        if (left.schemaCanGo()) {
+            return List.of("DROP TABLE " + CHUNKS + ", " + DEFERRED + ", " + STATE,
+                    "DROP SCHEMA " + Sql.ident(SCHEMA) + " RESTRICT");
+        }
         String s = Sql.literal(subscription);
         return List.of("DELETE FROM " + CHUNKS + " WHERE subscription = " + s,
                 "DELETE FROM " + STATE + " WHERE subscription = " + s);

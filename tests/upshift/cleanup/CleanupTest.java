@@ -77,6 +77,9 @@ class CleanupTest {
             assertTrue(dry.stdout().contains("DROP SUBSCRIPTION \"" + n.subscription() + "\";"), dry.stdout());
             assertTrue(dry.stdout().contains("DROP PUBLICATION IF EXISTS \"" + n.publication() + "\";"), dry.stdout());
             assertEquals(1, subscriptions(f, false, n.subscription()), "--dry-run changed nothing");
+            // the snapshot copy's record on destination goes too, schema and all, when nothing else is in it
+            assertTrue(dry.stdout().contains("DROP SCHEMA \"upshift\" RESTRICT;"), dry.stdout());
+            assertEquals(1, f.destinationLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'upshift'"));
 
             Run refused = f.run("Cleanup", "--forward");
             assertEquals(ExitCode.USAGE, refused.exitCode(), refused.stderr());
@@ -90,6 +93,8 @@ class CleanupTest {
             assertEquals(0, subscriptions(f, false, n.subscription()));
             assertEquals(0, publications(f, true, n.publication()));
             assertEquals(0, slots(f, true, n.slot()));
+            assertEquals(0, f.destinationLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'upshift'"),
+                    "the copy record's schema is gone");
             JsonNode report = new ObjectMapper().readTree(run.stdout());
             assertTrue(report.get("complete").asBoolean());
             for (JsonNode a : report.get("actions")) {
