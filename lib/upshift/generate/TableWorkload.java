@@ -1,7 +1,6 @@
 package upshift.generate;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -12,11 +11,11 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 
+import upshift.sample.PacedWriter;
 import upshift.sample.Workload.Target;
 import upshift.sql.QualifiedName;
 import upshift.sql.Sql;
@@ -35,8 +34,7 @@ import upshift.sql.Sql;
  * <p>The table models are read from the server it writes to, on each (re)connection, so that after switchover it
  * writes as the new model's application does. It updates and deletes only rows it inserted.
  */
-public final class TableWorkload implements AutoCloseable {
-
+public final class TableWorkload extends PacedWriter {
 
     /** One table's accounting at the end. {@code lost}: acknowledged writes the final server does not show. */
     public record TableAccount(QualifiedName table, long inserted, long updated, long deleted, long rejected, long inDoubt,
@@ -76,18 +74,9 @@ public final class TableWorkload implements AutoCloseable {
     private record Live(Tracked tracked, RowMaker maker, int versionIndex, List<String> keyTypes) {
     }
 
-    private final long pauseMillis;
     private final long seed;
     private final SplittableRandom random;
     private final Map<QualifiedName, Tracked> tracked = new LinkedHashMap<>();
-    private volatile Target target;
-    private volatile boolean running = true;
-    private volatile boolean paused;
-    private volatile String lastError;
-    private final Object writing = new Object();
-    private final Thread thread;
-    private Connection connection;
-    private Target connectedTo;
     private List<Live> tables = List.of();
     private final java.util.function.Predicate<QualifiedName> skipped;
     private final List<SchemaModel> limits;
@@ -113,45 +102,12 @@ public final class TableWorkload implements AutoCloseable {
      */
     public TableWorkload(Target target, int writesPerSecond, long seed,
             java.util.function.Predicate<QualifiedName> skipped, List<SchemaModel> limits) {
+        super(target, writesPerSecond, "upshift-table-workload");
         this.skipped = skipped;
         this.limits = List.copyOf(limits);
-        this.target = target;
         this.seed = seed;
         this.random = new SplittableRandom(seed);
-        this.pauseMillis = Math.max(1, 1000 / Math.max(1, writesPerSecond));
-        this.thread = new Thread(this::loop, "upshift-table-workload");
-        this.thread.setDaemon(true);
-        this.thread.start();
-    }
-
-    public void retarget(Target next) {
-        this.target = next;
-    }
-
-    /** Stops writing, as an operator stops the application: returns once no write is in flight. */
-    public void pause() {
-        paused = true;
-        synchronized (writing) {
-            closeConnection();
-        }
-    }
-
-    public void resume() {
-        paused = false;
-    }
-
-    @Override
-    public void close() {
-        running = false;
-        try {
-            thread.join(30_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    public String lastError() {
-        return lastError;
+        start();
     }
 
     public synchronized long acknowledged() {
@@ -306,30 +262,16 @@ public final class TableWorkload implements AutoCloseable {
         return types;
     }
 
-    private void loop() {
-        while (running) {
-            if (!paused) {
-                synchronized (writing) {
-                    if (!paused) {
-                        write();
-                    }
-                }
-            }
-            try {
-                Thread.sleep(pauseMillis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        closeConnection();
+    @Override
+    protected void opened(Connection session) throws SQLException {
+        tables = models(session);
     }
 
-    private void write() {
+    @Override
+    protected void write(Connection c) throws SQLException {
         Live table = null;
         String key = null;
         try {
-            Connection c = connection();
             if (tables.isEmpty()) {
                 return;
             }
@@ -348,7 +290,6 @@ public final class TableWorkload implements AutoCloseable {
                 }
             }
         } catch (SQLException | RuntimeException e) {
-            lastError = e.getMessage();
             synchronized (this) {
                 if (table != null) {
                     String state = e instanceof SQLException s && s.getSQLState() != null ? s.getSQLState() : "";
@@ -362,7 +303,7 @@ public final class TableWorkload implements AutoCloseable {
                     }
                 }
             }
-            closeConnection();
+            throw e;
         }
     }
 
@@ -446,23 +387,6 @@ public final class TableWorkload implements AutoCloseable {
         return k.toString();
     }
 
-    private Connection connection() throws SQLException {
-        Target wanted = target;
-        if (connection == null || connectedTo != wanted) {
-            closeConnection();
-            Connection opened = wanted.open();
-            try {
-                tables = models(opened);
-            } catch (SQLException | RuntimeException e) {
-                opened.close();
-                throw e;
-            }
-            connection = opened;
-            connectedTo = wanted;
-        }
-        return connection;
-    }
-
     /** The makers of this server's tables with a primary key; tracking carries over from the last server. */
     private List<Live> models(Connection c) throws SQLException {
         SchemaModel read = SchemaModel.read(c);
@@ -526,16 +450,5 @@ public final class TableWorkload implements AutoCloseable {
             }
         }
         return other;
-    }
-
-    private void closeConnection() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // a terminated session: nothing to close
-            }
-            connection = null;
-        }
     }
 }

@@ -8,7 +8,7 @@
 //SOURCES ../generate/CheckHint.java ../generate/DataGenerator.java ../generate/RowCounts.java ../generate/RowMaker.java
 //SOURCES ../generate/SampleCopy.java ../generate/SchemaModel.java ../generate/TableWorkload.java
 //SOURCES ../generate/Values.java
-//SOURCES ../sample/SampleApp.java ../sample/Workload.java
+//SOURCES ../sample/PacedWriter.java ../sample/SampleApp.java ../sample/Workload.java
 package upshift.rehearse;
 
 /**

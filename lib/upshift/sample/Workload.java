@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * a default for the column re-added on destination, every product written there fails on origin through rollback
  * replication.
  */
-public final class Workload implements AutoCloseable {
+public final class Workload extends PacedWriter {
 
     /** Where to write: a JDBC URL and credentials (the application's role). */
     public record Target(String jdbcUrl, String user, String password) {
@@ -51,7 +51,6 @@ public final class Workload implements AutoCloseable {
     private static final String INSERT_PRODUCT_NEW_MODEL = "INSERT INTO shop_product (sku, name, price)"
             + " VALUES (?, 'workload', ?) RETURNING id";
 
-    private final long pauseMillis;
     private final Random random = new Random(42);
     private final List<Long> live = new ArrayList<>();
     private final AtomicLong inserted = new AtomicLong();
@@ -59,40 +58,14 @@ public final class Workload implements AutoCloseable {
     private final AtomicLong updated = new AtomicLong();
     private final AtomicLong deleted = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
-    private volatile Target target;
-    private volatile boolean running = true;
-    private volatile String lastError;
-    private final Thread thread;
-    private Connection connection;
-    private Target connectedTo;
     private volatile SampleApp.Model model;
-    /** Held while a write is in flight, so that {@link #pause} returns only after the last one has finished. */
-    private final Object writing = new Object();
-    private volatile boolean paused;
+    /** Counts the writes; only the writer's thread uses it. */
+    private long tick;
 
     /** Starts writing at about {@code writesPerSecond} statements per second. */
     public Workload(Target target, int writesPerSecond) {
-        this.target = target;
-        this.pauseMillis = Math.max(1, 1000 / Math.max(1, writesPerSecond));
-        this.thread = new Thread(this::loop, "upshift-workload");
-        this.thread.setDaemon(true);
-        this.thread.start();
-    }
-
-    /** Points the workload at another server (after switchover); the next write goes there. */
-    public void retarget(Target next) {
-        this.target = next;
-    }
-
-    /** Stops writing and waits for the last statement to finish. */
-    @Override
-    public void close() {
-        running = false;
-        try {
-            thread.join(30_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        super(target, writesPerSecond, "upshift-workload");
+        start();
     }
 
     /** Acknowledged inserts: orders and products. */
@@ -137,46 +110,21 @@ public final class Workload implements AutoCloseable {
         return model;
     }
 
-    public String lastError() {
-        return lastError;
+    @Override
+    protected void opened(Connection session) throws SQLException {
+        model = SampleApp.modelOf(session);
     }
 
-    /**
-     * Stops writing, as an operator stops the application: returns once no write is in flight. Counters stay;
-     * {@link #resume} (usually after {@link #retarget}) writes again.
-     */
-    public void pause() {
-        paused = true;
-        synchronized (writing) {
-            closeConnection();
-        }
+    /** Not even connected: the write the application tried is refused all the same. */
+    @Override
+    protected void notConnected(Exception e) {
+        rejected.incrementAndGet();
     }
 
-    public void resume() {
-        paused = false;
-    }
-
-    private void loop() {
-        long tick = 0;
-        while (running) {
-            if (paused) {
-                sleep(pauseMillis);
-                continue;
-            }
-            synchronized (writing) {
-                if (!paused) {
-                    tick = write(tick);
-                }
-            }
-            sleep(pauseMillis);
-        }
-        closeConnection();
-    }
-
-    /** One write; returns the next tick. */
-    private long write(long tick) {
+    /** One write, chosen by the tick. */
+    @Override
+    protected void write(Connection c) throws SQLException {
         try {
-            Connection c = connection();
             tick++;
             if (tick % 7 == 0) {
                 String sql = model == SampleApp.Model.NEW ? INSERT_PRODUCT_NEW_MODEL : INSERT_PRODUCT_OLD_MODEL;
@@ -209,52 +157,14 @@ public final class Workload implements AutoCloseable {
             }
         } catch (SQLException | RuntimeException e) {
             rejected.incrementAndGet();
-            lastError = e.getMessage();
-            closeConnection();
+            throw e;
         }
-        return tick;
     }
 
     private int execute(Connection c, String sql, long id) throws SQLException {
         try (PreparedStatement st = c.prepareStatement(sql)) {
             st.setLong(1, id);
             return st.executeUpdate();
-        }
-    }
-
-    private Connection connection() throws SQLException {
-        Target wanted = target;
-        if (connection == null || connectedTo != wanted) {
-            closeConnection();
-            Connection opened = wanted.open();
-            try {
-                model = SampleApp.modelOf(opened);
-            } catch (SQLException e) {
-                opened.close();
-                throw e;
-            }
-            connection = opened;
-            connectedTo = wanted;
-        }
-        return connection;
-    }
-
-    private void closeConnection() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // a terminated session: nothing to close
-            }
-            connection = null;
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }
