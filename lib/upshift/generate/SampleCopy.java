@@ -206,7 +206,7 @@ public final class SampleCopy {
         for (String child : children) {
             try {
                 com.fasterxml.jackson.databind.JsonNode row = json.readTree(child);
-                List<String> values = new ArrayList<>();
+                com.fasterxml.jackson.databind.node.ArrayNode values = json.createArrayNode();
                 boolean complete = true;
                 for (String c : fk.columns()) {
                     com.fasterxml.jackson.databind.JsonNode v = row.get(c);
@@ -214,7 +214,7 @@ public final class SampleCopy {
                         complete = false;
                         break;
                     }
-                    values.add(v.isTextual() ? v.asText() : v.toString());
+                    values.add(v);
                 }
                 if (complete) {
                     wanted.add(json.writeValueAsString(values));
@@ -226,8 +226,11 @@ public final class SampleCopy {
         if (wanted.isEmpty()) {
             return false;
         }
+        // the referenced columns as JSON values, as row_to_json rendered the child's (same session, same settings):
+        // compared as jsonb, numbers by value (1.50 = 1.5), everything else by its JSON text (a timestamptz is
+        // ISO 8601 on both sides, which its ::text is not)
         String refs = "pg_catalog.jsonb_build_array(" + String.join(", ", fk.refColumns().stream()
-                .map(c -> "x." + Sql.ident(c) + "::text").toList()) + ")";
+                .map(c -> "x." + Sql.ident(c)).toList()) + ")";
         String sql = "SELECT " + keyExpr(parent) + ", pg_catalog.row_to_json(x)::text FROM (SELECT "
                 + columnList(parent) + " FROM " + parent.name().sql() + ") x WHERE " + refs
                 + " = ANY (?::jsonb[])";

@@ -43,6 +43,10 @@ class RehearseSampleFromTest {
             CREATE TABLE order_line (order_id bigint REFERENCES orders, line int, product_id int NOT NULL
                 REFERENCES product, qty int CHECK (qty > 0), PRIMARY KEY (order_id, line));
             CREATE TABLE category (id int PRIMARY KEY, parent_id int REFERENCES category, label text);
+            CREATE TABLE shipment (sent timestamptz, carrier varchar(20), weight numeric(8,3),
+                PRIMARY KEY (sent, carrier));
+            CREATE TABLE tracking (id int PRIMARY KEY, sent timestamptz NOT NULL, carrier text NOT NULL,
+                FOREIGN KEY (sent, carrier) REFERENCES shipment);
             """;
 
     static final String DATA = """
@@ -54,6 +58,10 @@ class RehearseSampleFromTest {
             INSERT INTO order_line SELECT o, l, 1 + (o * l) % 100, l FROM generate_series(1, 3000) o,
                 generate_series(1, 2) l;
             INSERT INTO category SELECT g, NULLIF(g - 1, 0), 'category ' || g FROM generate_series(1, 200) g;
+            INSERT INTO shipment SELECT timestamptz '2026-01-01 00:00:00.123456+00' + g * interval '1 hour',
+                'carrier ' || g % 3, g / 7.0 FROM generate_series(1, 500) g;
+            INSERT INTO tracking SELECT g, sent, carrier FROM (SELECT row_number() OVER () AS g, sent, carrier
+                FROM shipment, generate_series(1, 4)) x;
             """;
 
     private static Connection connect(PgServer server, String db) throws SQLException {
@@ -101,6 +109,10 @@ class RehearseSampleFromTest {
                     + " WHERE c.id IS NULL"));
             assertEquals(0, count(t, "SELECT count(*) FROM category c LEFT JOIN category p ON p.id = c.parent_id"
                     + " WHERE c.parent_id IS NOT NULL AND p.id IS NULL"));
+            // a composite key of a timestamptz and a varchar, referenced by a text column: matched as values
+            assertTrue(count(t, "SELECT count(*) FROM tracking") > 20, "a 5% sample of 2000 tracking rows");
+            assertEquals(0, count(t, "SELECT count(*) FROM tracking k LEFT JOIN shipment s ON (s.sent, s.carrier)"
+                    + " = (k.sent, k.carrier) WHERE s.sent IS NULL"), "every shipment a tracking row references");
             // the chain of parents goes down to the root: many more categories than the 5% sampled
             long maxCategory = count(t, "SELECT coalesce(max(id), 0) FROM category");
             assertEquals(maxCategory, count(t, "SELECT count(*) FROM category"), "every ancestor is there");
