@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 
 import upshift.server.Capabilities;
@@ -117,22 +118,36 @@ public final class CopyPlan {
     }
 
     /**
+     * Function casts whose result is the value that text I/O gives (what logical replication's apply does: the
+     * destination type's input of origin's text): integers widened or narrowed (a value out of range fails either
+     * way) and integers to numeric. Other function casts convert differently: real to double precision widens the
+     * binary value (0.1 becomes 0.100000001490116) where text carries "0.1"; char(n) to text strips the padding;
+     * boolean to integer gives 1 where text input fails; a timestamp to timestamptz is read in the copy session's
+     * TimeZone.
+     */
+    private static final Set<String> EXACT_FUNCTION_CASTS = Set.of("int2>int4", "int2>int8", "int4>int8",
+            "int4>int2", "int8>int2", "int8>int4", "int2>numeric", "int4>numeric", "int8>numeric");
+
+    /**
      * Binary COPY needs origin to send the destination's exact type: a built-in type (oid below 10000, the same on
-     * every version) that origin also has under that oid and name, reached from origin's type by itself or a cast.
+     * every version) that origin also has under that oid and name, reached from origin's type by itself, by a cast
+     * that keeps the bytes (binary-coercible) or goes through text I/O, or by one of the {@link
+     * #EXACT_FUNCTION_CASTS}, so that the copy writes what replication would write.
      */
     private static boolean binaryCapable(Connection origin, Col o, Col d) throws SQLException {
         if (d.typeOid() >= 10000 || o.typeOid() >= 10000) {
             return false;
         }
         try (PreparedStatement st = origin.prepareStatement("SELECT EXISTS (SELECT FROM pg_catalog.pg_type"
-                + " WHERE oid = ? AND typname = ?) AND (? = ? OR EXISTS (SELECT FROM pg_catalog.pg_cast"
-                + " WHERE castsource = ? AND casttarget = ?))")) {
+                + " WHERE oid = ? AND typname = ?) AND (? = ? OR ? OR EXISTS (SELECT FROM pg_catalog.pg_cast"
+                + " WHERE castsource = ? AND casttarget = ? AND castmethod IN ('b', 'i')))")) {
             st.setLong(1, d.typeOid());
             st.setString(2, d.typname());
             st.setLong(3, o.typeOid());
             st.setLong(4, d.typeOid());
-            st.setLong(5, o.typeOid());
-            st.setLong(6, d.typeOid());
+            st.setBoolean(5, EXACT_FUNCTION_CASTS.contains(o.typname() + ">" + d.typname()));
+            st.setLong(6, o.typeOid());
+            st.setLong(7, d.typeOid());
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
                 return rs.getBoolean(1);

@@ -49,7 +49,10 @@ public final class SchemaModel {
             boolean deferrable) {
     }
 
-    /** One table. {@code unique}: the column lists of the primary key and every unique index. */
+    /**
+     * One table. {@code unique}: the column lists of the primary key, every unique index and every exclusion
+     * constraint.
+     */
     public record Table(QualifiedName name, List<Col> columns, List<String> primaryKey, List<List<String>> unique,
             List<ForeignKey> foreignKeys, List<String> checks) {
 
@@ -99,7 +102,7 @@ public final class SchemaModel {
               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
               LEFT JOIN pg_catalog.pg_class p ON p.oid = k.confrelid
               LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
-             WHERE k.contype IN ('f', 'c')
+             WHERE k.contype IN ('f', 'c', 'x')
                AND (n.nspname, c.relname) IN (SELECT * FROM unnest(?::text[], ?::text[]))
              ORDER BY k.conname
             """;
@@ -182,6 +185,9 @@ public final class SchemaModel {
         }
         Map<QualifiedName, List<ForeignKey>> fks = new HashMap<>();
         Map<QualifiedName, List<String>> checks = new HashMap<>();
+        // an exclusion constraint's columns are filled as a unique key's: injective in the row's ordinal, and a
+        // range disjoint from every other row's, which satisfies = and && alike
+        Map<QualifiedName, List<List<String>>> exclusions = new HashMap<>();
         try (PreparedStatement st = c.prepareStatement(CONSTRAINTS)) {
             bind(c, st, names);
             try (ResultSet rs = st.executeQuery()) {
@@ -191,6 +197,11 @@ public final class SchemaModel {
                         fks.computeIfAbsent(table, k -> new ArrayList<>()).add(new ForeignKey(rs.getString(3),
                                 strings(rs.getArray(8)), new QualifiedName(rs.getString(6), rs.getString(7)),
                                 strings(rs.getArray(9)), rs.getBoolean(5)));
+                    } else if (rs.getString(4).equals("x")) {
+                        List<String> excluded = strings(rs.getArray(8));
+                        if (!excluded.isEmpty()) {
+                            exclusions.computeIfAbsent(table, k -> new ArrayList<>()).add(excluded);
+                        }
                     } else {
                         checks.computeIfAbsent(table, k -> new ArrayList<>()).add(rs.getString(10));
                     }
@@ -237,6 +248,7 @@ public final class SchemaModel {
                 k.uniqueIndexes().stream().map(TableKeys.UniqueIndex::columns)
                         .filter(u -> !u.equals(pk)).forEach(unique::add);
             }
+            exclusions.getOrDefault(name, List.of()).stream().filter(x -> !unique.contains(x)).forEach(unique::add);
             tables.put(name, new Table(name, described, pk, unique, fks.getOrDefault(name, List.of()),
                     checks.getOrDefault(name, List.of())));
         }
@@ -253,10 +265,14 @@ public final class SchemaModel {
     /** pg_type oids of smallint, integer and bigint, narrowest first. */
     private static final List<Long> INTEGER_TYPES = List.of(21L, 23L, 20L);
 
+    /** pg_type oids of real and double precision, narrowest first. */
+    private static final List<Long> FLOAT_TYPES = List.of(700L, 701L);
+
     /**
      * This model limited by {@code other} (the other side of the migration), so that generated values fit both
      * models: a string column no longer than the same column there (text here, varchar(200) there: at most 200
-     * characters), an integer column no wider (bigint here, integer there: integer's range), and no column the
+     * characters), an integer or float column no wider (bigint here, integer there: integer's range; double
+     * precision here, real there: values a real holds exactly), and no column the
      * other model lacks unless this one needs a value for it (NOT NULL without a default, or part of a key): the
      * application of the other model does not write it, the column's default does. A value the other model cannot
      * hold is a finding about production's data (preflight's, on production), not about made-up data.
@@ -285,15 +301,20 @@ public final class SchemaModel {
                 }
                 boolean shorter = STRING_TYPES.contains(col.type()) && STRING_TYPES.contains(limit.type())
                         && limit.typmod() > 4 && (col.typmod() <= 4 || limit.typmod() < col.typmod());
-                boolean narrowerInteger = INTEGER_TYPES.contains(col.type()) && INTEGER_TYPES.contains(limit.type())
-                        && INTEGER_TYPES.indexOf(limit.type()) < INTEGER_TYPES.indexOf(col.type());
+                boolean narrower = narrower(INTEGER_TYPES, col.type(), limit.type())
+                        || narrower(FLOAT_TYPES, col.type(), limit.type());
                 columns.add(shorter ? new Col(col.column(), col.type(), limit.typmod())
-                        : narrowerInteger ? new Col(col.column(), limit.type(), col.typmod()) : col);
+                        : narrower ? new Col(col.column(), limit.type(), col.typmod()) : col);
             }
             narrowed.put(table.name(), new Table(table.name(), List.copyOf(columns), table.primaryKey(),
                     table.unique(), table.foreignKeys(), table.checks()));
         }
         return new SchemaModel(narrowed, types);
+    }
+
+    /** Both types are in the family (narrowest first) and {@code limit} is the narrower one. */
+    private static boolean narrower(List<Long> family, long type, long limit) {
+        return family.contains(type) && family.contains(limit) && family.indexOf(limit) < family.indexOf(type);
     }
 
     public Table table(QualifiedName name) {

@@ -139,8 +139,10 @@ public final class Values {
             case "int4", "int8" -> "[" + lo + "," + (lo + span) + ")";
             case "numeric", "float8", "float4" -> "[" + lo + ".5," + (lo + span) + ".25)";
             case "date" -> "[" + day(lo) + "," + day(lo + span) + ")";
-            case "timestamp" -> "[\"" + moment(lo) + "\",\"" + moment(lo + span * 3600) + "\")";
-            case "timestamptz" -> "[\"" + moment(lo) + "+00\",\"" + moment(lo + span * 3600) + "+00\")";
+            // seconds apart when unique (lower bounds 10 s apart: disjoint, as an exclusion constraint needs), hours else
+            case "timestamp" -> "[\"" + moment(lo) + "\",\"" + moment(lo + span * (r.unique() ? 1 : 3600)) + "\")";
+            case "timestamptz" -> "[\"" + moment(lo) + "+00\",\"" + moment(lo + span * (r.unique() ? 1 : 3600))
+                    + "+00\")";
             default -> throw new Unsupported(t.format());
         };
     }

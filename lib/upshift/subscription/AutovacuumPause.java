@@ -26,12 +26,24 @@ public final class AutovacuumPause {
     private static final String MARKER = "upshift:autovacuum-paused ";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static final String EXPLICIT = """
-            SELECT n.nspname, c.relname
-              FROM pg_catalog.pg_class c
+    /**
+     * The tables whose autovacuum can be paused, each with whether it sets autovacuum_enabled itself: a partitioned
+     * table has no storage of its own (ALTER TABLE ... SET fails on it), so its leaf partitions stand for it; a
+     * foreign table has no autovacuum.
+     */
+    private static final String STORAGE_TABLES = """
+            SELECT n.nspname, c.relname,
+                   EXISTS (SELECT 1 FROM unnest(c.reloptions) o WHERE o LIKE 'autovacuum\\_enabled=%')
+              FROM unnest(?::text[], ?::text[]) AS t(schema_name, table_name)
+              JOIN pg_catalog.pg_namespace tn ON tn.nspname = t.schema_name
+              JOIN pg_catalog.pg_class tc ON tc.relnamespace = tn.oid AND tc.relname = t.table_name
+             CROSS JOIN LATERAL (SELECT p.relid FROM pg_catalog.pg_partition_tree(tc.oid) p
+                                  WHERE tc.relkind = 'p' AND p.isleaf
+                                 UNION ALL SELECT tc.oid WHERE tc.relkind <> 'p') AS l(oid)
+              JOIN pg_catalog.pg_class c ON c.oid = l.oid
               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-             WHERE (n.nspname, c.relname) IN (SELECT * FROM unnest(?::text[], ?::text[]))
-               AND EXISTS (SELECT 1 FROM unnest(c.reloptions) o WHERE o LIKE 'autovacuum\\_enabled=%')
+             WHERE c.relkind IN ('r', 'm')
+             ORDER BY n.nspname, c.relname
             """;
 
     private static final String RECORDED = """
@@ -45,22 +57,24 @@ public final class AutovacuumPause {
     }
 
     /**
-     * The statements that pause autovacuum on the tables that do not set it explicitly, and record them on the
-     * subscription (which must exist). Empty when there is nothing to pause.
+     * The statements that pause autovacuum on the tables (the leaf partitions of a partitioned one) that do not set
+     * it explicitly, and record them on the subscription (which must exist). Empty when there is nothing to pause.
      */
     public static List<String> pauseStatements(Connection destination, MigrationNames names,
             List<QualifiedName> tables) throws SQLException {
-        List<QualifiedName> explicit = new ArrayList<>();
-        try (PreparedStatement st = destination.prepareStatement(EXPLICIT)) {
+        List<QualifiedName> toPause = new ArrayList<>();
+        try (PreparedStatement st = destination.prepareStatement(STORAGE_TABLES)) {
             st.setArray(1, destination.createArrayOf("text", tables.stream().map(QualifiedName::schema).toArray()));
             st.setArray(2, destination.createArrayOf("text", tables.stream().map(QualifiedName::name).toArray()));
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    explicit.add(new QualifiedName(rs.getString(1), rs.getString(2)));
+                    QualifiedName table = new QualifiedName(rs.getString(1), rs.getString(2));
+                    if (!rs.getBoolean(3) && !toPause.contains(table)) {
+                        toPause.add(table);
+                    }
                 }
             }
         }
-        List<QualifiedName> toPause = tables.stream().filter(t -> !explicit.contains(t)).toList();
         List<String> statements = new ArrayList<>();
         for (QualifiedName table : toPause) {
             statements.add("ALTER TABLE " + table.sql() + " SET (autovacuum_enabled = false)");

@@ -7,7 +7,7 @@
 -- two-column one), unique constraints, NOT NULL, CHECK constraints (one that no generated value can pass), a
 -- domain with a CHECK, identity and serial keys, json, jsonb, bytea and text large enough to be TOASTed.
 -- This is the new model: what the application's migrations made of types-old.sql (integer keys widened to bigint,
--- a column dropped).
+-- a real widened to double precision, a column dropped).
 
 CREATE EXTENSION IF NOT EXISTS hstore WITH SCHEMA public;
 
@@ -41,7 +41,8 @@ CREATE TABLE public.rt_one_palette (id integer PRIMARY KEY, palette public.rt_pa
 CREATE TABLE public.rt_palettes (palette public.rt_palette PRIMARY KEY, palettes public.rt_palette[]);
 CREATE TABLE public.rt_mixes (mix public.rt_mix PRIMARY KEY, mixes public.rt_mix[]);
 CREATE TABLE public.rt_int_span (id integer PRIMARY KEY, span int4range);
-CREATE TABLE public.rt_spans (id integer PRIMARY KEY, during tstzrange, chunks int8range[]);
+CREATE TABLE public.rt_spans (id integer PRIMARY KEY, during tstzrange, chunks int8range[],
+    EXCLUDE USING gist (during WITH &&));  -- no two spans overlap
 CREATE TABLE public.rt_key_values (id integer PRIMARY KEY, attrs public.hstore);
 
 -- a domain whose CHECK reads the table: each entry must be above every entry already there (NULL passes)
@@ -95,7 +96,7 @@ CREATE TABLE public.rt_shipment (
     id       serial PRIMARY KEY,
     order_id integer,
     line     smallint,
-    weight   real,
+    weight   double precision,
     FOREIGN KEY (order_id, line) REFERENCES public.rt_order_line (order_id, line)
 );
 

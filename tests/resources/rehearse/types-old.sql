@@ -40,7 +40,8 @@ CREATE TABLE public.rt_one_palette (id integer PRIMARY KEY, palette public.rt_pa
 CREATE TABLE public.rt_palettes (palette public.rt_palette PRIMARY KEY, palettes public.rt_palette[]);
 CREATE TABLE public.rt_mixes (mix public.rt_mix PRIMARY KEY, mixes public.rt_mix[]);
 CREATE TABLE public.rt_int_span (id integer PRIMARY KEY, span int4range);
-CREATE TABLE public.rt_spans (id integer PRIMARY KEY, during tstzrange, chunks int8range[]);
+CREATE TABLE public.rt_spans (id integer PRIMARY KEY, during tstzrange, chunks int8range[],
+    EXCLUDE USING gist (during WITH &&));  -- no two spans overlap
 CREATE TABLE public.rt_key_values (id integer PRIMARY KEY, attrs public.hstore);
 
 -- a domain whose CHECK reads the table: each entry must be above every entry already there (NULL passes)

@@ -58,6 +58,10 @@ class DataGeneratorTest {
         // an enum key holds five values: five rows, and the cap is reported
         assertEquals(5, byTable.get("public.rt_colors").inserted());
         assertTrue(byTable.get("public.rt_colors").problems().stream().anyMatch(p -> p.contains("distinct values")));
+        // an exclusion constraint (no two spans overlap) is filled like a unique key: every row, no retry
+        DataGenerator.TableResult spans = byTable.get("public.rt_spans");
+        assertEquals(spans.requested(), spans.inserted(), spans.toString());
+        assertTrue(spans.problems().isEmpty(), spans.toString());
         for (DataGenerator.TableResult t : first.tables()) {
             if (!t.table().toString().equals("public.rt_unsatisfiable") && !t.table().toString().equals("public.rt_colors")) {
                 assertTrue(t.inserted() > 0, t.toString());
