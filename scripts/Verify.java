@@ -46,6 +46,11 @@ import upshift.verify.VerifyView;
                     + " origin are frozen and replication has caught up (as at switchover). On a live system"
                     + " tables that are being written may differ by the rows in flight: run monitor --until"
                     + " caught-up first and treat a small difference on a busy table as lag, not loss.",
+            "With --checksum on large tables, --jobs N reads each side over N sessions: tables of 128 MiB and"
+                    + " more are cut into up to N ranges (ctid ranges on 14+, ranges of a single-column integer"
+                    + " primary key on 13), and each side's sessions share one snapshot (pg_export_snapshot, SET"
+                    + " TRANSACTION SNAPSHOT), so the side is still read at one point in time. Results stay per"
+                    + " table: a table's ranges add up to the same count and checksum as one session.",
             "Works in either direction: after switchover the same command checks that rollback replication"
                     + " keeps origin equal to destination. Read only; it changes nothing on either side."},
         footer = {"", "Examples:",
@@ -53,6 +58,7 @@ import upshift.verify.VerifyView;
             "  ./jbang verify --checksum",
             "  ./jbang verify --checksum --table 'shop_%%' --table 'Billing.%%'",
             "  ./jbang verify --checksum --accept-lossy shop_order.total   # rounding to numeric(10,2) intended",
+            "  ./jbang verify --checksum --jobs 8   # 8 sessions per side: servers with cores to spare",
             "  ./jbang verify --checksum --json > verify.json   # exit 3 when any table differs"})
 class Verify extends UpshiftCommand {
 
@@ -89,6 +95,12 @@ class Verify extends UpshiftCommand {
                     + " selection. Default: ${DEFAULT-VALUE}.")
     VerifyTables.From tablesFrom;
 
+    @Option(names = "--jobs", paramLabel = "N",
+            description = "Sessions per side (at least 1). Default: 4, or fewer when either server has fewer than"
+                    + " 4 free connections per session (cores are not visible through SQL: raise it up to the"
+                    + " smaller server's cores).")
+    Integer jobs;
+
     @Spec
     CommandSpec spec;
 
@@ -98,6 +110,9 @@ class Verify extends UpshiftCommand {
 
     @Override
     protected int execute() {
+        if (jobs != null && jobs < 1) {
+            throw UpshiftException.usage("--jobs must be at least 1, not " + jobs, "omit it for the default");
+        }
         VerifyTables.From from = tablesFrom;
         boolean selectionGiven = List.of("--owner", "--exclude", "--schema").stream()
                 .anyMatch(o -> spec.commandLine().getParseResult().hasMatchedOption(o));
@@ -119,6 +134,7 @@ class Verify extends UpshiftCommand {
         out().note("verifying " + list.tables().size() + " table(s) of the " + list.source()
                 + (checksum ? ", with row checksums" : ", row counts only") + " ...");
 
+        int sessions = jobs != null ? jobs : Verification.defaultJobs(origin(), destination());
         VerifyReport report = Verification.run(origin(), destination(), list.tables(), checksum, accepted,
                 new Verification.Listener() {
                     @Override
@@ -133,7 +149,7 @@ class Verify extends UpshiftCommand {
                                     error != null ? "FAILED: " + error : rows + " rows", seconds));
                         }
                     }
-                }).from(list.source()).scope(outside);
+                }, sessions).from(list.source()).scope(outside);
         if (checksum) {
             for (ColumnRef c : accepted.columns()) {
                 if (!report.acceptedLossy().contains(c.toString())) {

@@ -52,9 +52,23 @@ import upshift.sql.Sql;
  *                              why the column is not compared
  * @param originExpression      the SQL rendering the column on origin (unqualified); null when not compared
  * @param destinationExpression the same on destination
+ * @param plainOutput           whether each side's rendering is just its type's output function (the column's
+ *                              {@code ::text}, an I/O conversion or a binary-coercible cast), so that the row's
+ *                              record may hold the column itself: record output calls that same function, and the
+ *                              row's text is the same, without an intermediate text value per column
  */
 public record ComparedColumn(String name, String originType, String destinationType, String comparedAs,
-        @JsonIgnore String originExpression, @JsonIgnore String destinationExpression) {
+        @JsonIgnore String originExpression, @JsonIgnore String destinationExpression,
+        @JsonIgnore boolean plainOutput) {
+
+    /**
+     * Base types whose cast to text is their output function (no cast of their own in pg_cast, so an I/O conversion;
+     * varchar's is binary-coercible). Not bool ('true' as text, 't' as output), char(n) (the cast drops the padding),
+     * inet/cidr (the cast shows the netmask), name and json (left out: not needed). ComparedColumnTest checks the
+     * list against pg_cast and the record text on real servers.
+     */
+    static final Set<String> PLAIN_OUTPUT = Set.of("int2", "int4", "int8", "text", "varchar", "numeric", "float4",
+            "float8", "date", "timestamp", "timestamptz", "uuid", "bytea");
 
     private static final Set<String> INTEGERS = Set.of("int2", "int4", "int8");
     private static final Set<String> FLOATS = Set.of("float4", "float8");
@@ -99,7 +113,7 @@ public record ComparedColumn(String name, String originType, String destinationT
             String column = Sql.ident(origin.name());
             return new ComparedColumn(origin.name(), origin.type(), destination.type(),
                     "array of " + label(f, eo, ed) + ", element by element",
-                    array(f, eo, column), array(f, ed, column));
+                    array(f, eo, column), array(f, ed, column), false);
         }
         Family f = family(o, d);
         return exact(origin, destination, f, label(f, o, d));
@@ -114,20 +128,23 @@ public record ComparedColumn(String name, String originType, String destinationT
         if (!destinationTypeOnOrigin) {
             return new ComparedColumn(origin.name(), origin.type(), destination.type(),
                     "not compared: accepted with --accept-lossy, and origin has no type " + destination.type()
-                            + " to convert it to", null, null);
+                            + " to convert it to", null, null, false);
         }
         String column = Sql.ident(origin.name());
         // what replication does: origin's text output, read by the destination type's input function
         String converted = "(" + output(column) + ")::" + destination.type();
         return new ComparedColumn(origin.name(), origin.type(), destination.type(), ACCEPTED,
                 render(Family.TEXT, destination.baseType(), converted),
-                render(Family.TEXT, destination.baseType(), column));
+                render(Family.TEXT, destination.baseType(), column), false);
     }
 
     private static ComparedColumn exact(Column origin, Column destination, Family f, String label) {
         String column = Sql.ident(origin.name());
-        return new ComparedColumn(origin.name(), origin.type(), destination.type(), label,
-                render(f, origin.baseType(), column), render(f, destination.baseType(), column));
+        String o = render(f, origin.baseType(), column);
+        String d = render(f, destination.baseType(), column);
+        boolean plain = PLAIN_OUTPUT.contains(origin.baseType()) && PLAIN_OUTPUT.contains(destination.baseType())
+                && o.equals(column + "::text") && d.equals(column + "::text");
+        return new ComparedColumn(origin.name(), origin.type(), destination.type(), label, o, d, plain);
     }
 
     /** The family two (base) types share. */
@@ -268,5 +285,13 @@ public record ComparedColumn(String name, String originType, String destinationT
     /** The SQL expression rendering this column's value on one side (the column referred to unqualified). */
     public String expression(Side side) {
         return side == Side.ORIGIN ? originExpression : destinationExpression;
+    }
+
+    /**
+     * What goes into the row's record on one side: the column itself when its rendering is its type's output
+     * ({@link #plainOutput}: the record's text is then the same as with {@link #expression}), else the expression.
+     */
+    public String recordExpression(Side side) {
+        return plainOutput ? Sql.ident(name) : expression(side);
     }
 }

@@ -1,5 +1,6 @@
 package upshift.verify;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -30,6 +31,8 @@ import upshift.schema.Column;
 import upshift.schema.TableDrift;
 import upshift.sql.QualifiedName;
 import upshift.sql.Queries;
+import upshift.server.Feature;
+import upshift.verify.TableQuery.RowHash;
 import upshift.verify.TableResult.Status;
 
 /**
@@ -38,7 +41,9 @@ import upshift.verify.TableResult.Status;
  *
  * <p>Each side runs in one REPEATABLE READ, READ ONLY transaction on the cluster's session, so all its tables
  * are read from one snapshot; the two sides run at the same time, on two threads, so the wall time is the slower
- * side's, not the sum. Each side sends a constant number of statements whatever the number of tables (small tables
+ * side's, not the sum. With {@code jobs} above 1 (verify --jobs) a side also reads over more sessions, every one on
+ * the snapshot the cluster's session exported, and large tables are cut into ranges (see {@link #measure}); the
+ * default, 1, opens no session (as inside a freeze window, where a freeze may refuse new ones). Each side sends a constant number of statements whatever the number of tables (small tables
  * are measured together, see {@link #GROUP_PAGES}): inside a freeze window, round trips do not add up per table.
  * The two snapshots are taken independently: the counts are exact only when writes to
  * origin are frozen and replication has caught up (as at switchover); on a live system they may differ by the
@@ -115,6 +120,24 @@ public final class Verification {
      */
     public static VerifyReport run(Cluster origin, Cluster destination, List<QualifiedName> tables,
             boolean checksum, AcceptedLossy accepted, Listener listener) {
+        return run(origin, destination, tables, checksum, accepted, listener, 1);
+    }
+
+    /**
+     * Compares the tables with up to {@code jobs} sessions per side (see {@link #measure}): 1 is the cluster's own
+     * session only, as inside a freeze window, where no new session may be opened.
+     */
+    public static VerifyReport run(Cluster origin, Cluster destination, List<QualifiedName> tables,
+            boolean checksum, AcceptedLossy accepted, Listener listener, int jobs) {
+        return run(origin, destination, tables, checksum, accepted, listener, jobs, RANGE_PAGES);
+    }
+
+    /** The same, with ranges of at least {@code rangePages} pages (tests cut small tables). */
+    static VerifyReport run(Cluster origin, Cluster destination, List<QualifiedName> tables, boolean checksum,
+            AcceptedLossy accepted, Listener listener, int jobs, long rangePages) {
+        if (jobs < 1) {
+            throw new IllegalArgumentException("jobs must be at least 1, not " + jobs);
+        }
         long started = System.nanoTime();
         List<QualifiedName> unique = List.copyOf(new LinkedHashSet<>(tables));
         Plan plan = plan(origin, destination, unique, checksum, accepted);
@@ -128,10 +151,11 @@ public final class Verification {
         Map<QualifiedName, Measured> d;
         try {
             Future<Map<QualifiedName, Measured>> originSide =
-                    threads.submit(() -> measure(origin, plan.originQueries(), plan.originPages(), listener));
+                    threads.submit(() -> measure(origin, plan.originQueries(), plan.originPages(), listener, jobs,
+                            plan.originTidRanges(), rangePages));
             Future<Map<QualifiedName, Measured>> destinationSide =
                     threads.submit(() -> measure(destination, plan.destinationQueries(), plan.destinationPages(),
-                            listener));
+                            listener, jobs, plan.destinationTidRanges(), rangePages));
             // wait for both before reporting a failure: neither session is left inside its transaction
             awaitQuietly(originSide);
             awaitQuietly(destinationSide);
@@ -153,7 +177,7 @@ public final class Verification {
     /** What each side runs, and the columns per table both sides have. */
     private record Plan(Map<QualifiedName, Columns> columns, List<TableQuery> originQueries,
             List<TableQuery> destinationQueries, Map<QualifiedName, Long> originPages,
-            Map<QualifiedName, Long> destinationPages) {
+            Map<QualifiedName, Long> destinationPages, boolean originTidRanges, boolean destinationTidRanges) {
     }
 
     /** A table both sides have: the columns compared (empty without a checksum) and those left out. */
@@ -189,6 +213,8 @@ public final class Verification {
         List<TableQuery> destinationQueries = new ArrayList<>();
         Map<QualifiedName, Long> originPages = new LinkedHashMap<>();
         Map<QualifiedName, Long> destinationPages = new LinkedHashMap<>();
+        // one hash spelling for both sides, chosen by both servers' encodings (see TableQuery)
+        RowHash hash = RowHash.forEncodings(od.encoding(), dd.encoding());
         for (QualifiedName table : tables) {
             Relation or = originKinds.get(table);
             Relation dr = destinationKinds.get(table);
@@ -209,25 +235,33 @@ public final class Verification {
             // a table one side lacks is still counted on the other, for the report
             boolean both = ok != null && dk != null;
             if (ok != null) {
-                originQueries.add(new TableQuery(table, ok == 'p', both ? columns : null, ComparedColumn.Side.ORIGIN));
+                originQueries.add(new TableQuery(table, ok == 'p', both ? columns : null, ComparedColumn.Side.ORIGIN,
+                        hash, null));
                 originPages.put(table, or.pages());
             }
             if (dk != null) {
                 destinationQueries.add(new TableQuery(table, dk == 'p', both ? columns : null,
-                        ComparedColumn.Side.DESTINATION));
+                        ComparedColumn.Side.DESTINATION, hash, null));
                 destinationPages.put(table, dr.pages());
             }
         }
-        return new Plan(layouts, originQueries, destinationQueries, originPages, destinationPages);
+        return new Plan(layouts, originQueries, destinationQueries, originPages, destinationPages,
+                od.tidRanges(), dd.tidRanges());
     }
 
-    /** One side's tables: kind and size, and columns. */
-    private record Definitions(Map<QualifiedName, Relation> kinds, Map<QualifiedName, List<Column>> columns) {
+    /**
+     * One side's tables: kind and size, and columns; the server's encoding (for the hash spelling) and whether it
+     * has TID range scans (for range splits), from its facts.
+     */
+    private record Definitions(Map<QualifiedName, Relation> kinds, Map<QualifiedName, List<Column>> columns,
+            String encoding, boolean tidRanges) {
     }
 
     private static Definitions definitions(Cluster cluster, List<QualifiedName> tables) {
         try {
-            return new Definitions(kinds(cluster.connection(), tables), Catalog.columns(cluster.connection(), tables));
+            return new Definitions(kinds(cluster.connection(), tables), Catalog.columns(cluster.connection(), tables),
+                    cluster.facts().setting("server_encoding"),
+                    cluster.facts().capabilities().has(Feature.TID_RANGE_SCAN));
         } catch (SQLException e) {
             throw catalogFailure(cluster, e);
         }
@@ -311,6 +345,10 @@ public final class Verification {
     private record Measured(Long rows, String digest, double seconds, String error) {
     }
 
+    /** One statement's answer for one table (the whole table, or a range of it): exact count and hash sum. */
+    private record Part(Long rows, BigInteger sum, long startedNanos, long endedNanos, String error) {
+    }
+
     /**
      * Tables are measured together, in one statement, until their estimated size (pg_class.relpages) passes this many
      * 8 kB pages (1 GiB): a round trip per gigabyte read is nothing, a round trip per small table is most of a freeze
@@ -325,40 +363,136 @@ public final class Verification {
     static final int GROUP_TABLES = 1000;
 
     /**
+     * With several sessions per side, a plain table of at least twice this many pages (64 MiB each) is read in
+     * ranges of at least this size, at most one per session.
+     */
+    static final long RANGE_PAGES = 8_192;
+
+    /**
+     * The default number of sessions per side ({@code verify --jobs}): how many both sides can spare. Cores are not
+     * visible through SQL, so, as for the snapshot copy's --workers, the rule reads connections: 4, or fewer when
+     * either side has fewer than 4 free connections per session ({@code max_connections -
+     * superuser_reserved_connections} minus the client sessions open now), and at least 1.
+     */
+    public static int defaultJobs(Cluster origin, Cluster destination) {
+        try {
+            return Math.max(1, Math.min(4, Math.min(free(origin.connection()), free(destination.connection())) / 4));
+        } catch (SQLException e) {
+            return 1; // a role that cannot read pg_stat_activity: one session per side, as before
+        }
+    }
+
+    private static int free(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT pg_catalog.current_setting('max_connections')::int"
+                + " - pg_catalog.current_setting('superuser_reserved_connections')::int"
+                + " - (SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend')");
+                ResultSet rs = st.executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** What one statement measures: a group of whole tables, or one range of one table. */
+    private record Work(List<TableQuery> queries, long pages) {
+    }
+
+    /**
      * Runs one side's queries in one REPEATABLE READ, READ ONLY transaction: the session settings in one round trip,
      * then one statement per {@link #groups group} of tables (a UNION ALL of their queries) under a savepoint. When a
      * group's statement fails (a table locked, a permission, a type that cannot be rendered), that group is measured
      * again one table at a time, each under a savepoint of its own, so that each error names its table and the other
      * tables still get their answer. So the number of statements does not grow with the number of tables, only with
      * their size.
+     *
+     * <p>With {@code jobs} above 1, a plain table of at least 2 x {@link #RANGE_PAGES} is cut into ranges ({@link
+     * #rangeConditions}: ctid ranges of whole pages on 14+, where a TID range scan reads only those pages; on 13
+     * ranges of a single-column integer primary key, or not cut without one), and the groups and ranges are shared
+     * out, largest first, over up to {@code jobs} sessions: this one and {@code jobs - 1} opened for the run. This
+     * session exports its snapshot ({@code pg_export_snapshot()}) and every other session imports it ({@code SET
+     * TRANSACTION SNAPSHOT}) before its first query, so the side is still read at one point in time, as {@code
+     * FreezeVerify} needs. A table's ranges add up (counts and hash sums are sums) to what one statement over the
+     * whole table gives, so the result and digest are per table, as before; a range that fails makes its table's
+     * answer an error. A session that cannot be opened (max_connections) leaves its share to the others.
      */
     private static Map<QualifiedName, Measured> measure(Cluster cluster, List<TableQuery> queries,
-            Map<QualifiedName, Long> pages, Listener listener) throws SQLException {
+            Map<QualifiedName, Long> pages, Listener listener, int jobs, boolean tidRanges, long rangePages)
+            throws SQLException {
         Map<QualifiedName, Measured> results = new LinkedHashMap<>();
         if (queries.isEmpty()) {
             return results;
         }
+        String role = cluster.role();
         Connection c = cluster.connection();
         if (!c.getAutoCommit()) {
-            throw new IllegalStateException("verify needs the " + cluster.role()
+            throw new IllegalStateException("verify needs the " + role
                     + " session in autocommit mode, not inside a transaction");
         }
         c.setAutoCommit(false);
         try {
             try (Statement st = c.createStatement()) {
                 String settings = String.join(";\n", SESSION);
-                listener.statement(cluster.role(), settings);
+                listener.statement(role, settings);
                 st.execute(settings); // one round trip for all of them
             }
-            for (List<TableQuery> group : groups(queries, pages)) {
-                Map<QualifiedName, Measured> measured = group.size() == 1
-                        ? Map.of(group.get(0).table(), measure(cluster.role(), c, group.get(0), listener))
-                        : measureGroup(cluster.role(), c, group, listener);
-                for (TableQuery query : group) {
-                    Measured m = measured.get(query.table());
-                    results.put(query.table(), m);
-                    listener.tableDone(cluster.role(), query.table(), m.rows(), m.seconds(), m.error());
+            List<Work> work = new ArrayList<>();
+            Map<QualifiedName, Integer> parts = new HashMap<>();
+            List<TableQuery> whole = new ArrayList<>();
+            for (TableQuery query : queries) {
+                long p = Math.max(0, pages.getOrDefault(query.table(), 0L));
+                List<String> ranges = jobs > 1 && !query.partitioned() && p >= 2 * rangePages
+                        ? ranges(role, c, query.table(), p, jobs, tidRanges, rangePages, listener) : List.of();
+                if (ranges.size() > 1) {
+                    for (String range : ranges) {
+                        work.add(new Work(List.of(query.inRange(range)), p / ranges.size()));
+                    }
+                    parts.put(query.table(), ranges.size());
+                } else {
+                    whole.add(query);
+                    parts.put(query.table(), 1);
                 }
+            }
+            for (List<TableQuery> group : groups(whole, pages, jobs > 1 ? GROUP_PAGES / jobs : GROUP_PAGES)) {
+                work.add(new Work(group, group.stream().mapToLong(q -> pages.getOrDefault(q.table(), 0L)).sum()));
+            }
+            if (jobs > 1) {
+                work.sort((a, b) -> Long.compare(b.pages(), a.pages())); // the long ones start first
+            }
+            Collector collector = new Collector(role, queries, parts, listener);
+            java.util.Queue<Work> queue = new java.util.concurrent.ConcurrentLinkedQueue<>(work);
+            int sessions = Math.min(jobs, work.size());
+            if (sessions <= 1) {
+                run(role, c, queue, collector, listener);
+            } else {
+                String snapshot = exportSnapshot(role, c, listener);
+                ExecutorService threads = Executors.newFixedThreadPool(sessions, r -> {
+                    Thread t = new Thread(r, "upshift-verify-" + role);
+                    t.setDaemon(true);
+                    return t;
+                });
+                try {
+                    List<Future<?>> running = new ArrayList<>();
+                    running.add(threads.submit(() -> {
+                        run(role, c, queue, collector, listener);
+                        return null;
+                    }));
+                    for (int i = 1; i < sessions; i++) {
+                        running.add(threads.submit(() -> {
+                            another(cluster, snapshot, queue, collector, listener);
+                            return null;
+                        }));
+                    }
+                    for (Future<?> f : running) {
+                        awaitQuietly(f); // every session done before this one's transaction (the snapshot) ends
+                    }
+                    for (Future<?> f : running) {
+                        rethrow(f);
+                    }
+                } finally {
+                    threads.shutdownNow();
+                }
+            }
+            for (TableQuery query : queries) {
+                results.put(query.table(), collector.result(query.table()));
             }
         } finally {
             try {
@@ -370,21 +504,244 @@ public final class Verification {
         return results;
     }
 
+    /** The statements of one session: work items from the queue until it is empty. */
+    private static void run(String role, Connection c, java.util.Queue<Work> queue, Collector collector,
+            Listener listener) throws SQLException {
+        for (Work w = queue.poll(); w != null; w = queue.poll()) {
+            if (w.queries().size() == 1) {
+                TableQuery query = w.queries().get(0);
+                collector.add(query.table(), measure(role, c, query, listener));
+            } else {
+                measureGroup(role, c, w.queries(), listener).forEach(collector::add);
+            }
+        }
+    }
+
+    /** One more session on the side's snapshot; when it cannot be opened, the other sessions do its share. */
+    private static void another(Cluster cluster, String snapshot, java.util.Queue<Work> queue, Collector collector,
+            Listener listener) throws SQLException {
+        Connection c;
+        try {
+            c = cluster.openAnother();
+        } catch (RuntimeException e) {
+            return; // e.g. too many connections: the sessions already open take the queue
+        }
+        try (c) {
+            c.setAutoCommit(false);
+            List<String> begin = new ArrayList<>(SESSION);
+            // before any query of the transaction: SET TRANSACTION SNAPSHOT right after the isolation level
+            begin.add(1, "SET TRANSACTION SNAPSHOT " + upshift.sql.Sql.literal(snapshot));
+            try (Statement st = c.createStatement()) {
+                String settings = String.join(";\n", begin);
+                listener.statement(cluster.role(), settings);
+                st.execute(settings);
+            }
+            try {
+                run(cluster.role(), c, queue, collector, listener);
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
+    private static String exportSnapshot(String role, Connection c, Listener listener) throws SQLException {
+        String sql = "SELECT pg_catalog.pg_export_snapshot()";
+        listener.statement(role, sql);
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static void rethrow(Future<?> f) throws SQLException {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UpshiftException("interrupted while verifying", null, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException s) {
+                throw s;
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /**
+     * A table's parts as they come in from the side's sessions; the table's answer once all are in (counts and
+     * sums added up; the first error, if any). Thread-safe: the sessions report at once.
+     */
+    private static final class Collector {
+        private final String role;
+        private final Map<QualifiedName, TableQuery> queries = new HashMap<>();
+        private final Map<QualifiedName, Integer> expected;
+        private final Map<QualifiedName, List<Part>> parts = new HashMap<>();
+        private final Map<QualifiedName, Measured> done = new HashMap<>();
+        private final Listener listener;
+
+        Collector(String role, List<TableQuery> queries, Map<QualifiedName, Integer> expected, Listener listener) {
+            this.role = role;
+            queries.forEach(q -> this.queries.put(q.table(), q));
+            this.expected = expected;
+            this.listener = listener;
+        }
+
+        void add(QualifiedName table, Part part) {
+            Measured m;
+            synchronized (this) {
+                List<Part> in = parts.computeIfAbsent(table, t -> new ArrayList<>());
+                in.add(part);
+                if (in.size() < expected.get(table)) {
+                    return;
+                }
+                m = combine(queries.get(table), in);
+                done.put(table, m);
+            }
+            listener.tableDone(role, table, m.rows(), m.seconds(), m.error());
+        }
+
+        synchronized Measured result(QualifiedName table) {
+            Measured m = done.get(table);
+            if (m == null) {
+                throw new IllegalStateException("no answer for " + table + " in " + role + "'s verify");
+            }
+            return m;
+        }
+    }
+
+    /** A table's answer from its parts: the whole table, or its ranges, which add up. */
+    private static Measured combine(TableQuery query, List<Part> parts) {
+        long started = parts.stream().mapToLong(Part::startedNanos).min().orElseThrow();
+        long ended = parts.stream().mapToLong(Part::endedNanos).max().orElseThrow();
+        double seconds = Math.round((ended - started) / 1e6) / 1e3;
+        for (Part p : parts) {
+            if (p.error() != null) {
+                return new Measured(null, null, seconds, parts.size() > 1 ? "in one of " + parts.size()
+                        + " ranges: " + p.error() : p.error());
+            }
+        }
+        long rows = parts.stream().mapToLong(Part::rows).sum();
+        BigInteger sum = parts.stream().map(Part::sum).filter(java.util.Objects::nonNull)
+                .reduce(BigInteger.ZERO, BigInteger::add);
+        return new Measured(rows, query.checksum() ? digest(query.hash(), rows, sum) : null, seconds, null);
+    }
+
+    /**
+     * The range conditions for a large table, or none (not worth cutting, or no way to): up to {@code jobs} ranges
+     * of at least {@link #RANGE_PAGES}. With TID range scans (14+) ctid ranges of whole pages by the table's size;
+     * on 13 ranges of its single-column integer primary key between its min and max, each read with the key's
+     * index or a scan that only renders and hashes the range's rows. The bounds need not be exact: the first and
+     * last ranges are open, so every row is in exactly one range.
+     */
+    private static List<String> ranges(String role, Connection c, QualifiedName table, long pages, int jobs,
+            boolean tidRanges, long rangePages, Listener listener) throws SQLException {
+        int wanted = (int) Math.min(jobs, pages / rangePages);
+        if (wanted < 2) {
+            return List.of();
+        }
+        if (tidRanges) {
+            long per = (pages + wanted - 1) / wanted;
+            List<String> bounds = new ArrayList<>();
+            for (long p = per; p < pages; p += per) {
+                bounds.add("'(" + p + ",0)'::pg_catalog.tid");
+            }
+            return rangeConditions("ctid", bounds);
+        }
+        String sql = "SELECT a.attname::text"
+                + " FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a"
+                + " ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
+                + " WHERE i.indrelid = ?::pg_catalog.regclass AND i.indisprimary AND i.indnkeyatts = 1"
+                + " AND a.atttypid IN ('pg_catalog.int2'::pg_catalog.regtype, 'pg_catalog.int4'::pg_catalog.regtype,"
+                + " 'pg_catalog.int8'::pg_catalog.regtype)";
+        Savepoint savepoint = c.setSavepoint();
+        try {
+            String key;
+            listener.statement(role, sql);
+            try (PreparedStatement st = c.prepareStatement(sql)) {
+                st.setString(1, table.sql());
+                try (ResultSet rs = st.executeQuery()) {
+                    if (!rs.next()) {
+                        c.releaseSavepoint(savepoint);
+                        return List.of(); // no single-column integer primary key: one statement for the table
+                    }
+                    key = upshift.sql.Sql.ident(rs.getString(1));
+                }
+            }
+            String minMax = "SELECT min(" + key + ")::pg_catalog.int8, max(" + key + ")::pg_catalog.int8 FROM ONLY "
+                    + table.sql();
+            listener.statement(role, minMax);
+            long min;
+            long max;
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(minMax)) {
+                rs.next();
+                min = rs.getLong(1);
+                max = rs.getLong(2);
+                if (rs.wasNull() || max <= min) {
+                    c.releaseSavepoint(savepoint);
+                    return List.of();
+                }
+            }
+            c.releaseSavepoint(savepoint);
+            List<String> bounds = new ArrayList<>();
+            double step = ((double) max - min) / wanted;
+            long last = min;
+            for (int i = 1; i < wanted; i++) {
+                long b = min + (long) Math.ceil(step * i);
+                if (b > last && b <= max) {
+                    bounds.add(Long.toString(b));
+                    last = b;
+                }
+            }
+            return rangeConditions(key, bounds);
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
+                throw e;
+            }
+            c.rollback(savepoint); // the table's own statement will say what is wrong with it
+            return List.of();
+        }
+    }
+
+    /**
+     * Conditions below the first bound, between consecutive bounds, and from the last bound on (increasing bounds;
+     * open ends, so that every row is in exactly one of them); no bounds: no conditions.
+     */
+    static List<String> rangeConditions(String column, List<String> bounds) {
+        if (bounds.isEmpty()) {
+            return List.of();
+        }
+        List<String> conditions = new ArrayList<>();
+        int n = bounds.size() + 1;
+        for (int i = 0; i < n; i++) {
+            String lower = i == 0 ? null : column + " >= " + bounds.get(i - 1);
+            String upper = i == n - 1 ? null : column + " < " + bounds.get(i);
+            conditions.add(lower == null ? upper : upper == null ? lower : lower + " AND " + upper);
+        }
+        return conditions;
+    }
+
     /**
      * The queries in order, cut into groups of at most {@link #GROUP_TABLES} tables whose estimated pages stay within
      * {@link #GROUP_PAGES}; a table at or above that is a group of its own.
      */
     static List<List<TableQuery>> groups(List<TableQuery> queries, Map<QualifiedName, Long> pages) {
+        return groups(queries, pages, GROUP_PAGES);
+    }
+
+    static List<List<TableQuery>> groups(List<TableQuery> queries, Map<QualifiedName, Long> pages, long groupPages) {
         List<List<TableQuery>> groups = new ArrayList<>();
         List<TableQuery> current = new ArrayList<>();
         long size = 0;
         for (TableQuery query : queries) {
             long p = Math.max(0, pages.getOrDefault(query.table(), 0L));
-            if (p >= GROUP_PAGES) {
+            if (p >= groupPages) {
                 groups.add(List.of(query));
                 continue;
             }
-            if (!current.isEmpty() && (size + p > GROUP_PAGES || current.size() >= GROUP_TABLES)) {
+            if (!current.isEmpty() && (size + p > groupPages || current.size() >= GROUP_TABLES)) {
                 groups.add(current);
                 current = new ArrayList<>();
                 size = 0;
@@ -400,7 +757,7 @@ public final class Verification {
 
     /**
      * One statement for the group: each table's query as a subquery, tagged with its position, under UNION ALL; a
-     * count-only query gets NULL hash sums. Every identifier in it is quoted by {@link TableQuery#sql()}.
+     * count-only query gets a NULL hash sum. Every identifier in it is quoted by {@link TableQuery#sql()}.
      */
     static String groupSql(List<TableQuery> group) {
         StringBuilder sql = new StringBuilder();
@@ -410,36 +767,34 @@ public final class Verification {
                 sql.append("\nUNION ALL\n");
             }
             sql.append("SELECT ").append(i).append(" AS table_index, q.*")
-                    .append(query.checksum() ? "" : ", NULL::pg_catalog.text, NULL::pg_catalog.text")
+                    .append(query.checksum() ? "" : ", NULL::pg_catalog.text")
                     .append(" FROM (").append(query.sql()).append(") AS q");
         }
         return sql.toString();
     }
 
     /** The group in one statement; on an error (other than a lost session), each of its tables on its own. */
-    private static Map<QualifiedName, Measured> measureGroup(String role, Connection c, List<TableQuery> group,
+    private static Map<QualifiedName, Part> measureGroup(String role, Connection c, List<TableQuery> group,
             Listener listener) throws SQLException {
         String sql = groupSql(group);
         listener.statement(role, sql);
         long started = System.nanoTime();
         Savepoint savepoint = c.setSavepoint();
-        Map<QualifiedName, Measured> results = new LinkedHashMap<>();
+        Map<QualifiedName, Part> results = new LinkedHashMap<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             Map<Integer, Object[]> rows = new HashMap<>();
             while (rs.next()) {
-                rows.put(rs.getInt(1), new Object[] {rs.getLong(2), rs.getString(3), rs.getString(4)});
+                rows.put(rs.getInt(1), new Object[] {rs.getLong(2), rs.getString(3)});
             }
             c.releaseSavepoint(savepoint);
-            double seconds = seconds(started);
+            long ended = System.nanoTime();
             for (int i = 0; i < group.size(); i++) {
                 TableQuery query = group.get(i);
                 Object[] row = rows.get(i);
                 if (row == null) {
                     throw new IllegalStateException("no answer for " + query.table() + " in " + role + "'s verify");
                 }
-                long count = (Long) row[0];
-                String digest = query.checksum() ? digest(count, (String) row[1], (String) row[2]) : null;
-                results.put(query.table(), new Measured(count, digest, seconds, null));
+                results.put(query.table(), new Part((Long) row[0], sum((String) row[1]), started, ended, null));
             }
             return results;
         } catch (SQLException e) {
@@ -455,8 +810,8 @@ public final class Verification {
         }
     }
 
-    /** One table's query under a savepoint of its own: an error is that table's answer. */
-    private static Measured measure(String role, Connection c, TableQuery query, Listener listener)
+    /** One table's (or range's) query under a savepoint of its own: an error is that table's answer. */
+    private static Part measure(String role, Connection c, TableQuery query, Listener listener)
             throws SQLException {
         String sql = query.sql();
         listener.statement(role, sql);
@@ -465,16 +820,20 @@ public final class Verification {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             long rows = rs.getLong(1);
-            String digest = query.checksum() ? digest(rows, rs.getString(2), rs.getString(3)) : null;
+            BigInteger sum = query.checksum() ? sum(rs.getString(2)) : null;
             c.releaseSavepoint(savepoint);
-            return new Measured(rows, digest, seconds(started), null);
+            return new Part(rows, sum, started, System.nanoTime(), null);
         } catch (SQLException e) {
             if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
                 throw e; // the session is gone: nothing more to learn on this side
             }
             c.rollback(savepoint);
-            return new Measured(null, null, seconds(started), Queries.firstLine(e.getMessage()));
+            return new Part(null, null, started, System.nanoTime(), Queries.firstLine(e.getMessage()));
         }
+    }
+
+    private static BigInteger sum(String text) {
+        return text == null ? null : new BigInteger(text);
     }
 
     private static void awaitQuietly(Future<?> side) {
@@ -503,12 +862,16 @@ public final class Verification {
         }
     }
 
-    /** A short digest of one side's count and hash sums; equal digests mean equal tables (to 1 in 2^64). */
-    static String digest(long rows, String sum1, String sum2) {
+    /**
+     * A short digest of one side's count and hash sum, and the hash spelling (digests of two spellings never agree):
+     * the first 128 bits of SHA-256, so that equal digests mean equal counts and sums but for a chance of about
+     * 2^-128, far below the row hash's own 2^-64 (see {@link TableQuery}).
+     */
+    static String digest(RowHash hash, long rows, BigInteger sum) {
         try {
-            byte[] hash = MessageDigest.getInstance("SHA-256")
-                    .digest((rows + ":" + sum1 + ":" + sum2).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash, 0, 8);
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest((hash + ":" + rows + ":" + sum).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -32,37 +32,84 @@ import upshift.connect.Endpoint;
 import upshift.harness.PgProvider;
 import upshift.harness.PgServer;
 import upshift.harness.Providers;
+import upshift.schema.AcceptedLossy;
 import upshift.sql.QualifiedName;
 import upshift.verify.ComparedColumn;
+import upshift.verify.TableQuery;
 import upshift.verify.TableResult;
 import upshift.verify.Verification;
 import upshift.verify.VerifyReport;
 
 /**
- * verify's cost on about 1 GB of shop-like tables, 13 -> 16: {@code Verification.run(..., false)} (counts) against
- * {@code (..., true)} (checksums), interleaved round by round,
- * next to the floor (count(*) and a full {@code COPY (SELECT * ...) TO STDOUT} into a discarding stream, both
- * sides at once as verify runs them). Then checksum forms for one table (customers: text, varchar, timestamptz,
- * boolean, integer, jsonb, NULLs), side by side, among them the md5 form verify used before. The same deterministic
- * data is loaded into both servers with generate_series (no replication). Prints timings and ratios; asserts
- * only correctness (every verify equal, every form the same on both sides). Runs with {@code mvn -Pbench verify},
- * never in the normal test run; {@code -Dupshift.bench.verify.scale=0.2} makes the data 5 times smaller.
+ * verify --checksum before and after issue 12, on the same data, 13 -> 16, interleaved round by round:
+ * <ul>
+ * <li><b>today</b> (the baseline, kept here as it was): each row's text hashed twice, {@code
+ * hash_array_extended(ARRAY[convert_to(row, 'UTF8')], 1)} and {@code (..., 2)} over an {@code unnest} subquery,
+ * one session per side, table by table ({@link #TODAY});</li>
+ * <li><b>new</b>: {@code Verification.run(..., jobs)}: one 64-bit hash per row ({@code hashtextextended} when both
+ * sides are UTF8), with 1 session per side and with {@code upshift.bench.verify.jobs} sessions per side (range
+ * splits, one exported snapshot per side);</li>
+ * <li>counts and the floor ({@code count(*)}, COPY to a discarding stream), both sides at once.</li>
+ * </ul>
+ * Then the candidate row-hash forms side by side on one table. The data is the issue's shape by default: pgbench
+ * {@code -i} at scale {@code upshift.bench.verify.scale} (default 100: 10M accounts, about 1.3 GB), generated on
+ * both servers the way pgbench's server-side generation does it; {@code -Dupshift.bench.verify.data=shop} loads
+ * the shop tables instead (scale 5: about 1 GB). Asserts only correctness (every verify equal on both sides, the
+ * baseline equal too, every form the same on both sides). Runs with {@code mvn -Pbench verify}, never in the normal
+ * test run.
  */
 class VerifyBench {
 
     private static final String DATABASE = "bench_verify";
     private static final int ROUNDS = Integer.getInteger("upshift.bench.verify.rounds", 3);
-    private static final double SCALE = Double.parseDouble(System.getProperty("upshift.bench.verify.scale", "5"));
-    private static final List<QualifiedName> TABLES = List.of(new QualifiedName("public", "customers"),
-            new QualifiedName("public", "orders"), new QualifiedName("public", "order_lines"));
-    private static final QualifiedName FORMS_TABLE = TABLES.get(0);
+    private static final int JOBS = Integer.getInteger("upshift.bench.verify.jobs", 4);
+    private static final boolean PGBENCH = System.getProperty("upshift.bench.verify.data", "pgbench")
+            .equals("pgbench");
+    private static final double SCALE = Double.parseDouble(System.getProperty("upshift.bench.verify.scale",
+            PGBENCH ? "100" : "5"));
+    private static final List<QualifiedName> TABLES = PGBENCH
+            ? List.of(new QualifiedName("public", "pgbench_accounts"), new QualifiedName("public", "pgbench_branches"),
+                    new QualifiedName("public", "pgbench_tellers"), new QualifiedName("public", "pgbench_history"))
+            : List.of(new QualifiedName("public", "customers"), new QualifiedName("public", "orders"),
+                    new QualifiedName("public", "order_lines"));
+    /** The forms run on a tenth of the largest table (pgbench), or on customers (shop). */
+    private static final QualifiedName FORMS_TABLE = PGBENCH ? new QualifiedName("public", "forms_sample")
+            : TABLES.get(0);
+
+    /**
+     * TODAY'S FORM, THE BASELINE (TableQuery.checksumSql before issue 12's verify part), kept as it was: the row text
+     * built once in an unnest subquery, hashed under two seeds, summed. {ROW} is the row text, {FROM} the table.
+     */
+    static final String TODAY = "SELECT count(*) AS row_count,"
+            + " coalesce(sum(hash_array_extended(ARRAY[row_bytes], 1)), 0)::text AS sum1,"
+            + " coalesce(sum(hash_array_extended(ARRAY[row_bytes], 2)), 0)::text AS sum2"
+            + " FROM (SELECT unnest(ARRAY[convert_to({ROW}, 'UTF8')]) AS row_bytes FROM {FROM}) AS row_texts";
 
     /** The rendering settings verify uses (Verification.SESSION), so the forms render as verify does. */
     private static final List<String> RENDERING = List.of("SET TimeZone = 'UTC'", "SET DateStyle = 'ISO, YMD'",
             "SET IntervalStyle = 'postgres'", "SET extra_float_digits = 3", "SET bytea_output = 'hex'",
             "SET statement_timeout = 0");
 
-    private static final String SCHEMA = """
+    /** pgbench -i's tables and rows (server-side generation), then a tenth of the accounts for the forms. */
+    private static final String PGBENCH_SCHEMA = """
+            CREATE TABLE pgbench_history (tid int, bid int, aid int, delta int, mtime timestamp, filler char(22));
+            CREATE TABLE pgbench_tellers (tid int NOT NULL, bid int, tbalance int, filler char(84));
+            CREATE TABLE pgbench_accounts (aid int NOT NULL, bid int, abalance int, filler char(84));
+            CREATE TABLE pgbench_branches (bid int NOT NULL, bbalance int, filler char(88));
+            INSERT INTO pgbench_branches (bid, bbalance) SELECT bid, 0 FROM generate_series(1, {SCALE}) AS bid;
+            INSERT INTO pgbench_tellers (tid, bid, tbalance)
+              SELECT tid, (tid - 1) / 10 + 1, 0 FROM generate_series(1, {TELLERS}) AS tid;
+            INSERT INTO pgbench_accounts (aid, bid, abalance, filler)
+              SELECT aid, (aid - 1) / 100000 + 1, 0, '' FROM generate_series(1, {ACCOUNTS}) AS aid;
+            ALTER TABLE pgbench_branches ADD PRIMARY KEY (bid);
+            ALTER TABLE pgbench_tellers ADD PRIMARY KEY (tid);
+            ALTER TABLE pgbench_accounts ADD PRIMARY KEY (aid);
+            CREATE TABLE forms_sample AS SELECT * FROM pgbench_accounts WHERE aid <= {ACCOUNTS} / 10;
+            ALTER TABLE forms_sample ADD PRIMARY KEY (aid);
+            VACUUM ANALYZE""";
+
+    /** The shop tables (-Dupshift.bench.verify.data=shop). */
+    private static final String SHOP_SCHEMA = """
             CREATE TABLE customers (id bigint PRIMARY KEY, name text NOT NULL, email varchar(120), city text,
               created_at timestamptz NOT NULL, active boolean NOT NULL, score integer, prefs jsonb);
             INSERT INTO customers SELECT i,
@@ -99,7 +146,7 @@ class VerifyBench {
     }
 
     @Test
-    void countsAgainstChecksums() throws Exception {
+    void todayAgainstNew() throws Exception {
         PgProvider provider = Providers.selected().get(0);
         PgServer originServer = Providers.shared(provider, 13);
         PgServer destinationServer = Providers.shared(provider, 16);
@@ -110,36 +157,61 @@ class VerifyBench {
              Cluster origin = cluster("origin", originServer); Cluster destination = cluster("destination", destinationServer)) {
             machine(o, d, provider);
             long t = System.nanoTime();
-            String schema = SCHEMA.replace("{CUSTOMERS}", Long.toString(Math.round(125_000 * SCALE)))
-                    .replace("{ORDERS}", Long.toString(Math.round(500_000 * SCALE)))
-                    .replace("{LINES}", Long.toString(Math.round(1_500_000 * SCALE)));
+            String schema = PGBENCH
+                    ? PGBENCH_SCHEMA.replace("{SCALE}", Long.toString(Math.round(SCALE)))
+                            .replace("{TELLERS}", Long.toString(Math.round(10 * SCALE)))
+                            .replace("{ACCOUNTS}", Long.toString(Math.round(100_000 * SCALE)))
+                    : SHOP_SCHEMA.replace("{CUSTOMERS}", Long.toString(Math.round(125_000 * SCALE)))
+                            .replace("{ORDERS}", Long.toString(Math.round(500_000 * SCALE)))
+                            .replace("{LINES}", Long.toString(Math.round(1_500_000 * SCALE)));
             bothRun(threads, () -> execute(o, schema), () -> execute(d, schema));
-            System.out.printf(Locale.ROOT, "[bench] loaded the same data into both sides in %.0f s (scale %s)%n",
-                    (System.nanoTime() - t) / 1e9, SCALE);
+            System.out.printf(Locale.ROOT, "[bench] loaded the same data into both sides in %.0f s (%s, scale %s)%n",
+                    (System.nanoTime() - t) / 1e9, PGBENCH ? "pgbench -i shape" : "shop", SCALE);
             double gb = sizes(o, d);
+            System.out.printf(Locale.ROOT, "[bench] load average before: %s%n", loadAverage());
 
-            // ---- verify: counts and checksums, and the floor; interleaved -----------------------------------------
+            // ---- verify: today's form, the new one with 1 and JOBS sessions, counts, the floor; interleaved --------
+            String newN = "new, --jobs " + JOBS;
             Map<String, double[]> wall = new LinkedHashMap<>();
-            for (String k : List.of("counts", "checksums", "floor: count(*)",
-                    "floor: COPY to /dev/null")) {
+            for (String k : List.of("today (baseline)", "new, --jobs 1", newN, "counts (new, --jobs 1)",
+                    "floor: count(*)", "floor: COPY to /dev/null")) {
                 wall.put(k, new double[ROUNDS]);
             }
-            double[] copyOrigin = new double[ROUNDS];
-            double[] copyDestination = new double[ROUNDS];
             VerifyReport checksums = null;
+            VerifyReport parallel = null;
+            Map<QualifiedName, String> rows = null;
             for (int round = 0; round < ROUNDS; round++) {
                 t = System.nanoTime();
-                VerifyReport counts = Verification.run(origin, destination, TABLES, false);
-                wall.get("counts")[round] = seconds(t);
-                assertTrue(counts.equal(), counts.summary());
-
-                t = System.nanoTime();
                 checksums = Verification.run(origin, destination, TABLES, true);
-                wall.get("checksums")[round] = seconds(t);
+                wall.get("new, --jobs 1")[round] = seconds(t);
                 assertTrue(checksums.equal(), checksums.summary());
                 for (TableResult r : checksums.tables()) {
                     assertNotNull(r.originChecksum(), r.table() + " was checksummed");
                 }
+                if (rows == null) {
+                    rows = rowTexts(checksums);
+                }
+
+                Map<QualifiedName, String> texts = rows;
+                t = System.nanoTime();
+                List<String> today = both(threads, () -> today(o, texts), () -> today(d, texts));
+                wall.get("today (baseline)")[round] = seconds(t);
+                assertEquals(today.get(0), today.get(1), "today's form: the same sums on both sides");
+
+                t = System.nanoTime();
+                parallel = Verification.run(origin, destination, TABLES, true, AcceptedLossy.NONE,
+                        Verification.Listener.NONE, JOBS);
+                wall.get(newN)[round] = seconds(t);
+                assertTrue(parallel.equal(), parallel.summary());
+                for (int i = 0; i < TABLES.size(); i++) {
+                    assertEquals(checksums.tables().get(i).originChecksum(), parallel.tables().get(i).originChecksum(),
+                            "ranges over " + JOBS + " sessions give the table's digest of one session");
+                }
+
+                t = System.nanoTime();
+                VerifyReport counts = Verification.run(origin, destination, TABLES, false);
+                wall.get("counts (new, --jobs 1)")[round] = seconds(t);
+                assertTrue(counts.equal(), counts.summary());
 
                 t = System.nanoTime();
                 List<String> n = both(threads, () -> countAll(o), () -> countAll(d));
@@ -150,56 +222,67 @@ class VerifyBench {
                 List<double[]> copied = both(threads, () -> copyAll(o), () -> copyAll(d));
                 wall.get("floor: COPY to /dev/null")[round] = seconds(t);
                 assertEquals(copied.get(0)[1], copied.get(1)[1], "both sides stream the same number of bytes");
-                copyOrigin[round] = copied.get(0)[0];
-                copyDestination[round] = copied.get(1)[0];
+                System.out.printf(Locale.ROOT, "[bench]   round %d done, load average %s%n", round + 1, loadAverage());
             }
-            System.out.printf(Locale.ROOT, "[bench] verify of %d tables, %.3f GB (pg_table_size, origin), both sides at"
-                    + " once; %d rounds interleaved (ABAB):%n", TABLES.size(), gb, ROUNDS);
-            double reference = median(wall.get("checksums"));
+            System.out.printf(Locale.ROOT, "[bench] verify --checksum of %d tables, %.3f GB (pg_table_size, origin),"
+                    + " both sides at once; %d rounds interleaved:%n", TABLES.size(), gb, ROUNDS);
+            double reference = median(wall.get("today (baseline)"));
             wall.forEach((name, s) -> System.out.printf(Locale.ROOT,
-                    "[bench]   %-26s min %7.2f s  median %7.2f s  = %6.2f s/GB  %5.2fx checksums  rounds %s%n",
-                    name, min(s), median(s), median(s) / gb, median(s) / reference, Arrays.toString(round2(s))));
-            System.out.printf(Locale.ROOT, "[bench]   COPY per side (medians): origin %.2f s, destination %.2f s%n",
-                    median(copyOrigin), median(copyDestination));
-            System.out.printf(Locale.ROOT, "[bench]   ratio checksums / counts = %.1fx; checksums / COPY floor = %.2fx%n",
-                    reference / median(wall.get("counts")), reference / median(wall.get("floor: COPY to /dev/null")));
-            for (TableResult r : checksums.tables()) {
-                System.out.printf(Locale.ROOT, "[bench]   last checksums round: %-20s %,11d rows  origin %.2f s"
-                        + "  destination %.2f s%n", r.table().name(), r.originRows(), r.originSeconds(),
+                    "[bench]   %-26s min %7.2f s  median %7.2f s  = %6.2f s/GB  %5.2fx faster than today  rounds %s%n",
+                    name, min(s), median(s), median(s) / gb, reference / median(s), Arrays.toString(round2(s))));
+            System.out.printf(Locale.ROOT, "[bench]   ratio today / new --jobs 1 = %.2fx; today / new --jobs %d ="
+                    + " %.2fx%n", reference / median(wall.get("new, --jobs 1")), JOBS, reference / median(wall.get(newN)));
+            for (TableResult r : parallel.tables()) {
+                System.out.printf(Locale.ROOT, "[bench]   last --jobs %d round: %-20s %,11d rows  origin %.2f s"
+                        + "  destination %.2f s%n", JOBS, r.table().name(), r.originRows(), r.originSeconds(),
                         r.destinationSeconds());
             }
+            System.out.printf(Locale.ROOT, "[bench] plan of one range on destination: %s%n",
+                    plan(d, "SELECT count(*) FROM ONLY " + TABLES.get(0).sql() + " WHERE ctid >= '(10,0)'::tid"
+                            + " AND ctid < '(20,0)'::tid"));
 
             // ---- checksum forms on one table -------------------------------------------------------------------
-            forms(threads, o, d, rowTexts(checksums).get(FORMS_TABLE), gb(o, FORMS_TABLE));
+            VerifyReport sample = Verification.run(origin, destination, List.of(FORMS_TABLE), true);
+            assertTrue(sample.equal(), sample.summary());
+            forms(threads, o, d, sample.tables().get(0).compared(), gb(o, FORMS_TABLE));
+            System.out.printf(Locale.ROOT, "[bench] load average after: %s%n", loadAverage());
         } finally {
             threads.shutdownNow();
         }
     }
 
-    private void forms(ExecutorService threads, Connection o, Connection d, String row, double gb) throws Exception {
+    private void forms(ExecutorService threads, Connection o, Connection d, List<ComparedColumn> columns, double gb)
+            throws Exception {
         String from = "ONLY " + FORMS_TABLE.sql();
+        String row = "ROW(" + columns.stream().filter(ComparedColumn::compared)
+                .map(c -> c.expression(ComparedColumn.Side.ORIGIN)).collect(Collectors.joining(", ")) + ")::text";
         String md5Twice = "SELECT count(*), sum(('x' || substr(h, 1, 15))::bit(60)::bigint)::text,"
                 + " sum(('x' || substr(h, 16, 15))::bit(60)::bigint)::text FROM (SELECT md5(convert_to({ROW}, 'UTF8'))"
                 + " AS h FROM " + from + ") AS row_hashes";
-        String now = "SELECT count(*), sum(hash_array_extended(ARRAY[b], 1))::text, sum(hash_array_extended(ARRAY[b], 2))"
-                + "::text FROM (SELECT unnest(ARRAY[convert_to({ROW}, 'UTF8')]) AS b FROM " + from + ") AS row_texts";
+        String today = TODAY.replace("{FROM}", from);
+        // the new forms as verify writes them (both sides render alike here: the same types); {ROW} above is the row
+        // as today's form builds it (every column through its ::text rendering)
+        String utf8Text = new TableQuery(FORMS_TABLE, false, columns, ComparedColumn.Side.ORIGIN,
+                TableQuery.RowHash.UTF8_TEXT, null).sql();
+        String utf8Bytes = new TableQuery(FORMS_TABLE, false, columns, ComparedColumn.Side.ORIGIN,
+                TableQuery.RowHash.UTF8_BYTES, null).sql();
         List<Form> forms = List.of(
-                new Form("md5, row built twice (before)", true, true, r -> md5Twice.replace("{ROW}", r)),
-                new Form("hash_array_extended x2 (now)", true, true, r -> now.replace("{ROW}", r)),
-                new Form("hash_array_extended x2 (now)", false, true, r -> now.replace("{ROW}", r)),
-                new Form("hashtextextended x2, OFFSET 0", false, true, r -> "SELECT count(*), sum(hashtextextended(t, 1))"
-                        + "::text, sum(hashtextextended(t, 2))::text FROM (SELECT " + r + " AS t FROM " + from
-                        + " OFFSET 0) AS row_texts"),
-                new Form("hashtextextended x1 (64 bit)", true, true, r -> "SELECT count(*), sum(hashtextextended(" + r
-                        + ", 1))::text FROM " + from),
-                new Form("bit_xor hashtextextended (16)", true, false, r -> "SELECT count(*), bit_xor(hashtextextended("
+                new Form("today: hash_array_extended x2, unnest (baseline)", true, true, r -> today.replace("{ROW}", r)),
+                new Form("md5, row built twice (before issue 10)", true, true, r -> md5Twice.replace("{ROW}", r)),
+                new Form("hash_array_extended x1 (new, any encodings)", true, true, r -> utf8Bytes),
+                new Form("hashtextextended COLLATE C x1 (new, UTF8)", true, true, r -> utf8Text),
+                new Form("hashtextextended COLLATE C x1, ::text per column", true, true, r -> "SELECT count(*),"
+                        + " sum(hashtextextended((" + r + ") COLLATE \"C\", 1))::text FROM " + from),
+                new Form("hashtextextended x1, no COLLATE", true, true, r -> "SELECT count(*), sum(hashtextextended("
                         + r + ", 1))::text FROM " + from),
+                new Form("hashtextextended x2, no array", true, true, r -> "SELECT count(*), sum(hashtextextended(t,"
+                        + " 1))::text, sum(hashtextextended(t, 2))::text FROM (SELECT unnest(ARRAY[" + r + "]) AS t"
+                        + " FROM " + from + ") AS row_texts"),
                 new Form("floor: build row text only", true, true, r -> "SELECT count(*), sum(octet_length(" + r
                         + "))::text FROM " + from),
                 new Form("floor: COPY to /dev/null", true, true, r -> null));
 
-        System.out.printf(Locale.ROOT, "[bench] plan of the checksum now (destination): %s%n",
-                plan(d, now.replace("{ROW}", row)));
+        System.out.printf(Locale.ROOT, "[bench] plan of the new checksum (destination): %s%n", plan(d, utf8Text));
         Map<Form, double[]> wall = new LinkedHashMap<>();
         Map<Form, double[]> originSide = new LinkedHashMap<>();
         Map<Form, double[]> destinationSide = new LinkedHashMap<>();
@@ -223,17 +306,44 @@ class VerifyBench {
                 }
             }
         }
-        Form reference = forms.get(1);
+        Form reference = forms.get(0);
         System.out.printf(Locale.ROOT, "[bench] checksum forms on %s (%.3f GB), both sides at once, %d rounds"
-                + " interleaved; parallel = max_parallel_workers_per_gather 2 (default) or 0:%n",
-                FORMS_TABLE.name(), gb, ROUNDS);
+                + " interleaved, max_parallel_workers_per_gather 2 (default):%n", FORMS_TABLE.name(), gb, ROUNDS);
         for (Form f : forms) {
-            double[] s = f.originToo() ? wall.get(f) : destinationSide.get(f);
-            double ref = f.originToo() ? median(wall.get(reference)) : median(destinationSide.get(reference));
-            System.out.printf(Locale.ROOT, "[bench]   %-31s %-8s min %6.2f s  median %6.2f s = %6.2f s/GB  %5.2fx now"
-                    + "  (origin %.2f s, destination %.2f s)%n", f.name(), f.parallel() ? "parallel" : "serial",
-                    min(s), median(s), median(s) / gb, median(s) / ref,
-                    f.originToo() ? median(originSide.get(f)) : Double.NaN, median(destinationSide.get(f)));
+            double[] s = wall.get(f);
+            double ref = median(wall.get(reference));
+            System.out.printf(Locale.ROOT, "[bench]   %-50s min %6.2f s  median %6.2f s = %6.2f s/GB  %5.2fx faster"
+                    + " than today  (origin %.2f s, destination %.2f s)%n", f.name(), min(s), median(s),
+                    median(s) / gb, ref / median(s), median(originSide.get(f)), median(destinationSide.get(f)));
+        }
+    }
+
+    /** Today's form, one session, table by table in one REPEATABLE READ transaction; "count:sum1:sum2 ..." */
+    private static String today(Connection c, Map<QualifiedName, String> rows) throws SQLException {
+        StringBuilder result = new StringBuilder();
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            for (QualifiedName table : TABLES) {
+                try (ResultSet rs = st.executeQuery(TODAY.replace("{ROW}", rows.get(table))
+                        .replace("{FROM}", "ONLY " + table.sql()))) {
+                    rs.next();
+                    result.append(rs.getLong(1)).append(':').append(rs.getString(2)).append(':')
+                            .append(rs.getString(3)).append(' ');
+                }
+            }
+        } finally {
+            c.rollback();
+            c.setAutoCommit(true);
+        }
+        return result.toString();
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return "unknown";
         }
     }
 

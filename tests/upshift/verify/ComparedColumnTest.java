@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigInteger;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -145,18 +146,47 @@ class ComparedColumnTest {
         TableQuery query = new TableQuery(invoice, false, columns, Side.DESTINATION);
         assertTrue(query.checksum());
         String sql = query.sql();
-        assertTrue(sql.contains("convert_to(ROW(\"Id\"::text, \"Memo\"::text)::text, 'UTF8')"
-                + "]) AS row_bytes FROM ONLY \"Billing\".\"Invoice\""), sql); // the aggregation: TableQueryTest
+        assertTrue(columns.get(0).plainOutput() && columns.get(1).plainOutput(), "int4/int8 and text: their output");
+        assertTrue(sql.contains("convert_to(ROW(\"Id\", \"Memo\")::text, 'UTF8')"
+                + "], 1)), 0)::text AS row_hash_sum FROM ONLY \"Billing\".\"Invoice\""), sql); // TableQueryTest
         assertFalse(sql.contains("bit_xor"), "bit_xor does not exist before 14");
+        String range = query.inRange("ctid >= '(8,0)'::pg_catalog.tid").sql();
+        assertTrue(range.endsWith(" FROM ONLY \"Billing\".\"Invoice\" WHERE ctid >= '(8,0)'::pg_catalog.tid"), range);
+    }
+
+    @Test
+    void onlyColumnsRenderedByTheirOwnOutputGoIntoTheRecordAsTheyAre() {
+        assertTrue(ComparedColumn.of(column("a", "timestamp with time zone", "timestamptz", -1),
+                column("a", "timestamp with time zone", "timestamptz", -1)).plainOutput());
+        assertTrue(ComparedColumn.of(column("a", "text", "text", -1), column("a", "character varying(5)", "varchar", -1))
+                .plainOutput());
+        for (String[] notPlain : List.of(new String[] {"boolean", "bool"}, new String[] {"character(5)", "bpchar"},
+                new String[] {"inet", "inet"}, new String[] {"jsonb", "jsonb"}, new String[] {"integer[]", "_int4"})) {
+            ComparedColumn c = ComparedColumn.of(column("a", notPlain[0], notPlain[1], -1),
+                    column("a", notPlain[0], notPlain[1], -1));
+            assertFalse(c.plainOutput(), notPlain[0]);
+            assertEquals("\"a\"::text", c.recordExpression(Side.ORIGIN), notPlain[0]);
+        }
+        ComparedColumn numbers = ComparedColumn.of(column("a", "numeric(10,2)", "numeric", -1),
+                column("a", "numeric(12,4)", "numeric", -1));
+        assertFalse(numbers.plainOutput(), "trailing zeros trimmed: not the output");
+        assertEquals(numbers.expression(Side.DESTINATION), numbers.recordExpression(Side.DESTINATION));
+        ComparedColumn floats = ComparedColumn.of(column("a", "real", "float4", -1),
+                column("a", "double precision", "float8", -1));
+        assertFalse(floats.plainOutput());
+        assertEquals("\"A b\"", ComparedColumn.of(column("A b", "bigint", "int8", -1),
+                column("A b", "bigint", "int8", -1)).recordExpression(Side.ORIGIN), "quoted");
     }
 
     @Test
     void digestsDependOnEveryPart() {
-        String d = Verification.digest(10, "123", "456");
-        assertEquals(16, d.length());
-        assertEquals(d, Verification.digest(10, "123", "456"));
-        assertFalse(d.equals(Verification.digest(11, "123", "456")));
-        assertFalse(d.equals(Verification.digest(10, "124", "456")));
-        assertFalse(d.equals(Verification.digest(10, "123", "457")));
+        TableQuery.RowHash bytes = TableQuery.RowHash.UTF8_BYTES;
+        String d = Verification.digest(bytes, 10, BigInteger.valueOf(123));
+        assertEquals(32, d.length(), "128 bits");
+        assertEquals(d, Verification.digest(bytes, 10, BigInteger.valueOf(123)));
+        assertFalse(d.equals(Verification.digest(bytes, 11, BigInteger.valueOf(123))));
+        assertFalse(d.equals(Verification.digest(bytes, 10, BigInteger.valueOf(124))));
+        assertFalse(d.equals(Verification.digest(TableQuery.RowHash.UTF8_TEXT, 10, BigInteger.valueOf(123))),
+                "two hash spellings never give equal digests");
     }
 }
