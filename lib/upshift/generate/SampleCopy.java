@@ -111,6 +111,7 @@ public final class SampleCopy {
                 st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
             }
             Set<QualifiedName> onSource = tablesOn(source);
+            Set<QualifiedName> partitioned = partitioned(source);
             for (SchemaModel.Table t : model.tables().values()) {
                 if (!onSource.contains(t.name())) {
                     continue;
@@ -119,7 +120,7 @@ public final class SampleCopy {
                 Map<String, String> sampled = new LinkedHashMap<>();
                 rows.put(t.name(), sampled);
                 String sql = "SELECT " + keyExpr(t) + ", pg_catalog.row_to_json(x)::text FROM (SELECT "
-                        + columnList(t) + " FROM " + t.name().sql() + " TABLESAMPLE BERNOULLI (?) REPEATABLE (?)) x";
+                        + columnList(t) + " FROM " + from(t, partitioned) + " TABLESAMPLE BERNOULLI (?) REPEATABLE (?)) x";
                 try (PreparedStatement ps = source.prepareStatement(sql)) {
                     ps.setDouble(1, percent);
                     ps.setLong(2, seed);
@@ -137,7 +138,7 @@ public final class SampleCopy {
                             continue;
                         }
                         added |= fetchReferenced(source, model.table(fk.parent()), fk, rows.get(name).values(),
-                                rows.get(fk.parent()));
+                                rows.get(fk.parent()), partitioned);
                     }
                 }
             }
@@ -173,6 +174,28 @@ public final class SampleCopy {
         return new LinkedHashSet<>(SchemaModel.userTables(c));
     }
 
+    /** The partitioned tables of the source: read with their partitions, which are no tables of the model. */
+    private static Set<QualifiedName> partitioned(Connection c) throws SQLException {
+        Set<QualifiedName> result = new LinkedHashSet<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT n.nspname, c.relname"
+                + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE c.relkind = 'p'")) {
+            while (rs.next()) {
+                result.add(new QualifiedName(rs.getString(1), rs.getString(2)));
+            }
+        }
+        return result;
+    }
+
+    /**
+     * The table's own rows: ONLY, because an inheritance parent's scan includes its children's rows, and the
+     * children are tables of the model, copied on their own; a partitioned table with its partitions, which are
+     * not.
+     */
+    private static String from(SchemaModel.Table t, Set<QualifiedName> partitioned) {
+        return (partitioned.contains(t.name()) ? "" : "ONLY ") + t.name().sql();
+    }
+
     /** The columns the copy carries: every column but generated ones. */
     private static List<SchemaModel.Col> carried(SchemaModel.Table t) {
         return t.columns().stream().filter(c -> !c.column().generated()).toList();
@@ -200,7 +223,8 @@ public final class SampleCopy {
 
     /** Adds the parent rows that {@code children} reference and the copy lacks; whether any was added. */
     private static boolean fetchReferenced(Connection source, SchemaModel.Table parent, SchemaModel.ForeignKey fk,
-            java.util.Collection<String> children, Map<String, String> parentRows) throws SQLException {
+            java.util.Collection<String> children, Map<String, String> parentRows, Set<QualifiedName> partitioned)
+            throws SQLException {
         Set<String> wanted = new LinkedHashSet<>();
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         for (String child : children) {
@@ -232,7 +256,7 @@ public final class SampleCopy {
         String refs = "pg_catalog.jsonb_build_array(" + String.join(", ", fk.refColumns().stream()
                 .map(c -> "x." + Sql.ident(c)).toList()) + ")";
         String sql = "SELECT " + keyExpr(parent) + ", pg_catalog.row_to_json(x)::text FROM (SELECT "
-                + columnList(parent) + " FROM " + parent.name().sql() + ") x WHERE " + refs
+                + columnList(parent) + " FROM " + from(parent, partitioned) + ") x WHERE " + refs
                 + " = ANY (?::jsonb[])";
         int before = parentRows.size();
         try (PreparedStatement ps = source.prepareStatement(sql)) {

@@ -47,6 +47,8 @@ class RehearseSampleFromTest {
                 PRIMARY KEY (sent, carrier));
             CREATE TABLE tracking (id int PRIMARY KEY, sent timestamptz NOT NULL, carrier text NOT NULL,
                 FOREIGN KEY (sent, carrier) REFERENCES shipment);
+            CREATE TABLE note (id serial PRIMARY KEY, body text);
+            CREATE TABLE pinned_note (pinned date, PRIMARY KEY (id)) INHERITS (note);
             """;
 
     static final String DATA = """
@@ -62,6 +64,9 @@ class RehearseSampleFromTest {
                 'carrier ' || g % 3, g / 7.0 FROM generate_series(1, 500) g;
             INSERT INTO tracking SELECT g, sent, carrier FROM (SELECT row_number() OVER () AS g, sent, carrier
                 FROM shipment, generate_series(1, 4)) x;
+            INSERT INTO note (body) SELECT 'note ' || g FROM generate_series(1, 2000) g;
+            INSERT INTO pinned_note (body, pinned) SELECT 'pinned ' || g, date '2026-01-01' + g
+                FROM generate_series(1, 2000) g;
             """;
 
     private static Connection connect(PgServer server, String db) throws SQLException {
@@ -113,6 +118,10 @@ class RehearseSampleFromTest {
             assertTrue(count(t, "SELECT count(*) FROM tracking") > 20, "a 5% sample of 2000 tracking rows");
             assertEquals(0, count(t, "SELECT count(*) FROM tracking k LEFT JOIN shipment s ON (s.sent, s.carrier)"
                     + " = (k.sent, k.carrier) WHERE s.sent IS NULL"), "every shipment a tracking row references");
+            // an inheritance parent's sample is its own rows: its children's rows come with the child's sample
+            assertEquals(0, count(t, "SELECT count(*) - count(DISTINCT id) FROM note"), "no row copied twice");
+            assertEquals(0, count(t, "SELECT count(*) FROM ONLY note WHERE body LIKE 'pinned %'"));
+            assertTrue(count(t, "SELECT count(*) FROM pinned_note") > 20, "the child is sampled too");
             // the chain of parents goes down to the root: many more categories than the 5% sampled
             long maxCategory = count(t, "SELECT coalesce(max(id), 0) FROM category");
             assertEquals(maxCategory, count(t, "SELECT count(*) FROM category"), "every ancestor is there");
