@@ -111,6 +111,14 @@ public final class Rehearsal {
         return run(servers, false);
     }
 
+    /**
+     * Puts what the caller did before {@link #run(RehearsalServers)} (e.g. start the servers) on the timeline, as
+     * {@link #run()} times its own start.
+     */
+    public void recordStep(String what, double seconds) {
+        timeline.add(what, seconds, ExitCode.OK, "");
+    }
+
     /** What the last {@link #run} reported (also when it failed part-way), or null before a run. */
     public Timeline.Summary summary() {
         return summary;

@@ -51,8 +51,13 @@ public final class RehearsalRunner {
                     spec.junitReport() == null ? null : Path.of(spec.junitReport()), spec.newModelCommand(),
                     newModelDir, spec.defaults(), null, 0, java.util.List.of());
             Output out = new Output(System.out, System.err, false, false);
-            ServerProvider.Started started = provider.start(spec.origin(), spec.destination(), out::note);
             Rehearsal rehearsal = new Rehearsal(options, new MigrationNames(MIGRATION), out);
+            String starting = "start servers " + spec.origin() + " and " + spec.destination() + " ("
+                    + provider.label() + ")";
+            out.note("== " + starting);
+            long t = System.nanoTime();
+            ServerProvider.Started started = provider.start(spec.origin(), spec.destination(), out::note);
+            rehearsal.recordStep(starting, (System.nanoTime() - t) / 1e9);
             int exit;
             try {
                 exit = rehearsal.run(started.servers());

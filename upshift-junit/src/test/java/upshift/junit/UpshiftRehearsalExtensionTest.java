@@ -43,6 +43,7 @@ class UpshiftRehearsalExtensionTest {
         assertEquals(Boolean.TRUE, report.verified(), rehearsed.reportText());
         assertEquals(0L, report.lostWrites(), rehearsed.reportText());
         List<String> steps = report.steps().stream().map(Timeline.Step::step).toList();
+        assertTrue(steps.get(0).startsWith("start servers 13 and 16 (" + rehearsed.provider() + ")"), steps.toString());
         for (String step : List.of("create-publication", "create-subscription", "switchover", "switchback",
                 "cleanup --forward")) {
             assertTrue(steps.contains(step), step + " not in " + steps);
