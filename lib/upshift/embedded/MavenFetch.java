@@ -34,9 +34,15 @@ public final class MavenFetch {
         try {
             File log = File.createTempFile("upshift-mvn-fetch", ".log");
             try {
-                Process p = new ProcessBuilder(List.of("mvn", "-q", "-B",
+                List<String> command = new java.util.ArrayList<>(List.of("mvn", "-q", "-B",
                         "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:get", "-Dartifact=" + artifact,
-                        "-Dtransitive=false"))
+                        "-Dtransitive=false"));
+                // into the repository PostgresBinaries looks in (a build's -Dmaven.repo.local, e.g. a CI cache)
+                String repository = System.getProperty("maven.repo.local");
+                if (repository != null && !repository.isBlank()) {
+                    command.add("-Dmaven.repo.local=" + repository);
+                }
+                Process p = new ProcessBuilder(command)
                         .redirectErrorStream(true).redirectOutput(log).redirectInput(ProcessBuilder.Redirect.from(
                                 new File("/dev/null"))).start();
                 if (!p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {

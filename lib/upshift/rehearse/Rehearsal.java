@@ -84,6 +84,7 @@ public final class Rehearsal {
     private final Output out;
     private final Timeline timeline = new Timeline();
     private Map<String, String> env;
+    private volatile Timeline.Summary summary;
 
     /**
      * Each step runs its own script ({@link Step#scriptClass()}), which the rehearse script compiles in with its
@@ -97,8 +98,35 @@ public final class Rehearsal {
 
     /** Runs the whole rehearsal; exit 0 only if verification passed and no acknowledged write was lost. */
     public int run() throws Exception {
-        int from = options.from();
-        int to = options.to();
+        RehearsalServers servers = timed("start servers " + options.from() + " and " + options.to(),
+                () -> RehearsalServers.start(options.from(), options.to(), out::note));
+        return run(servers, true);
+    }
+
+    /**
+     * Runs the whole rehearsal on two servers the caller started and stops ({@code options.from/to} are theirs);
+     * they stay running afterwards, with what the rehearsal left on them, for the caller's own checks.
+     */
+    public int run(RehearsalServers servers) throws Exception {
+        return run(servers, false);
+    }
+
+    /**
+     * Puts what the caller did before {@link #run(RehearsalServers)} (e.g. start the servers) on the timeline, as
+     * {@link #run()} times its own start.
+     */
+    public void recordStep(String what, double seconds) {
+        timeline.add(what, seconds, ExitCode.OK, "");
+    }
+
+    /** What the last {@link #run} reported (also when it failed part-way), or null before a run. */
+    public Timeline.Summary summary() {
+        return summary;
+    }
+
+    private int run(RehearsalServers servers, boolean owned) throws Exception {
+        int from = servers.originMajor();
+        int to = servers.destinationMajor();
         Path schemaGiven = options.schema();
         Path schema = NewModel.schemaFile(schemaGiven);
         Path newSchema = NewModel.schemaFile(options.newSchema());
@@ -110,8 +138,6 @@ public final class Rehearsal {
         RowCounts.Stats stats = schema != null && options.statsFrom() != null ? readStats(options.statsFrom())
                 : RowCounts.Stats.NONE;
         String appRole = schema == null ? SampleApp.APP_ROLE : SCHEMA_APP_ROLE;
-        RehearsalServers servers = timed("start servers " + from + " and " + to,
-                () -> RehearsalServers.start(from, to, out::note));
         Workload workload = null;
         TableWorkload tableWorkload = null;
         LagSampler lag = null;
@@ -253,12 +279,15 @@ public final class Rehearsal {
                     lag == null ? List.of() : lag.samples(), copy != null && copy > 0 ? originRows / copy : null,
                     freeze, freezeBack, verified, acknowledged, refused, lost, timeline.elapsed(),
                     data == null ? null : data.tables(), writes, failure);
+            this.summary = summary;
             Timeline.print(out, summary);
             if (options.junit() != null) {
                 JUnitReport.write(options.junit(), summary);
                 out.note("JUnit report: " + options.junit());
             }
-            if (keep) {
+            if (!owned) {
+                // the caller's servers: it stops them
+            } else if (keep) {
                 RehearsalServers.Kept kept = servers.keepRunning();
                 out.line("servers left running (--keep):");
                 out.line("  export PGPASSFILE=" + kept.passwordFile());

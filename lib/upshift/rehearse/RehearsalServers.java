@@ -24,10 +24,83 @@ public final class RehearsalServers implements AutoCloseable {
 
     public static final String DATABASE = "shop";
 
-    private final EmbeddedPostgres origin;
-    private final EmbeddedPostgres destination;
+    /**
+     * A running server a rehearsal can use: superuser access from this JVM, and how the other server of the pair
+     * reaches it (loopback for embedded servers; a container's network alias for Testcontainers). It needs
+     * wal_level = logical and room for the rehearsal's slots and workers, as {@link EmbeddedPostgres} starts them.
+     */
+    public interface Server extends AutoCloseable {
 
-    private RehearsalServers(EmbeddedPostgres origin, EmbeddedPostgres destination) {
+        int major();
+
+        /** The server's version, e.g. {@code 13.23}. */
+        String version();
+
+        /** Host and port as this JVM reaches it. */
+        String host();
+
+        int port();
+
+        String superuser();
+
+        String password();
+
+        /** {@code jdbc:postgresql://host:port/database}, no credentials in it. */
+        default String jdbcUrl(String database) {
+            return "jdbc:postgresql://" + host() + ":" + port() + "/" + database;
+        }
+
+        /** The libpq conninfo with which the other server of the pair reaches this one's database. */
+        default String peerConninfo(String database) {
+            return Endpoint.resolve("postgresql://" + superuser() + ":" + password() + "@" + host() + ":" + port()
+                    + "/" + database).conninfo();
+        }
+
+        /** Stops the server. */
+        @Override
+        void close();
+    }
+
+    /** An embedded server as a rehearsal's {@link Server}. */
+    private record Embedded(EmbeddedPostgres server) implements Server {
+        public int major() {
+            return server.major();
+        }
+
+        public String version() {
+            return server.version();
+        }
+
+        public String host() {
+            return server.host();
+        }
+
+        public int port() {
+            return server.port();
+        }
+
+        public String superuser() {
+            return server.superuser();
+        }
+
+        public String password() {
+            return server.password();
+        }
+
+        public void close() {
+            server.close();
+        }
+
+        @Override
+        public String toString() {
+            return server.toString();
+        }
+    }
+
+    private final Server origin;
+    private final Server destination;
+
+    private RehearsalServers(Server origin, Server destination) {
         this.origin = origin;
         this.destination = destination;
     }
@@ -37,14 +110,29 @@ public final class RehearsalServers implements AutoCloseable {
         EmbeddedPostgres o = EmbeddedPostgres.builder(fromMajor).progress(progress).start();
         try {
             EmbeddedPostgres d = EmbeddedPostgres.builder(toMajor).progress(progress).start();
-            RehearsalServers servers = new RehearsalServers(o, d);
-            servers.createDatabase(o);
-            servers.createDatabase(d);
-            return servers;
+            try {
+                return of(new Embedded(o), new Embedded(d));
+            } catch (RuntimeException e) {
+                d.close();
+                throw e;
+            }
         } catch (RuntimeException e) {
             o.close();
             throw e;
         }
+    }
+
+    /**
+     * Two servers someone else started (e.g. in containers), with the database {@value #DATABASE} created on each.
+     * {@link #close()} stops them.
+     */
+    public static RehearsalServers of(Server origin, Server destination) {
+        RehearsalServers servers = new RehearsalServers(origin, destination);
+        servers.createDatabase(origin);
+        servers.createDatabase(destination);
+        upshift.connect.Secrets.register(origin.password());
+        upshift.connect.Secrets.register(destination.password());
+        return servers;
     }
 
     /** The sample shop: old model with {@code rows} rows on origin, new model on destination, the app role on both. */
@@ -76,7 +164,7 @@ public final class RehearsalServers implements AutoCloseable {
      * table and sequence of every non-system schema there.
      */
     public void grantApplicationEverywhere(String role, String password) throws SQLException {
-        for (EmbeddedPostgres server : java.util.List.of(origin, destination)) {
+        for (Server server : java.util.List.of(origin, destination)) {
             try (Connection c = connect(server)) {
                 execute(c, "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = "
                         + upshift.sql.Sql.literal(role) + ") THEN CREATE ROLE " + upshift.sql.Sql.ident(role)
@@ -118,7 +206,7 @@ public final class RehearsalServers implements AutoCloseable {
      * application's own migration command; the superuser connects to it.
      */
     public Reference createReferenceDatabase(String name, boolean onDestination) {
-        EmbeddedPostgres server = onDestination ? destination : origin;
+        Server server = onDestination ? destination : origin;
         try (Connection c = DriverManager.getConnection(server.jdbcUrl("postgres"), server.superuser(),
                 server.password()); Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE " + upshift.sql.Sql.ident(name));
@@ -133,7 +221,8 @@ public final class RehearsalServers implements AutoCloseable {
 
     /** Drops a database {@link #createReferenceDatabase} made, once its schema has been dumped. */
     public void dropReferenceDatabase(Reference reference) throws SQLException {
-        EmbeddedPostgres server = reference.port() == destination.port() ? destination : origin;
+        Server server = reference.port() == destination.port() && reference.host().equals(destination.host())
+                ? destination : origin;
         try (Connection c = DriverManager.getConnection(server.jdbcUrl("postgres"), server.superuser(),
                 server.password()); Statement st = c.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS " + upshift.sql.Sql.ident(reference.database()));
@@ -149,6 +238,16 @@ public final class RehearsalServers implements AutoCloseable {
 
     public static String jdbcUrl(Reference reference) {
         return "jdbc:postgresql://" + reference.host() + ":" + reference.port() + "/" + reference.database();
+    }
+
+    /** The origin server (for a caller's own checks after the rehearsal). */
+    public Server origin() {
+        return origin;
+    }
+
+    /** The destination server. */
+    public Server destination() {
+        return destination;
     }
 
     public int originMajor() {
@@ -197,11 +296,11 @@ public final class RehearsalServers implements AutoCloseable {
 
     /** How the destination server reaches origin (and back): both listen on loopback. */
     public String originConninfo() {
-        return Endpoint.resolve(originUrl()).conninfo();
+        return origin.peerConninfo(DATABASE);
     }
 
     public String destinationConninfo() {
-        return Endpoint.resolve(destinationUrl()).conninfo();
+        return destination.peerConninfo(DATABASE);
     }
 
     public String originJdbcUrl() {
@@ -236,21 +335,24 @@ public final class RehearsalServers implements AutoCloseable {
      * (mode 0600) for PGPASSFILE, which psql and upshift both read.
      */
     public Kept keepRunning() throws IOException {
-        origin.keepRunningAfterExit();
-        destination.keepRunningAfterExit();
+        if (!(origin instanceof Embedded o) || !(destination instanceof Embedded d)) {
+            throw new UpshiftException("only embedded servers can be kept running", "stop them with their owner");
+        }
+        o.server().keepRunningAfterExit();
+        d.server().keepRunningAfterExit();
         Path passwordFile = Files.createTempFile("upshift-rehearsal-", ".pgpass",
                 java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                         java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         Files.writeString(passwordFile, passwordLine(origin) + passwordLine(destination));
         return new Kept(urlWithoutPassword(origin), urlWithoutPassword(destination), passwordFile,
-                java.util.List.of(origin.stopCommand(), destination.stopCommand(), "rm -f " + passwordFile));
+                java.util.List.of(o.server().stopCommand(), d.server().stopCommand(), "rm -f " + passwordFile));
     }
 
-    private static String passwordLine(EmbeddedPostgres server) {
+    private static String passwordLine(Server server) {
         return server.host() + ":" + server.port() + ":*:" + server.superuser() + ":" + server.password() + "\n";
     }
 
-    private static String urlWithoutPassword(EmbeddedPostgres server) {
+    private static String urlWithoutPassword(Server server) {
         return "postgresql://" + server.superuser() + "@" + server.host() + ":" + server.port() + "/" + DATABASE;
     }
 
@@ -263,7 +365,7 @@ public final class RehearsalServers implements AutoCloseable {
         }
     }
 
-    private void createDatabase(EmbeddedPostgres server) {
+    private void createDatabase(Server server) {
         try (Connection c = DriverManager.getConnection(server.jdbcUrl("postgres"), server.superuser(),
                 server.password()); Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE " + DATABASE);
@@ -273,12 +375,12 @@ public final class RehearsalServers implements AutoCloseable {
         }
     }
 
-    private static String url(EmbeddedPostgres server) {
+    private static String url(Server server) {
         return "postgresql://" + server.superuser() + ":" + server.password() + "@" + server.host() + ":"
                 + server.port() + "/" + DATABASE;
     }
 
-    private static Connection connect(EmbeddedPostgres server) throws SQLException {
+    private static Connection connect(Server server) throws SQLException {
         return DriverManager.getConnection(server.jdbcUrl(DATABASE), server.superuser(), server.password());
     }
 

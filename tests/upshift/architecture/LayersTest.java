@@ -93,6 +93,29 @@ public class LayersTest {
         assertEquals(List.of(), offenders, "the runbook core must not depend on the rehearsal part");
     }
 
+    /**
+     * The JUnit 5 extension (module upshift-junit) sits on the rehearsal part like the rehearse script, but it is a
+     * library, not a command line: it drives {@code upshift.rehearse} and never {@code upshift.cli} or picocli.
+     */
+    @Test
+    void theJUnitExtensionUsesNeitherCliNorPicocli() throws IOException {
+        Path root = Run.checkout().resolve("upshift-junit/src/main/java");
+        List<String> offenders = new ArrayList<>();
+        int files = 0;
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path file : paths.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
+                files++;
+                Source source = Source.parse("upshift-junit/" + root.getParent().getParent().relativize(file),
+                        Files.readString(file));
+                source.references().stream().filter(r -> r.target().equals(CLI))
+                        .forEach(r -> offenders.add(r.toString()));
+                source.picocli().forEach(r -> offenders.add(r.toString()));
+            }
+        }
+        assertTrue(files > 0, "no source under " + root);
+        assertEquals(List.of(), offenders, "upshift-junit drives upshift.rehearse, never the command layer");
+    }
+
     // ---- the rules can fail: the scanner and the cycle search on sources written here ---------------------------
 
     @Test

@@ -147,25 +147,77 @@ class DepsInStepTest {
                 "lib/upshift/embedded/MavenFetch.VERSIONS must name pom.xml's zonky.pgNN.version");
     }
 
+    /** Every version is pinned in the parent pom: no module's dependency or plugin names one. */
+    @Test
+    void noModulePinsAVersion() throws Exception {
+        Document root = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(CHECKOUT.resolve("pom.xml").toFile());
+        NodeList modules = root.getElementsByTagName("module");
+        assertTrue(modules.getLength() >= 3, "core, upshift-junit and the example");
+        List<String> pinned = new java.util.ArrayList<>();
+        for (int i = 0; i < modules.getLength(); i++) {
+            Path pom = CHECKOUT.resolve(modules.item(i).getTextContent().trim()).resolve("pom.xml");
+            Document module = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile());
+            for (String tag : List.of("dependency", "plugin")) {
+                NodeList elements = module.getElementsByTagName(tag);
+                for (int j = 0; j < elements.getLength(); j++) {
+                    Element e = (Element) elements.item(j);
+                    Element version = childOrNull(e, "version");
+                    if (version != null) {
+                        pinned.add(CHECKOUT.relativize(pom) + ": " + text(e, "artifactId") + " "
+                                + version.getTextContent().trim());
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), pinned, "pin versions in the parent pom's dependencyManagement/pluginManagement");
+    }
+
+    private static Element childOrNull(Element parent, String tag) {
+        for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element e && e.getTagName().equals(tag)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
     static List<Path> scripts() throws IOException {
         try (Stream<Path> files = Files.list(CHECKOUT.resolve("scripts"))) {
             return files.filter(p -> p.toString().endsWith(".java")).sorted().collect(Collectors.toList());
         }
     }
 
+    /**
+     * The core module's compile dependencies (core/pom.xml names no version) at the versions the parent pom's
+     * dependencyManagement pins (its properties).
+     */
     private static Set<String> pomCompileDependencies() throws Exception {
-        Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        Document root = DocumentBuilderFactory.newInstance().newDocumentBuilder()
                 .parse(CHECKOUT.resolve("pom.xml").toFile());
+        Document core = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(CHECKOUT.resolve("core/pom.xml").toFile());
         Map<String, String> properties = new HashMap<>();
-        NodeList props = ((Element) pom.getElementsByTagName("properties").item(0)).getChildNodes();
+        NodeList props = ((Element) root.getElementsByTagName("properties").item(0)).getChildNodes();
         for (int i = 0; i < props.getLength(); i++) {
             Node n = props.item(i);
             if (n instanceof Element e) {
                 properties.put(e.getTagName(), e.getTextContent().trim());
             }
         }
+        Map<String, String> managed = new HashMap<>();
+        Element management = (Element) root.getElementsByTagName("dependencyManagement").item(0);
+        NodeList pinned = management.getElementsByTagName("dependency");
+        for (int i = 0; i < pinned.getLength(); i++) {
+            Element d = (Element) pinned.item(i);
+            String version = text(d, "version");
+            if (version.startsWith("${")) {
+                version = properties.get(version.substring(2, version.length() - 1));
+            }
+            managed.put(text(d, "groupId") + ":" + text(d, "artifactId"), version);
+        }
         Set<String> result = new TreeSet<>();
-        Element dependencies = (Element) pom.getDocumentElement().getElementsByTagName("dependencies").item(0);
+        Element dependencies = child(core.getDocumentElement(), "dependencies");
         NodeList list = dependencies.getElementsByTagName("dependency");
         for (int i = 0; i < list.getLength(); i++) {
             Element d = (Element) list.item(i);
@@ -173,13 +225,22 @@ class DepsInStepTest {
             if (scope != null && !scope.equals("compile")) {
                 continue;
             }
-            String version = text(d, "version");
-            if (version.startsWith("${")) {
-                version = properties.get(version.substring(2, version.length() - 1));
-            }
-            result.add(text(d, "groupId") + ":" + text(d, "artifactId") + ":" + version);
+            assertEquals(null, text(d, "version"), "core/pom.xml pins a version: the parent pom's"
+                    + " dependencyManagement is the one place");
+            String coordinates = text(d, "groupId") + ":" + text(d, "artifactId");
+            assertNotNull(managed.get(coordinates), coordinates + " is not in the parent pom's dependencyManagement");
+            result.add(coordinates + ":" + managed.get(coordinates));
         }
         return result;
+    }
+
+    private static Element child(Element parent, String tag) {
+        for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element e && e.getTagName().equals(tag)) {
+                return e;
+            }
+        }
+        throw new AssertionError("no <" + tag + "> in <" + parent.getTagName() + ">");
     }
 
     private static String text(Element parent, String tag) {

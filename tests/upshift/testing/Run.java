@@ -41,7 +41,8 @@ public record Run(int exitCode, String stdout, String stderr) {
 
     /** The repository checkout (Surefire passes it; falls back to the working directory). */
     public static Path checkout() {
-        return Path.of(System.getProperty("upshift.checkout", System.getProperty("user.dir")));
+        return Path.of(System.getProperty("upshift.checkout", System.getProperty("user.dir"))).toAbsolutePath()
+                .normalize();
     }
 
     /**
