@@ -50,8 +50,8 @@ public final class SequenceCatalog {
      * One page of sequences. Parameters (in {@code p}): whether the state of every sequence not called is wanted or
      * only of those the role may not write (13 to 17), whether query_to_xml may be used, the exclusion patterns, the
      * last oid of the previous page. The innermost query reads only the catalog (pg_class, pg_namespace, pg_sequence in oid order,
-     * one batch; no sequence is opened or locked there); only that batch's rows then get their rights (a superuser
-     * has them all: no privilege function runs) and owning column; and only the rows readable and not excluded
+     * one batch; no sequence is opened or locked there; USAGE once per schema); only that batch's rows then get their
+     * rights (a superuser has them all: no privilege function runs) and owning column; and only the rows readable and not excluded
      * ({@code want_state}) open their sequence, once, in the lateral subquery {@code v} (its functions are strict: a
      * NULL argument means no call): {@code %2$s} is that subquery, {@code %3$s} the columns it gives (see
      * {@link #STATE_13} and {@link #STATE_18}). Each subquery has OFFSET 0 so that no function runs twice for a row.
@@ -65,28 +65,32 @@ public final class SequenceCatalog {
                       FROM (SELECT b.oid, b.nspname, b.relname,
                                    pg_catalog.format_type(b.seqtypid, NULL) AS type,
                                    b.seqincrement, b.seqmin, b.seqmax, b.seqstart, b.seqcycle,
-                                   b.super OR (pg_catalog.has_sequence_privilege(b.oid::pg_catalog.oid, 'SELECT')
-                                               AND pg_catalog.has_schema_privilege(b.nspoid, 'USAGE')) AS readable,
+                                   b.super OR (b.usage
+                                               AND pg_catalog.has_sequence_privilege(b.oid::pg_catalog.oid, 'SELECT'))
+                                       AS readable,
                                    b.super OR pg_catalog.has_sequence_privilege(b.oid::pg_catalog.oid, 'UPDATE')
                                        AS writable,
                                    (b.relname LIKE ANY (b.excludes)
                                     OR b.nspname || '.' || b.relname LIKE ANY (b.excludes)) AS excluded,
                                    tn.nspname AS owner_schema, t.relname AS owner_table, a.attname AS owner_column,
                                    b.batch
-                              FROM (SELECT c.oid::pg_catalog.int8 AS oid, n.oid AS nspoid, n.nspname, c.relname,
+                              FROM (SELECT c.oid::pg_catalog.int8 AS oid, n.usage, n.nspname, c.relname,
                                            s.seqtypid, s.seqincrement, s.seqmin, s.seqmax, s.seqstart, s.seqcycle,
                                            r.super, p.excludes, %1$s AS batch
                                       FROM pg_catalog.pg_class c
-                                      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                                      JOIN (SELECT n.oid, n.nspname, pg_catalog.has_schema_privilege(n.oid, 'USAGE')
+                                                       AS usage
+                                              FROM pg_catalog.pg_namespace n
+                                             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+                                               AND n.nspname NOT LIKE 'pg\\_toast%%'
+                                               AND n.nspname NOT LIKE 'pg\\_temp%%'
+                                            OFFSET 0) n ON n.oid = c.relnamespace
                                       JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
                                       CROSS JOIN p
                                       CROSS JOIN (SELECT coalesce(pg_catalog.bool_or(rolsuper), false) AS super
                                                     FROM pg_catalog.pg_roles WHERE rolname = CURRENT_USER) r
                                      WHERE c.relkind = 'S'
                                        AND c.oid::pg_catalog.int8 > p.after
-                                       AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-                                       AND n.nspname NOT LIKE 'pg\\_toast%%'
-                                       AND n.nspname NOT LIKE 'pg\\_temp%%'
                                      ORDER BY c.oid::pg_catalog.int8
                                      LIMIT %1$s) b
                               LEFT JOIN pg_catalog.pg_depend d
