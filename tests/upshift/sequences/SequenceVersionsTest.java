@@ -2,6 +2,7 @@ package upshift.sequences;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -144,6 +145,53 @@ class SequenceVersionsTest {
         expected.put("down", new SequenceState(-50, true));
         assertEquals(expected, after, "set where behind, the rest exactly as it was (is_called too)");
         assertFalse(after.get("ahead_uncalled").isCalled(), "read by the write, put back not called");
+    }
+
+    @ParameterizedTest(name = "PostgreSQL {1}: SELECT revoked between the read and the write [{0}]")
+    @MethodSource("versions")
+    void rightsLostBeforeTheWrite(PgProvider provider, int major) throws Exception {
+        PgServer server = Providers.shared(provider, major);
+        String o = "seqv_revoke_origin";
+        String d = "seqv_revoke_destination";
+        server.createDatabase(o);
+        server.createDatabase(d);
+        try (Connection su = DriverManager.getConnection(server.jdbcUrl(o), server.superuser(), server.password());
+             Statement st = su.createStatement()) {
+            st.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'seqv_user') THEN"
+                    + " CREATE ROLE seqv_user LOGIN PASSWORD '" + PASSWORD + "'; END IF; END $$");
+            st.execute("CREATE SCHEMA s; CREATE SEQUENCE s.a; SELECT setval('s.a', 100);"
+                    + " GRANT USAGE ON SCHEMA s TO seqv_user; GRANT SELECT ON s.a TO seqv_user");
+        }
+        try (Connection su = DriverManager.getConnection(server.jdbcUrl(d), server.superuser(), server.password());
+             Statement st = su.createStatement()) {
+            st.execute("CREATE SCHEMA s; CREATE SEQUENCE s.a AS bigint;"
+                    + " GRANT USAGE ON SCHEMA s TO seqv_user; GRANT SELECT, UPDATE ON s.a TO seqv_user");
+        }
+        SequencePlan plan;
+        try (Connection oc = DriverManager.getConnection(server.jdbcUrl(o), ROLE, PASSWORD);
+             Connection dc = DriverManager.getConnection(server.jdbcUrl(d), ROLE, PASSWORD)) {
+            plan = SequenceSync.plan(oc, dc, List.of(), 0, false);
+        }
+        assertEquals(1, plan.toSet().size(), plan.entries().toString());
+        try (Connection su = DriverManager.getConnection(server.jdbcUrl(d), server.superuser(), server.password());
+             Statement st = su.createStatement()) {
+            st.execute("REVOKE SELECT ON s.a FROM seqv_user");
+        }
+        PrintStream sink = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        StatementRunner runner = new StatementRunner(new Output(sink, sink, false, false), false);
+        try (Cluster destination = new Cluster("destination", Endpoint.resolve("postgresql://" + ROLE + ":"
+                + PASSWORD + "@" + server.host() + ":" + server.port() + "/" + d),
+                ConnectSettings.defaults("upshift test"))) {
+            if (major >= 18) {
+                SequencePlan.Applied applied = plan.apply(runner, destination);
+                assertEquals(0, applied.sequencesSet());
+                assertEquals(SequenceAction.NO_PRIVILEGE, plan.entries().get(0).action(), plan.entries().toString());
+            } else {
+                RuntimeException e = assertThrows(RuntimeException.class, () -> plan.apply(runner, destination));
+                assertTrue(String.valueOf(e.getMessage()).contains("permission denied"), e.toString());
+            }
+        }
+        assertEquals(Map.of("a", new SequenceState(1, false)), direct(server, d), "untouched");
     }
 
     /** Each sequence's state by name, read from the relation as the superuser. */
