@@ -29,9 +29,9 @@ import upshift.sql.QualifiedName;
  * plain SELECT can run a query per row; nothing is created or written on the server. On 18 and later
  * {@code pg_get_sequence_data} gives both, exactly, in one call.
  *
- * <p>Where the time goes (10,000 sequences, a fresh session, 13): reading the catalog is a few milliseconds; nearly
- * all the rest is the server opening each sequence for the first time in the session (building its relation cache
- * entry, taking its lock, reading its page), some 20 microseconds of server CPU each, and query_to_xml's ~30 per
+ * <p>Where the time goes (a fresh session, 13; see BENCHMARKS.md): the catalog part is ~8 microseconds of server CPU
+ * a sequence; most of the rest is the server opening each sequence for the first time in the session (building its
+ * relation cache entry, taking its lock, reading its page), ~18 microseconds each, and query_to_xml's ~40 per
  * sequence not called. So the query opens each sequence once, computes rights only for the page it returns (none
  * for a superuser) and runs no function twice for a row.
  *
@@ -49,12 +49,13 @@ public final class SequenceCatalog {
     /**
      * One page of sequences. Parameters (in {@code p}): whether the state of every sequence not called is wanted or
      * only of those the role may not write (13 to 17), whether query_to_xml may be used, the exclusion patterns, the
-     * last oid of the previous page. The innermost query reads only the catalog (pg_class, pg_namespace, pg_sequence in oid order,
-     * one batch; no sequence is opened or locked there; USAGE once per schema); only that batch's rows then get their
-     * rights (a superuser has them all: no privilege function runs) and owning column; and only the rows readable and not excluded
-     * ({@code want_state}) open their sequence, once, in the lateral subquery {@code v} (its functions are strict: a
-     * NULL argument means no call): {@code %2$s} is that subquery, {@code %3$s} the columns it gives (see
-     * {@link #STATE_13} and {@link #STATE_18}). Each subquery has OFFSET 0 so that no function runs twice for a row.
+     * last oid of the previous page. The innermost query reads only the catalog (pg_class, pg_namespace, pg_sequence
+     * in oid order, one batch; no sequence is opened or locked there; USAGE once per schema); only that batch's rows
+     * then get their rights (a superuser has them all: no privilege function runs) and owning column; and only the
+     * rows readable and not excluded ({@code want_state}) open their sequence, once, in the lateral subquery
+     * {@code v} (its functions are strict: a NULL argument means no call): {@code %2$s} is that subquery,
+     * {@code %3$s} the columns it gives (see {@link #STATE_13} and {@link #STATE_18}). Each subquery has OFFSET 0 so
+     * that no function runs twice for a row.
      */
     private static final String QUERY = """
             WITH p AS (SELECT ?::pg_catalog.bool AS every_state, ?::pg_catalog.bool AS xml,
@@ -111,8 +112,8 @@ public final class SequenceCatalog {
 
     /**
      * The state on 13 to 17: pg_sequence_last_value (NULL when not called) opens the sequence once; for the ones not
-     * called, and only where wanted ({@code want_xml}), query_to_xml runs {@code SELECT last_value, is_called} on the relation (the one
-     * way a plain SELECT can run a query per row; nothing is created or written).
+     * called, and only where wanted ({@code want_xml}), query_to_xml runs {@code SELECT last_value, is_called} on the
+     * relation (the one way a plain SELECT can run a query per row; nothing is created or written).
      */
     private static final String STATE_13 = """
             SELECT pg_catalog.pg_sequence_last_value(CASE WHEN z.want_state THEN z.oid::pg_catalog.oid END)

@@ -126,7 +126,8 @@ class SequenceSyncBench {
                 String expected = fingerprint(direct, loopSample);
 
                 reset(direct);
-                try (Connection origin = connect(originServer, oport); Connection destination = connect(destinationServer, dport)) {
+                try (Connection origin = connect(originServer, oport);
+                     Connection destination = connect(destinationServer, dport)) {
                     int opid = backend(origin);
                     int dpid = backend(destination);
                     long ocpu = cpuNanos(opid);

@@ -197,7 +197,8 @@ class SequenceVersionsTest {
     /** Each sequence's state by name, read from the relation as the superuser. */
     private static Map<String, SequenceState> direct(PgServer server, String database) throws SQLException {
         Map<String, SequenceState> states = new HashMap<>();
-        try (Connection c = DriverManager.getConnection(server.jdbcUrl(database), server.superuser(), server.password());
+        try (Connection c = DriverManager.getConnection(server.jdbcUrl(database), server.superuser(),
+                server.password());
              Statement st = c.createStatement()) {
             List<String> names = new ArrayList<>();
             try (ResultSet rs = st.executeQuery("SELECT sequencename FROM pg_sequences WHERE schemaname = 's'")) {
