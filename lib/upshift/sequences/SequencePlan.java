@@ -17,12 +17,14 @@ import upshift.sql.StatementRunner;
 public final class SequencePlan {
 
     /**
-     * The bulk write, one statement for every sequence to set, by destination oid (no name resolution, no quoting),
-     * with the "never moved backwards" rule inside it: each sequence's state is read in the statement itself
+     * The bulk write on 13 to 17, one statement for every sequence to set, by destination oid (no name resolution, no
+     * quoting), with the "never moved backwards" rule inside it: each sequence's state is read in the statement itself
      * ({@code pg_sequence_last_value} for a called one; for one not called, {@code nextval} returns exactly the value
      * it would hand out next), and setval runs only where origin's next value (+ margin) is beyond the destination's
      * and within its bounds. A sequence found not behind that the read moved (nextval of one not called) is put back
-     * exactly as it was ({@code setval(v, false)}). No query runs per sequence (no SPI): only these functions. setval
+     * exactly as it was ({@code setval(v, false)}). No query runs per sequence (no SPI): only these functions; the
+     * sequence is locked once (the statement's later calls find the lock and the relation in the session's sequence
+     * table and relation cache). setval
      * is not transactional: each value stays set even if a later one fails. One row per sequence: oid, what was done
      * ("set", "ahead", "out-of-range"), its value and is_called as found.
      */
@@ -52,6 +54,37 @@ public final class SequencePlan {
                         THEN pg_catalog.setval(z.seq::pg_catalog.oid::pg_catalog.regclass, z.value, z.called)
                         WHEN z.lv IS NULL
                         THEN pg_catalog.setval(z.seq::pg_catalog.oid::pg_catalog.regclass, z.uv, false)
+                   END
+              FROM z""";
+
+    /**
+     * The bulk write on 18 and later ({@link upshift.server.Feature#SEQUENCE_DATA_FUNCTION}): the same rule, but
+     * {@code pg_get_sequence_data} reads each state exactly, called or not, so nothing is moved to be read and
+     * nothing put back; setval runs only where the sequence is behind and origin's value within its bounds. A state
+     * the role may not read (NULL) is reported as "no-privilege" and not touched. The same parameters and rows as
+     * {@link #BULK_SETVAL}.
+     */
+    static final String BULK_SETVAL_18 = """
+            WITH x AS MATERIALIZED (
+                 SELECT x.seq, x.value, x.called, x.inc, x.lo, x.hi, d.last_value AS lv, d.is_called AS lc
+                   FROM ROWS FROM (pg_catalog.unnest(?::pg_catalog.int8[]), pg_catalog.unnest(?::pg_catalog.int8[]),
+                                   pg_catalog.unnest(?::pg_catalog.bool[]), pg_catalog.unnest(?::pg_catalog.int8[]),
+                                   pg_catalog.unnest(?::pg_catalog.int8[]), pg_catalog.unnest(?::pg_catalog.int8[]))
+                        AS x(seq, value, called, inc, lo, hi)
+                  CROSS JOIN LATERAL pg_catalog.pg_get_sequence_data(x.seq::pg_catalog.oid::pg_catalog.regclass) d),
+                 z AS MATERIALIZED (
+                 SELECT x.*,
+                        (x.value::pg_catalog.numeric + CASE WHEN x.called THEN x.inc ELSE 0 END
+                         - x.lv::pg_catalog.numeric - CASE WHEN x.lc THEN x.inc ELSE 0 END)
+                        * pg_catalog.sign(x.inc::pg_catalog.numeric) > 0 AS behind,
+                        x.value BETWEEN x.lo AND x.hi AS in_range
+                   FROM x)
+            SELECT z.seq,
+                   CASE WHEN z.lv IS NULL THEN 'no-privilege' WHEN NOT z.behind THEN 'ahead'
+                        WHEN NOT z.in_range THEN 'out-of-range' ELSE 'set' END,
+                   z.lv, z.lc,
+                   CASE WHEN z.behind AND z.in_range
+                        THEN pg_catalog.setval(z.seq::pg_catalog.oid::pg_catalog.regclass, z.value, z.called)
                    END
               FROM z""";
 
@@ -210,6 +243,12 @@ public final class SequencePlan {
             return new Applied(toSet.size(), toSet.size(), (System.nanoTime() - started) / 1e6, true);
         }
         int batch = Math.max(1, destinationRead.batchSize());
+        String sql;
+        try {
+            sql = SequenceCatalog.hasSequenceData(destination.connection()) ? BULK_SETVAL_18 : BULK_SETVAL;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot tell the destination's version: " + e.getMessage(), e);
+        }
         int statements = 0;
         java.util.Map<Long, Entry> byOid = new java.util.HashMap<>();
         toSet.forEach(e -> byOid.put(e.destination().oid(), e));
@@ -223,7 +262,6 @@ public final class SequencePlan {
             Long[] increments = new Long[n];
             Long[] lows = new Long[n];
             Long[] highs = new Long[n];
-            List<String> equivalent = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 Entry e = chunk.get(i);
                 oids[i] = e.destination().oid();
@@ -232,9 +270,20 @@ public final class SequencePlan {
                 increments[i] = e.destination().increment();
                 lows[i] = e.destination().minValue();
                 highs[i] = e.destination().maxValue();
-                equivalent.add(e.statement(ScriptStyle.SETVAL));
             }
-            runner.executeBound(destination, BULK_SETVAL, st -> {
+            // the equivalent setval statements, spelled only if printed (the log shows their count)
+            List<String> equivalent = new java.util.AbstractList<>() {
+                @Override
+                public String get(int i) {
+                    return chunk.get(i).statement(ScriptStyle.SETVAL);
+                }
+
+                @Override
+                public int size() {
+                    return n;
+                }
+            };
+            runner.executeBound(destination, sql, st -> {
                 st.setArray(1, st.getConnection().createArrayOf("int8", oids));
                 st.setArray(2, st.getConnection().createArrayOf("int8", values));
                 st.setArray(3, st.getConnection().createArrayOf("bool", called));
@@ -244,7 +293,9 @@ public final class SequencePlan {
             }, equivalent, rs -> {
                 Entry e = byOid.get(rs.getLong(1));
                 if (e != null) {
-                    resolved.put(e, resolve(e, rs.getString(2), new SequenceState(rs.getLong(3), rs.getBoolean(4))));
+                    long value = rs.getLong(3);
+                    SequenceState found = rs.wasNull() ? null : new SequenceState(value, rs.getBoolean(4));
+                    resolved.put(e, resolve(e, rs.getString(2), found));
                 }
             });
             statements++;
@@ -266,6 +317,9 @@ public final class SequencePlan {
         return switch (outcome) {
             case "set" -> new Entry(e.origin(), read, e.matchedByColumn(), SequenceAction.SET, e.target(), null);
             case "ahead" -> new Entry(e.origin(), read, e.matchedByColumn(), SequenceAction.ALREADY_AHEAD, null, null);
+            case "no-privilege" -> new Entry(e.origin(), read, e.matchedByColumn(), SequenceAction.NO_PRIVILEGE, null,
+                    "the destination's sequence could not be read: GRANT SELECT, UPDATE ON SEQUENCE " + d.name().sql()
+                            + " TO the destination user");
             default -> new Entry(e.origin(), read, e.matchedByColumn(), SequenceAction.OUT_OF_RANGE, null,
                     "origin's value " + e.target().lastValue() + " (with margin) is outside destination's "
                             + d.type() + " sequence bounds " + d.minValue() + ".." + d.maxValue() + ": ALTER SEQUENCE "

@@ -11,7 +11,7 @@ public record SequenceState(long lastValue, boolean isCalled, boolean read) {
 
     /**
      * A sequence that is not called and whose value was not read ({@link SequenceCatalog#read} without uncalled
-     * states): its next value is unknown until the bulk write reads it (see {@link SequencePlan#apply}).
+     * states, 13 to 17): its next value is unknown until the bulk write reads it (see {@link SequencePlan#apply}).
      */
     public static final SequenceState UNCALLED_UNREAD = new SequenceState(0, false, false);
 

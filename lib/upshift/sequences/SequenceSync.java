@@ -10,6 +10,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 import upshift.sql.QualifiedName;
 
@@ -33,7 +35,7 @@ public final class SequenceSync {
     }
 
     /**
-     * Reads both sides (a few round trips each, whatever the number of sequences) and plans the sync.
+     * Reads both sides, at once (a few round trips each, whatever the number of sequences) and plans the sync.
      *
      * @param excludes SQL LIKE patterns matched against each origin sequence's name and schema.name; null for
      *                 {@link #DEFAULT_EXCLUDES}
@@ -46,9 +48,11 @@ public final class SequenceSync {
 
     /**
      * The same; with {@code exactDestination} false (a sync that will write: not --check, not --dry-run) the
-     * destination's sequences that are not called are not read one by one (no per-sequence query on destination):
-     * each is planned as a candidate and {@link SequencePlan#apply}'s bulk write reads it and sets it only when it is
-     * behind, so the "never moved backwards" rule holds inside the write.
+     * destination's sequences that are not called are not read one by one on 13 to 17 (no per-sequence query on
+     * destination): each is planned as a candidate and {@link SequencePlan#apply}'s bulk write reads it and sets it
+     * only when it is behind, so the "never moved backwards" rule holds inside the write. The two sides are read at
+     * once (origin on a second thread, each on its own connection): the destination's read, which opens each of its
+     * sequences once, readies its caches for the write while origin is read.
      */
     public static SequencePlan plan(Connection origin, Connection destination, List<String> excludes, long margin,
             boolean exactDestination) throws SQLException {
@@ -56,9 +60,47 @@ public final class SequenceSync {
             throw new IllegalArgumentException("the margin cannot be negative: " + margin);
         }
         List<String> patterns = excludes == null ? DEFAULT_EXCLUDES : List.copyOf(excludes);
-        SequenceCatalog.Read o = SequenceCatalog.read(origin, patterns);
-        SequenceCatalog.Read d = SequenceCatalog.read(destination, List.of(), exactDestination);
-        return plan(o, d, patterns, margin);
+        FutureTask<SequenceCatalog.Read> originRead = new FutureTask<>(() -> SequenceCatalog.read(origin, patterns));
+        Thread reader = new Thread(originRead, "upshift origin sequences");
+        reader.setDaemon(true);
+        reader.start();
+        SequenceCatalog.Read d;
+        try {
+            d = SequenceCatalog.read(destination, List.of(), exactDestination);
+        } catch (SQLException | RuntimeException e) {
+            join(originRead); // never leave the origin connection in use by another thread
+            throw e;
+        }
+        return plan(join(originRead), d, patterns, margin);
+    }
+
+    private static SequenceCatalog.Read join(FutureTask<SequenceCatalog.Read> read) throws SQLException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return read.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the origin connection is in use until the read ends: wait for it
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof SQLException sql) {
+                        throw sql;
+                    }
+                    if (cause instanceof RuntimeException runtime) {
+                        throw runtime;
+                    }
+                    if (cause instanceof Error error) {
+                        throw error;
+                    }
+                    throw new IllegalStateException(cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** The planning itself, on what was read (pure; unit-tested). */

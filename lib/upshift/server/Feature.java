@@ -50,6 +50,7 @@ public enum Feature {
     // Roles and sequences.
     PG_CREATE_SUBSCRIPTION_ROLE(16, "predefined role pg_create_subscription"),
     SEQUENCE_REPLICATION(19, "sequences replicated on demand (REFRESH SEQUENCES)"),
+    SEQUENCE_DATA_FUNCTION(18, "pg_get_sequence_data(regclass): last_value and is_called of a sequence, called or not"),
 
     // Settings a schema dump may SET (pg_dump 17+ writes SET transaction_timeout = 0).
     SETTING_TRANSACTION_TIMEOUT(17, "setting transaction_timeout"),

@@ -33,6 +33,7 @@ class CapabilitiesTest {
             Map.entry(Feature.PG_CREATE_SUBSCRIPTION_ROLE, 16),
             Map.entry(Feature.SUBSCRIPTION_WORKER_LEADER_PID, 16),
             Map.entry(Feature.SEQUENCE_REPLICATION, 19),
+            Map.entry(Feature.SEQUENCE_DATA_FUNCTION, 18),
             Map.entry(Feature.SETTING_TRANSACTION_TIMEOUT, 17),
             Map.entry(Feature.MAINTAIN_PRIVILEGE, 17));
 
