@@ -303,7 +303,18 @@ public final class Cutover {
                 verifier.planLine(tables.size())));
         verifier.catchUp();
         if (s.startReverse() && !prepared) {
-            prepareWayBackEarly(s, tables);
+            try {
+                prepareWayBackEarly(s, tables);
+            } catch (RuntimeException | SQLException e) {
+                // an optimisation, not a condition: the prepare phase creates the way back as it always did
+                wayBackEarly = false;
+                wayBackEarlyNote = null;
+                out.note("  the way back could not be prepared before the freeze (" + Queries.firstLine(
+                        e.getMessage()) + "): it is created inside the freeze");
+                if (!runner.dryRun()) {
+                    undoWayBackEarly();
+                }
+            }
         }
         arm(s, tables);
         CutoverRecord rec;
@@ -1029,25 +1040,30 @@ public final class Cutover {
         }
     }
 
+    /** Drops what {@link #prepareWayBackEarly} created in this run (best effort: a failure is a warning). */
+    private void undoWayBackEarly() {
+        try {
+            Optional<Subscription> way = Subscription.find(frozen.connection(), reverse.subscription(names));
+            if (createdReverseSubscription && way.isPresent() && way.get().slotName() == null) {
+                runner.execute(frozen, "DROP SUBSCRIPTION " + Sql.ident(reverse.subscription(names)));
+            }
+            if (createdReversePublication) {
+                runner.execute(target, "DROP PUBLICATION IF EXISTS " + Sql.ident(reverse.publication(names)));
+            }
+        } catch (RuntimeException | SQLException e) {
+            warn("the way back prepared before the freeze could not be dropped (" + Queries.firstLine(e.getMessage())
+                    + "): " + step + " --abort drops it");
+        }
+        createdReverseSubscription = false;
+        createdReversePublication = false;
+    }
+
     /**
      * The freeze failed and nothing is frozen: undo what this run did before it (the armed triggers, the way back it
      * prepared), so that the servers are as they were. Best effort: each failure is a warning.
      */
     private void undoBeforeFreeze() {
-        try {
-            if (wayBackEarly) {
-                Optional<Subscription> way = Subscription.find(frozen.connection(), reverse.subscription(names));
-                if (createdReverseSubscription && way.isPresent() && way.get().slotName() == null) {
-                    runner.execute(frozen, "DROP SUBSCRIPTION " + Sql.ident(reverse.subscription(names)));
-                }
-                if (createdReversePublication) {
-                    runner.execute(target, "DROP PUBLICATION IF EXISTS " + Sql.ident(reverse.publication(names)));
-                }
-            }
-        } catch (RuntimeException | SQLException e) {
-            warn("the way back prepared before the freeze could not be dropped (" + e.getMessage() + "): "
-                    + step + " --abort drops it");
-        }
+        undoWayBackEarly();
         try {
             if (!WriteFreeze.functionFrozen(frozen.connection(), names)) {
                 lift(frozen, drained.publication(names), null); // the armed triggers, which let writes through
