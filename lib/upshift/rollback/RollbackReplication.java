@@ -88,7 +88,7 @@ public final class RollbackReplication {
                     + " is still enabled on destination: running both directions at once would loop every write",
                     "switchover drops it; or cleanup --forward once the destination has everything");
         }
-        return create(destinationConninfo, tables, enable);
+        return create(destinationConninfo, tables, enable, false);
     }
 
     /**
@@ -96,11 +96,20 @@ public final class RollbackReplication {
      * subscription: switchover's prepare phase, where under --dry-run the DISABLE is only printed before this.
      */
     public Result prepareDisabled(String destinationConninfo, List<QualifiedName> tables) throws SQLException {
-        return create(destinationConninfo, tables, false);
+        return create(destinationConninfo, tables, false, false);
     }
 
-    private Result create(String destinationConninfo, List<QualifiedName> tables, boolean enable)
-            throws SQLException {
+    /**
+     * Before switchover's freeze: the rollback publication, and the subscription disabled with no slot
+     * ({@code slot_name = NONE}). Nothing streams and nothing is kept until the freeze creates the slot, after the
+     * drain, and names it on the subscription: a slot made now would send back the changes still to be forwarded.
+     */
+    public Result prepareWithoutSlot(String destinationConninfo, List<QualifiedName> tables) throws SQLException {
+        return create(destinationConninfo, tables, false, true);
+    }
+
+    private Result create(String destinationConninfo, List<QualifiedName> tables, boolean enable,
+            boolean withoutSlot) throws SQLException {
         List<TableDrift> drifts = SchemaComparison.compare(origin.connection(), destination.connection(), tables);
         List<String> warnings = new ArrayList<>();
         List<QualifiedName> onBoth = new ArrayList<>();
@@ -147,8 +156,8 @@ public final class RollbackReplication {
         warnings.forEach(out::warn);
 
         String publicationAction = publication(tableList.toString());
-        String subscriptionAction = subscription(destinationConninfo, enable);
-        SubscriptionOptions options = options();
+        String subscriptionAction = subscription(destinationConninfo, enable, withoutSlot);
+        SubscriptionOptions options = withoutSlot ? options().withSlotNamedLater() : options();
         return new Result(names.rollbackPublication(), publicationAction, names.rollbackSubscription(),
                 subscriptionAction, options, onBoth, needColumnList, warnings);
     }
@@ -168,7 +177,8 @@ public final class RollbackReplication {
                 names.rollbackSlot());
     }
 
-    private String subscription(String destinationConninfo, boolean enable) throws SQLException {
+    private String subscription(String destinationConninfo, boolean enable, boolean withoutSlot)
+            throws SQLException {
         String sub = Sql.ident(names.rollbackSubscription());
         Optional<Subscription> existing = Subscription.find(origin.connection(), names.rollbackSubscription());
         String action;
@@ -186,8 +196,9 @@ public final class RollbackReplication {
             runner.scriptOnly(origin, connection.dryRunPreamble());
             runner.execute(origin, "CREATE SUBSCRIPTION " + sub + " "
                     + (runner.dryRun() ? connection.forDryRun() : connection.forExecution()) + " PUBLICATION "
-                    + Sql.ident(names.rollbackPublication()) + " " + options().withClause());
-            action = runner.dryRun() ? "would create" : "created";
+                    + Sql.ident(names.rollbackPublication()) + " "
+                    + (withoutSlot ? options().withSlotNamedLater() : options()).withClause());
+            action = (runner.dryRun() ? "would create" : "created") + (withoutSlot ? " with no slot yet" : "");
             enabled = false;
         }
         if (enable && !enabled) {

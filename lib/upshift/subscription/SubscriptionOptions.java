@@ -95,6 +95,18 @@ public final class SubscriptionOptions {
         return new SubscriptionOptions(o);
     }
 
+    /**
+     * The same options for a way back prepared before a switchover's freeze: no slot yet. The cutover creates the
+     * slot inside the freeze, once the drain proves where the last forwarded change is, and names it on the
+     * subscription; until then nothing streams and no WAL is kept, and a DROP SUBSCRIPTION has no slot to drop.
+     */
+    public SubscriptionOptions withSlotNamedLater() {
+        Map<String, String> o = new LinkedHashMap<>(options);
+        o.put("create_slot", "false");
+        o.put("slot_name", "NONE");
+        return new SubscriptionOptions(o);
+    }
+
     /** Option name to its SQL value, in the order they are written. */
     public Map<String, String> asMap() {
         return Map.copyOf(options);

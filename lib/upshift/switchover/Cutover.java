@@ -51,11 +51,14 @@ import upshift.verify.VerifyReport;
  * <ol>
  * <li>check: the drained subscription is healthy, nothing blocks the freeze, and the way back is ready (rights, a
  * real replication connection from the old primary's server, column rules) — nothing is frozen yet;</li>
- * <li>freeze the old primary's writes (hard: triggers; soft: read-only roles; none);</li>
+ * <li>before the freeze, after the confirmation: the way back's publication and subscription, disabled and with no
+ * slot yet, and (hard freeze) the triggers armed, letting writes through; a failure of the freeze undoes both;</li>
+ * <li>freeze the old primary's writes (hard: one transaction locks the tables and switches the armed triggers to
+ * reject; soft: read-only roles; none);</li>
  * <li>drain to a WAL marker; sync sequences; verify;</li>
  * <li>prepare: disable the drained subscription, prove from its slot that no write reached the old primary after
- * the freeze, and create the way back disabled (its slot is created now, after the last applied change, so no
- * change loops); any failure here re-enables the drained subscription;</li>
+ * the freeze, and create the way back's slot now, after the last applied change, so no change loops, naming it on
+ * the prepared subscription; any failure here re-enables the drained subscription;</li>
  * <li>drop the drained subscription — the point of no return — and lift any freeze upshift left on the new
  * primary;</li>
  * <li>start the way back and prove it streams.</li>
@@ -161,6 +164,14 @@ public final class Cutover {
               FROM pg_catalog.pg_stat_replication WHERE application_name = ?
             """;
 
+    /** Whether upshift's own role may create a replication slot with pg_create_logical_replication_slot. */
+    private static final String MAY_CREATE_SLOT = """
+            SELECT r.rolsuper OR r.rolreplication OR EXISTS (
+                     SELECT 1 FROM pg_catalog.pg_roles g
+                      WHERE g.rolname = 'rds_replication' AND pg_catalog.pg_has_role(r.oid, g.oid, 'MEMBER'))
+              FROM pg_catalog.pg_roles r WHERE r.rolname = current_user
+            """;
+
     private static final String LOCK_TIMEOUT = "10s";
     private static final int FREEZE_ATTEMPTS = 3;
     private static final Duration SLOT_RELEASE = Duration.ofSeconds(30);
@@ -181,6 +192,21 @@ public final class Cutover {
     private final List<String> warnings = new ArrayList<>();
     /** The verification's slots and pre-check: lives for one run at most. */
     private FreezeVerify verifier;
+    /** Hard freeze: the published tables this role may lock (armed before the freeze); null until armed. */
+    private List<QualifiedName> lockable;
+    /** Hard freeze: what arming did, for the freeze phase's detail. */
+    private String armedNote;
+    /** --verify counts: the comparison planned before the freeze (the tables' kinds read then). */
+    private Verification.Planned counts;
+    /** Under --dry-run: the tables the script arms before the freeze. */
+    private List<QualifiedName> armedInDryRun = List.of();
+    /** The way back was prepared before the freeze with no slot: the freeze only creates the slot and names it. */
+    private boolean wayBackEarly;
+    /** What preparing the way back before the freeze did, for the prepare phase's detail. */
+    private String wayBackEarlyNote;
+    /** What this run created before the freeze, undone when the freeze fails. */
+    private boolean createdReversePublication;
+    private boolean createdReverseSubscription;
 
     private Cutover(Direction drained, String step, Cluster origin, Cluster destination, MigrationNames names,
             StatementRunner runner, Progress out) {
@@ -276,7 +302,30 @@ public final class Cutover {
                 "dropping " + drained.subscription(names) + " on " + target.role(),
                 verifier.planLine(tables.size())));
         verifier.catchUp();
-        CutoverRecord rec = freeze(s, tables, record.orElse(null));
+        if (s.startReverse() && !prepared) {
+            try {
+                prepareWayBackEarly(s, tables);
+            } catch (RuntimeException | SQLException e) {
+                // an optimisation, not a condition: the prepare phase creates the way back as it always did
+                wayBackEarly = false;
+                wayBackEarlyNote = null;
+                out.note("  the way back could not be prepared before the freeze (" + Queries.firstLine(
+                        e.getMessage()) + "): it is created inside the freeze");
+                if (!runner.dryRun()) {
+                    undoWayBackEarly();
+                }
+            }
+        }
+        arm(s, tables);
+        CutoverRecord rec;
+        try {
+            rec = freeze(s, tables, record.orElse(null));
+        } catch (RuntimeException | SQLException e) {
+            if (record.isEmpty() && !runner.dryRun()) {
+                undoBeforeFreeze(); // nothing is frozen: leave the servers as they were
+            }
+            throw e;
+        }
         if (stop(s, Phase.FREEZE)) {
             return report("stopped after freeze", null, false, null);
         }
@@ -332,10 +381,26 @@ public final class Cutover {
         }
         long t = System.nanoTime();
         List<String> done = new ArrayList<>();
-        if (Subscription.find(frozen.connection(), reverse.subscription(names)).isPresent()
-                && record.map(r -> r.reached(CutoverRecord.PREPARED)).orElse(false)) {
-            runner.execute(frozen, "DROP SUBSCRIPTION " + Sql.ident(reverse.subscription(names)));
+        Optional<Subscription> way = Subscription.find(frozen.connection(), reverse.subscription(names));
+        // the way back this cutover prepared: before the freeze with no slot yet, or in it (drained, prepared)
+        if (way.isPresent() && (record.map(r -> r.reached(CutoverRecord.DRAINED)).orElse(false)
+                || way.get().slotName() == null && !way.get().enabled())) {
+            dropWayBack(way.get());
             done.add("dropped the prepared " + reverse.subscription(names));
+        }
+        if (!runner.dryRun() && ReplicationSlot.named(target.connection(), List.of(reverse.slot(names))).stream()
+                .anyMatch(x -> !x.active()) && Subscription.find(frozen.connection(), reverse.subscription(names))
+                        .isEmpty()) {
+            dropSlotQuietly(target, reverse.slot(names)); // made in the freeze, never named on a subscription
+            done.add("dropped slot " + reverse.slot(names) + " on " + target.role());
+        }
+        if (reverse == Direction.ROLLBACK && !runner.dryRun()
+                && PublishedTables.read(target.connection(), reverse.publication(names)).isPresent()
+                && !ReplicationSlot.exists(target.connection(), reverse.slot(names))
+                && Subscription.find(frozen.connection(), reverse.subscription(names)).isEmpty()) {
+            // nothing streams from it without the slot: the switchover made it, and a new one makes it again
+            runner.execute(target, "DROP PUBLICATION " + Sql.ident(reverse.publication(names)));
+            done.add("dropped " + reverse.publication(names) + " on " + target.role());
         }
         if (!sub.get().enabled() && record.map(r -> r.reached(CutoverRecord.DRAINED)).orElse(false)) {
             runner.execute(target, "ALTER SUBSCRIPTION " + Sql.ident(drained.subscription(names)) + " ENABLE");
@@ -462,16 +527,27 @@ public final class Cutover {
         List<String> roles = existing != null ? existing.roles() : List.of();
         switch (s.freeze()) {
             case HARD -> {
-                List<QualifiedName> already = WriteFreeze.frozenTables(c, names);
-                List<QualifiedName> toFreeze = tables.stream().filter(x -> !already.contains(x)).toList();
-                if (!toFreeze.isEmpty()) {
+                boolean on = WriteFreeze.functionFrozen(c, names);
+                List<QualifiedName> triggered = new ArrayList<>(WriteFreeze.triggeredTables(c, names));
+                triggered.addAll(armedInDryRun); // a dry run's script arms them first
+                List<QualifiedName> unarmed = tables.stream().filter(x -> !triggered.contains(x)).toList();
+                List<QualifiedName> armed = tables.stream().filter(triggered::contains).toList();
+                if (!on || !unarmed.isEmpty()) {
                     String schema = WriteFreeze.functionSchema(c, names);
                     schema = schema != null ? schema : WriteFreeze.schemaForFunction(c, tables);
-                    statements.addAll(WriteFreeze.hardFreezeStatements(names, schema, toFreeze, LOCK_TIMEOUT));
+                    List<QualifiedName> lockable = this.lockable != null ? this.lockable
+                            : WriteFreeze.lockable(c, armed);
+                    List<QualifiedName> locked = armed.stream().filter(lockable::contains).toList();
+                    statements.addAll(WriteFreeze.hardFreezeStatements(names, schema, locked, unarmed,
+                            LOCK_TIMEOUT));
                 }
                 detail = (runner.dryRun() ? "would reject" : "rejecting") + " every write to " + tables.size()
                         + " published table(s) on " + frozen.role() + " (triggers; apply workers unaffected)"
-                        + (already.isEmpty() ? "" : ", " + already.size() + " already frozen");
+                        + (on ? ", " + armed.size() + " already frozen"
+                                : armed.isEmpty() ? "" : "; " + (armedNote != null ? armedNote
+                                        : armed.size() + " armed before the freeze") + ", then one transaction"
+                                        + " locked them and switched the function to reject")
+                        + (unarmed.isEmpty() ? "" : "; " + unarmed.size() + " triggered inside the freeze");
             }
             case SOFT -> {
                 List<String> app = WriteFreeze.applicationRoles(c, s.appRoles());
@@ -506,6 +582,46 @@ public final class Cutover {
         }
         done(Phase.FREEZE, t, detail);
         return rec;
+    }
+
+    /**
+     * Hard freeze, before it: the triggers armed (letting writes through) in small transactions, so that the freeze
+     * is one small transaction (see {@link WriteFreeze}). A failure here is no failure of the switchover: the tables
+     * left unarmed get their triggers inside the freeze, as they always did.
+     */
+    private void arm(Settings s, List<QualifiedName> tables) throws SQLException {
+        if (s.freeze() != Mode.HARD) {
+            return;
+        }
+        Connection c = frozen.connection();
+        if (WriteFreeze.functionFrozen(c, names)) {
+            return; // frozen already (a resume): nothing to arm
+        }
+        long t = System.nanoTime();
+        List<QualifiedName> triggered = WriteFreeze.triggeredTables(c, names);
+        lockable = WriteFreeze.lockable(c, tables);
+        List<QualifiedName> toArm = lockable.stream().filter(x -> !triggered.contains(x)).toList();
+        String schema = WriteFreeze.functionSchema(c, names);
+        boolean exists = schema != null;
+        schema = exists ? schema : WriteFreeze.schemaForFunction(c, tables);
+        List<String> sql = WriteFreeze.armStatements(names, schema, exists, toArm, LOCK_TIMEOUT);
+        if (sql.isEmpty()) {
+            return;
+        }
+        try {
+            if (runner.dryRun()) {
+                sql.forEach(x -> runner.execute(frozen, x));
+                armedInDryRun = toArm;
+            } else {
+                runner.execute(frozen, String.join(";\n", sql)); // one round trip, a transaction per batch
+            }
+            armedNote = toArm.size() + " armed before the freeze (" + sql.size() + " small transactions, "
+                    + String.format(Locale.ROOT, "%.2f", seconds(t)) + " s)";
+        } catch (UpshiftException e) {
+            armedNote = "arming stopped (" + e.getMessage() + ")";
+            out.note("  freeze: arming the triggers stopped (" + e.getMessage() + "); the tables left get theirs"
+                    + " inside the freeze");
+        }
     }
 
     /** Runs the freeze transaction; waits for open write transactions at most LOCK_TIMEOUT, a few times. */
@@ -562,8 +678,8 @@ public final class Cutover {
         String marker = Drain.mark(frozen.connection());
         long left;
         try {
-            left = Drain.waitFor(frozen.connection(), drained.slot(names), marker, s.maxLagBytes(), s.drainTimeout(),
-                    out::note);
+            left = Drain.waitFor(frozen.connection(), target.connection(), drained.slot(names), marker,
+                    s.maxLagBytes(), s.drainTimeout(), out::note);
         } catch (UpshiftException e) {
             if (e.exitCode() == ExitCode.CHECK_FAILED) {
                 out.warn("drain timed out: lifting the freeze so that the application can write on " + frozen.role()
@@ -618,6 +734,10 @@ public final class Cutover {
             if (runner.dryRun()) {
                 done(Phase.PRE_VERIFY, t, "would be " + why);
             } else {
+                if (s.verify() == VerifyMode.COUNTS) {
+                    // the tables' definitions read now, not inside the freeze: the counts need only their kinds
+                    counts = Verification.planAhead(origin, destination, tables, false, AcceptedLossy.NONE);
+                }
                 skipped(Phase.PRE_VERIFY, why);
             }
             return;
@@ -653,15 +773,10 @@ public final class Cutover {
     private boolean appliedUpToNow(Settings s) {
         try {
             String marker = Drain.mark(frozen.connection());
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (Drain.remaining(frozen.connection(), drained.slot(names), marker) > 0) {
-                if (System.nanoTime() > deadline) {
-                    return false;
-                }
-                Pause.millis(200);
-            }
+            Drain.waitFor(frozen.connection(), target.connection(), drained.slot(names), marker, 0,
+                    Duration.ofSeconds(30), line -> { });
             return true;
-        } catch (SQLException e) {
+        } catch (SQLException | UpshiftException e) {
             return false;
         }
     }
@@ -697,7 +812,8 @@ public final class Cutover {
             report = checked.report();
             detail = checked.detail();
         } else {
-            report = Verification.run(origin, destination, tables, false);
+            report = counts != null && counts.tables().equals(tables) ? counts.run(Verification.Listener.NONE)
+                    : Verification.run(origin, destination, tables, false);
             verifier.notExact(tables.size(), true);
             detail = tables.size() + " table(s) equal (row counts only, --verify counts: not exact, values not"
                     + " compared)";
@@ -734,7 +850,8 @@ public final class Cutover {
         String sub = Sql.ident(drained.subscription(names));
         if (!prepared) {
             // a way back left over from an earlier, aborted attempt has a slot from before the last applied change
-            if (Subscription.find(frozen.connection(), reverse.subscription(names)).isPresent()) {
+            // (one prepared before this freeze has none yet, and is kept)
+            if (!wayBackEarly && Subscription.find(frozen.connection(), reverse.subscription(names)).isPresent()) {
                 runner.execute(frozen, "DROP SUBSCRIPTION " + Sql.ident(reverse.subscription(names)));
             }
             if (!disabled) {
@@ -754,7 +871,7 @@ public final class Cutover {
         }
         if (s.startReverse()) {
             try {
-                detail.add(createWayBack(s, tables));
+                detail.add(wayBackEarly ? attachWayBack() : createWayBack(s, tables));
             } catch (RuntimeException | SQLException e) {
                 if (!runner.dryRun()) {
                     out.warn("the way back could not be created: re-enabling " + drained.subscription(names)
@@ -804,23 +921,165 @@ public final class Cutover {
     }
 
     /**
-     * Creates the way back inside the freeze, after the drain. What could move before the freeze, and why it has not:
+     * Before the freeze (after the confirmation): the way back's publication and its subscription, disabled and with
+     * no slot ({@code slot_name = NONE}), so that the freeze only creates the slot and names it
+     * ({@link #attachWayBack}). Why that is safe:
      * <ul>
-     * <li>The subscription's <em>slot</em> cannot: it must start after the last change the drained subscription
-     * applied on the new primary, or those changes would be sent back (a loop; duplicate keys on the old primary).
-     * Only the drain proves that point.</li>
-     * <li>The subscription itself could be created earlier with {@code create_slot = false} (disabled, no copy), the
-     * slot then made in the freeze with {@code pg_create_logical_replication_slot} on the new primary: nothing
-     * streams before ENABLE. But a subscription whose slot does not exist cannot be dropped as is (DROP SUBSCRIPTION
-     * fails on the missing slot unless slot_name is set to NONE first), and --abort, cleanup and a resumed run all
-     * drop "the prepared way back" assuming it has its slot; and a leftover of an aborted attempt would have to be
-     * told apart from one prepared by this run. Not done yet.</li>
-     * <li>The publication on the new primary is inert without a subscriber (no slot, no WAL kept, no effect on
-     * writes or on the drained subscription's apply worker), so creating it before the freeze is safe for the data;
-     * it is left here because --abort before the prepare phase promises to leave nothing on the new primary
-     * (SwitchoverSafetyTest), and it costs one statement, not one per table.</li>
+     * <li>no loop: without a slot nothing is decoded on the new primary; the slot is made inside the freeze, after
+     * the drain proved every change forwarded applied and the drained subscription is disabled, so its start is
+     * past every change that came from the old primary;</li>
+     * <li>no missed write: the slot exists before the point of no return, so every write the new primary takes
+     * after it is in the slot; the publication exists before the slot, so decoding from the slot's start finds
+     * it;</li>
+     * <li>idempotent: a subscription with no slot drops with nothing to drop, so --abort, cleanup and a re-run
+     * handle it; one left over with a slot (an aborted attempt, setup-rollback) is dropped here, before the freeze,
+     * because its slot starts before the last forwarded change.</li>
      * </ul>
-     * Every step here is a constant number of statements whatever the table count (CriticalPathStatementsTest).
+     * It needs upshift's role on the new primary to create slots (REPLICATION, a superuser, rds_replication);
+     * without that the subscription is created inside the freeze as before, making its slot itself.
+     */
+    private void prepareWayBackEarly(Settings s, List<QualifiedName> tables) throws SQLException {
+        if (!Boolean.TRUE.equals(Queries.single(target.connection(), MAY_CREATE_SLOT))) {
+            wayBackEarlyNote = "upshift's role on " + target.role() + " may not create replication slots, so the"
+                    + " way back is created inside the freeze";
+            return;
+        }
+        String subscription = reverse.subscription(names);
+        Optional<Subscription> existing = Subscription.find(frozen.connection(), subscription);
+        if (existing.isPresent() && (existing.get().slotName() != null || existing.get().enabled())) {
+            dropWayBack(existing.get()); // its slot (if any) starts before the changes still to be forwarded
+            existing = Optional.empty();
+        }
+        boolean publicationExisted = reverse == Direction.FORWARD
+                || PublishedTables.read(target.connection(), reverse.publication(names)).isPresent();
+        try {
+            if (reverse == Direction.ROLLBACK) {
+                RollbackReplication.Result r = new RollbackReplication(origin, destination, names, runner, out)
+                        .prepareWithoutSlot(s.reverseConninfo(), tables);
+                r.warnings().forEach(this::warn);
+                wayBackEarlyNote = r.publication() + " " + r.publicationAction() + ", " + r.subscription() + " "
+                        + r.subscriptionAction() + " before the freeze";
+            } else if (existing.isEmpty()) {
+                // switchback --restart-forward: destination subscribes to origin again, from the freeze on, no copy
+                ConnectionClause connection = new ConnectionClause(s.reverseConninfo(), "origin_password");
+                runner.scriptOnly(destination, connection.dryRunPreamble());
+                SubscriptionOptions options = SubscriptionOptions.rollback(origin.facts().capabilities(),
+                        destination.facts().capabilities(), reverse.slot(names)).withSlotNamedLater();
+                runner.execute(destination, "CREATE SUBSCRIPTION " + Sql.ident(subscription) + " "
+                        + (runner.dryRun() ? connection.forDryRun() : connection.forExecution()) + " PUBLICATION "
+                        + Sql.ident(reverse.publication(names)) + " " + options.withClause());
+                wayBackEarlyNote = subscription + (runner.dryRun() ? " would be created" : " created")
+                        + " before the freeze (disabled, copy_data = false, no slot yet)";
+            } else {
+                wayBackEarlyNote = subscription + " prepared before the freeze (no slot yet)";
+            }
+        } finally {
+            createdReversePublication = !publicationExisted
+                    && (runner.dryRun() || PublishedTables.read(target.connection(), reverse.publication(names))
+                            .isPresent());
+            createdReverseSubscription = existing.isEmpty();
+        }
+        wayBackEarly = true;
+    }
+
+    /**
+     * Inside the freeze, after the drain and the leak check: the way back's slot on the new primary, then its name on
+     * the subscription prepared before the freeze. In this order: a subscription never names a slot that does not
+     * exist (DROP SUBSCRIPTION on 13 and 14 fails on one), and a slot left by a failure in between is dropped here.
+     */
+    private String attachWayBack() throws SQLException {
+        String slot = reverse.slot(names);
+        String subscription = reverse.subscription(names);
+        String literal = Sql.literal(slot);
+        if (!runner.dryRun() && ReplicationSlot.exists(target.connection(), slot)) {
+            // left by an interrupted attempt (the subscription names no slot): it may start too early
+            runner.execute(target, "SELECT pg_catalog.pg_drop_replication_slot(" + literal + ")");
+        }
+        runner.execute(target, "SELECT pg_catalog.pg_create_logical_replication_slot(" + literal + ", 'pgoutput')");
+        try {
+            runner.execute(frozen, "ALTER SUBSCRIPTION " + Sql.ident(subscription) + " SET (slot_name = " + literal
+                    + ")");
+        } catch (RuntimeException e) {
+            dropSlotQuietly(target, slot);
+            throw e;
+        }
+        return (wayBackEarlyNote == null ? "" : wayBackEarlyNote + "; ") + "slot " + slot + " on " + target.role()
+                + (runner.dryRun() ? " would be created now, after the drain, and named" : " created now, after the"
+                        + " drain, and named") + " on " + subscription;
+    }
+
+    /** Drops a way back left from an earlier attempt, slot included, even when its slot is already gone. */
+    private void dropWayBack(Subscription way) throws SQLException {
+        String sub = Sql.ident(way.name());
+        if (way.enabled()) {
+            runner.execute(frozen, "ALTER SUBSCRIPTION " + sub + " DISABLE");
+        }
+        if (way.slotName() != null) {
+            runner.execute(frozen, "ALTER SUBSCRIPTION " + sub + " SET (slot_name = NONE)");
+        }
+        runner.execute(frozen, "DROP SUBSCRIPTION " + sub);
+        if (way.slotName() != null && !runner.dryRun()) {
+            if (!Drain.waitUntilInactive(target.connection(), way.slotName(), SLOT_RELEASE)) {
+                warn("slot " + way.slotName() + " on " + target.role() + " is still in use: drop it with cleanup"
+                        + " --drop-orphaned-slots");
+                return;
+            }
+            dropSlotQuietly(target, way.slotName());
+        }
+    }
+
+    private void dropSlotQuietly(Cluster server, String slot) {
+        try (PreparedStatement st = server.connection().prepareStatement(
+                "SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots"
+                        + " WHERE slot_name = ? AND NOT active")) {
+            st.setString(1, slot);
+            st.execute();
+        } catch (SQLException e) {
+            warn("slot " + slot + " is left on " + server.role() + ": drop it with cleanup --drop-orphaned-slots ("
+                    + e.getMessage() + ")");
+        }
+    }
+
+    /** Drops what {@link #prepareWayBackEarly} created in this run (best effort: a failure is a warning). */
+    private void undoWayBackEarly() {
+        try {
+            Optional<Subscription> way = Subscription.find(frozen.connection(), reverse.subscription(names));
+            if (createdReverseSubscription && way.isPresent() && way.get().slotName() == null) {
+                runner.execute(frozen, "DROP SUBSCRIPTION " + Sql.ident(reverse.subscription(names)));
+            }
+            if (createdReversePublication) {
+                runner.execute(target, "DROP PUBLICATION IF EXISTS " + Sql.ident(reverse.publication(names)));
+            }
+        } catch (RuntimeException | SQLException e) {
+            warn("the way back prepared before the freeze could not be dropped (" + Queries.firstLine(e.getMessage())
+                    + "): " + step + " --abort drops it");
+        }
+        createdReverseSubscription = false;
+        createdReversePublication = false;
+    }
+
+    /**
+     * The freeze failed and nothing is frozen: undo what this run did before it (the armed triggers, the way back it
+     * prepared), so that the servers are as they were. Best effort: each failure is a warning.
+     */
+    private void undoBeforeFreeze() {
+        undoWayBackEarly();
+        try {
+            if (!WriteFreeze.functionFrozen(frozen.connection(), names)) {
+                lift(frozen, drained.publication(names), null); // the armed triggers, which let writes through
+            }
+        } catch (RuntimeException | SQLException e) {
+            warn("the triggers armed before the freeze could not be removed (" + e.getMessage() + "): they let"
+                    + " writes through; " + step + " --abort removes them");
+        }
+    }
+
+    /**
+     * Creates the way back inside the freeze, after the drain, with its slot (CREATE SUBSCRIPTION makes it): the
+     * fallback of {@link #prepareWayBackEarly} when upshift's role on the new primary may not create slots. The slot
+     * must start after the last change the drained subscription applied on the new primary, or those changes would
+     * be sent back (a loop; duplicate keys on the old primary): only the drain proves that point. A constant number
+     * of statements whatever the table count (CriticalPathStatementsTest).
      */
     private String createWayBack(Settings s, List<QualifiedName> tables) throws SQLException {
         if (reverse == Direction.ROLLBACK) {
@@ -1002,7 +1261,7 @@ public final class Cutover {
     private String lift(Cluster server, String recordPublication, CutoverRecord rec) throws SQLException {
         Connection c = server.connection();
         List<String> statements = new ArrayList<>();
-        List<QualifiedName> triggers = WriteFreeze.frozenTables(c, names);
+        List<QualifiedName> triggers = WriteFreeze.triggeredTables(c, names);
         String schema = WriteFreeze.functionSchema(c, names);
         if (!triggers.isEmpty() || schema != null) {
             statements.addAll(WriteFreeze.hardUnfreezeStatements(names, schema, triggers));

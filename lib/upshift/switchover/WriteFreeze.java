@@ -24,8 +24,17 @@ import upshift.sql.Sql;
  * published table, calling a function that raises SQLSTATE 25006 (read_only_sql_transaction). Ordinary triggers
  * fire in every session whose session_replication_role is origin (superusers included, whatever
  * default_transaction_read_only, BEGIN READ WRITE or PGOPTIONS say) and never in an apply worker, which runs as
- * replica. It works when the application and upshift share a role. Creating the triggers waits for every open
- * transaction that wrote those tables, so when the freeze commits, every earlier write is committed.</li>
+ * replica. It works when the application and upshift share a role.
+ * <p>It comes in two steps, so that the freeze itself is one small transaction. <em>Arming</em>, before the
+ * freeze: the function is created letting every write through, and the triggers are created with it in small
+ * transactions of {@link #ARM_BATCH} tables each (a walsender decodes a transaction of 1,000 CREATE TRIGGER in about
+ * a second, since each command replays the transaction's invalidations so far; small ones cost it milliseconds).
+ * <em>Freezing</em>: one transaction locks every published table IN SHARE ROW EXCLUSIVE MODE — the lock CREATE
+ * TRIGGER takes, which waits for every open transaction that wrote those tables, so when the freeze commits every
+ * earlier write is committed — and replaces the function's body with the one that rejects. A writer after the
+ * commit acquires its table lock anew, which makes it read the new catalog (the function's new body), whatever its
+ * snapshot. Tables this role may not lock (it needs UPDATE, DELETE or TRUNCATE on them for that) are not armed:
+ * their triggers are created inside the freeze, as before.</li>
  * <li><b>soft</b>: {@code ALTER ROLE app IN DATABASE db SET default_transaction_read_only = on} for each application
  * role and its sessions terminated. A session can opt out, so it only suits an application that never does.</li>
  * <li><b>none</b>: the operator has stopped the application.</li>
@@ -74,15 +83,36 @@ public final class WriteFreeze {
             SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE pid = ANY (?)
             """;
 
-    private static final String FROZEN_TABLES = """
+    /** Tables carrying the freeze triggers; %s: whether the function must be the one that rejects. */
+    private static final String TRIGGERED_TABLES = """
             SELECT DISTINCT n.nspname, c.relname
               FROM pg_catalog.pg_trigger t
               JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
               JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
-             WHERE p.proname = ? AND t.tgname IN (?, ?)
+             WHERE p.proname = ? AND t.tgname IN (?, ?) %s
              ORDER BY 1, 2
             """;
+
+    /** The rejecting body says this; the armed one does not. */
+    private static final String FROZEN_MARK = "writes are frozen (read-only) by upshift";
+
+    private static final String FUNCTION_FROZEN = """
+            SELECT bool_or(p.prosrc LIKE '%' || ? || '%') FROM pg_catalog.pg_proc p
+             WHERE p.proname = ? AND p.pronargs = 0 AND p.prorettype = 'pg_catalog.trigger'::pg_catalog.regtype
+            """;
+
+    /** Tables this role may lock IN SHARE ROW EXCLUSIVE MODE (UPDATE, DELETE or TRUNCATE; MAINTAIN from 17). */
+    private static final String LOCKABLE = """
+            SELECT n.nspname, c.relname
+              FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             WHERE (n.nspname, c.relname) IN (SELECT * FROM unnest(?::text[], ?::text[]))
+               AND pg_catalog.has_table_privilege(c.oid, 'UPDATE, DELETE, TRUNCATE')
+             ORDER BY 1, 2
+            """;
+
+    /** Tables armed per transaction: few enough that decoding the transaction stays cheap. */
+    static final int ARM_BATCH = 10;
 
     private static final String FREEZE_FUNCTION = """
             SELECT n.nspname FROM pg_catalog.pg_proc p
@@ -122,9 +152,42 @@ public final class WriteFreeze {
         return names.name() + "_freeze_trunc";
     }
 
-    /** The tables that carry this migration's freeze triggers now. */
+    /** The tables that reject writes now: they carry this migration's freeze triggers, and the freeze is on. */
     public static List<QualifiedName> frozenTables(Connection server, MigrationNames names) throws SQLException {
-        return names(server, FROZEN_TABLES, functionName(names), rowTrigger(names), truncateTrigger(names));
+        return names(server, String.format(TRIGGERED_TABLES, "AND p.prosrc LIKE '%' || ? || '%'"),
+                functionName(names), rowTrigger(names), truncateTrigger(names), FROZEN_MARK);
+    }
+
+    /** The tables that carry this migration's freeze triggers now, armed or frozen (what lifting removes). */
+    public static List<QualifiedName> triggeredTables(Connection server, MigrationNames names) throws SQLException {
+        return names(server, String.format(TRIGGERED_TABLES, ""), functionName(names), rowTrigger(names),
+                truncateTrigger(names));
+    }
+
+    /** Whether this migration's freeze function rejects writes now (false: armed, or there is none). */
+    public static boolean functionFrozen(Connection server, MigrationNames names) throws SQLException {
+        try (PreparedStatement st = server.prepareStatement(FUNCTION_FROZEN)) {
+            st.setString(1, FROZEN_MARK);
+            st.setString(2, functionName(names));
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** Of those tables, the ones this role may lock for the freeze's barrier (the others are not armed). */
+    public static List<QualifiedName> lockable(Connection server, List<QualifiedName> tables) throws SQLException {
+        List<QualifiedName> found = new ArrayList<>();
+        try (PreparedStatement st = server.prepareStatement(LOCKABLE)) {
+            st.setArray(1, server.createArrayOf("text", tables.stream().map(QualifiedName::schema).toArray()));
+            st.setArray(2, server.createArrayOf("text", tables.stream().map(QualifiedName::name).toArray()));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    found.add(new QualifiedName(rs.getString(1), rs.getString(2)));
+                }
+            }
+        }
+        return found;
     }
 
     /** The schema holding this migration's freeze function, or null. */
@@ -184,29 +247,76 @@ public final class WriteFreeze {
     }
 
     /**
-     * The statements that install the hard freeze on the tables not frozen yet (one transaction: all or nothing).
-     * lock_timeout bounds the wait for the application's open write transactions.
+     * Arming, before the freeze: the function letting every write through (only when there is none: an existing one
+     * may be frozen already), then the triggers on {@code tables}, {@link #ARM_BATCH} tables per transaction. Each
+     * element is one multi-statement string holding its own BEGIN and COMMIT: one round trip for the lot, and a
+     * failure leaves the batches before it armed, which is harmless (they let writes through) and which the next
+     * run, --abort and switchback's lift all remove or reuse.
      */
-    public static List<String> hardFreezeStatements(MigrationNames names, String functionSchema,
+    public static List<String> armStatements(MigrationNames names, String functionSchema, boolean functionExists,
             List<QualifiedName> tables, String lockTimeout) {
         String function = Sql.qualified(functionSchema, functionName(names));
         List<String> sql = new ArrayList<>();
-        sql.add("SET LOCAL lock_timeout = " + Sql.literal(lockTimeout));
-        sql.add("CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $upshift$\n"
-                + "BEGIN\n"
-                + "  RAISE EXCEPTION 'cannot % %.%: writes are frozen (read-only) by upshift, migration "
-                + names.name() + ", while the database moves to another server', TG_OP, TG_TABLE_SCHEMA,"
-                + " TG_TABLE_NAME\n"
-                + "    USING ERRCODE = 'read_only_sql_transaction',\n"
-                + "          HINT = 'write to the new primary; upshift switchover --abort or switchback lifts this';\n"
-                + "END\n$upshift$");
-        for (QualifiedName t : tables) {
-            sql.add("CREATE TRIGGER " + Sql.ident(rowTrigger(names)) + " BEFORE INSERT OR UPDATE OR DELETE ON "
-                    + t.sql() + " FOR EACH ROW EXECUTE FUNCTION " + function + "()");
-            sql.add("CREATE TRIGGER " + Sql.ident(truncateTrigger(names)) + " BEFORE TRUNCATE ON " + t.sql()
-                    + " FOR EACH STATEMENT EXECUTE FUNCTION " + function + "()");
+        if (!functionExists) {
+            sql.add(functionSql(names, function, false));
+        }
+        for (int from = 0; from < tables.size(); from += ARM_BATCH) {
+            StringBuilder batch = new StringBuilder("BEGIN;\nSET LOCAL lock_timeout = " + Sql.literal(lockTimeout)
+                    + ";\n");
+            for (QualifiedName t : tables.subList(from, Math.min(tables.size(), from + ARM_BATCH))) {
+                triggers(names, function, t).forEach(x -> batch.append(x).append(";\n"));
+            }
+            sql.add(batch.append("COMMIT").toString());
         }
         return sql;
+    }
+
+    /**
+     * The freeze, one transaction (all or nothing): lock every published table (the barrier: it waits for the open
+     * write transactions, at most lock_timeout), create the triggers on the tables not armed, and replace the
+     * function's body with the one that rejects. {@code locked} are the tables this role may lock (arming armed
+     * those); the triggers CREATE TRIGGER makes on the others take the same lock.
+     */
+    public static List<String> hardFreezeStatements(MigrationNames names, String functionSchema,
+            List<QualifiedName> locked, List<QualifiedName> unarmed, String lockTimeout) {
+        String function = Sql.qualified(functionSchema, functionName(names));
+        List<String> sql = new ArrayList<>();
+        sql.add("SET LOCAL lock_timeout = " + Sql.literal(lockTimeout));
+        if (!locked.isEmpty()) {
+            sql.add("LOCK TABLE " + String.join(", ", locked.stream().map(QualifiedName::sql).toList())
+                    + " IN SHARE ROW EXCLUSIVE MODE");
+        }
+        for (QualifiedName t : unarmed) {
+            sql.addAll(triggers(names, function, t));
+        }
+        sql.add(functionSql(names, function, true));
+        return sql;
+    }
+
+    private static List<String> triggers(MigrationNames names, String function, QualifiedName t) {
+        return List.of("CREATE TRIGGER " + Sql.ident(rowTrigger(names)) + " BEFORE INSERT OR UPDATE OR DELETE ON "
+                + t.sql() + " FOR EACH ROW EXECUTE FUNCTION " + function + "()",
+                "CREATE TRIGGER " + Sql.ident(truncateTrigger(names)) + " BEFORE TRUNCATE ON " + t.sql()
+                        + " FOR EACH STATEMENT EXECUTE FUNCTION " + function + "()");
+    }
+
+    /** The trigger function: rejecting (frozen) or letting every write through (armed). */
+    private static String functionSql(MigrationNames names, String function, boolean frozen) {
+        String body = frozen
+                ? "  RAISE EXCEPTION 'cannot % %.%: " + FROZEN_MARK + ", migration " + names.name()
+                        + ", while the database moves to another server', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME\n"
+                        + "    USING ERRCODE = 'read_only_sql_transaction',\n"
+                        + "          HINT = 'write to the new primary; upshift switchover --abort or switchback lifts"
+                        + " this';\n"
+                : "  -- armed by upshift, migration " + names.name() + ": writes pass until the freeze replaces"
+                        + " this body\n"
+                        + "  IF TG_LEVEL = 'ROW' THEN\n"
+                        + "    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;\n"
+                        + "    RETURN NEW;\n"
+                        + "  END IF;\n"
+                        + "  RETURN NULL;\n";
+        return "CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $upshift$\n"
+                + "BEGIN\n" + body + "END\n$upshift$";
     }
 
     /** The statements that lift the hard freeze: its triggers, then its function. */

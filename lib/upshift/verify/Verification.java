@@ -139,37 +139,78 @@ public final class Verification {
             throw new IllegalArgumentException("jobs must be at least 1, not " + jobs);
         }
         long started = System.nanoTime();
+        return planAhead(origin, destination, tables, checksum, accepted).run(listener, started, jobs, rangePages);
+    }
+
+    /**
+     * Reads both sides' table definitions now (kinds, sizes, columns: two catalog reads per side, both sides at
+     * once) and returns the comparison to run later, e.g. inside a freeze window that should not spend its time on
+     * the catalog. The definitions are those of now: a table altered in between is measured as it was planned.
+     */
+    public static Planned planAhead(Cluster origin, Cluster destination, List<QualifiedName> tables,
+            boolean checksum, AcceptedLossy accepted) {
         List<QualifiedName> unique = List.copyOf(new LinkedHashSet<>(tables));
-        Plan plan = plan(origin, destination, unique, checksum, accepted);
+        return new Planned(origin, destination, unique, checksum, plan(origin, destination, unique, checksum,
+                accepted));
+    }
 
-        ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "upshift-verify");
-            t.setDaemon(true);
-            return t;
-        });
-        Map<QualifiedName, Measured> o;
-        Map<QualifiedName, Measured> d;
-        try {
-            Future<Map<QualifiedName, Measured>> originSide =
-                    threads.submit(() -> measure(origin, plan.originQueries(), plan.originPages(), listener, jobs,
-                            plan.originTidRanges(), rangePages));
-            Future<Map<QualifiedName, Measured>> destinationSide =
-                    threads.submit(() -> measure(destination, plan.destinationQueries(), plan.destinationPages(),
-                            listener, jobs, plan.destinationTidRanges(), rangePages));
-            // wait for both before reporting a failure: neither session is left inside its transaction
-            awaitQuietly(originSide);
-            awaitQuietly(destinationSide);
-            o = result(originSide);
-            d = result(destinationSide);
-        } finally {
-            threads.shutdownNow();
+    /** A comparison whose definitions were read by {@link #planAhead}: {@link #run} measures both sides at once. */
+    public static final class Planned {
+        private final Cluster origin;
+        private final Cluster destination;
+        private final List<QualifiedName> unique;
+        private final boolean checksum;
+        private final Plan plan;
+
+        private Planned(Cluster origin, Cluster destination, List<QualifiedName> unique, boolean checksum,
+                Plan plan) {
+            this.origin = origin;
+            this.destination = destination;
+            this.unique = unique;
+            this.checksum = checksum;
+            this.plan = plan;
         }
 
-        List<TableResult> results = new ArrayList<>();
-        for (QualifiedName table : unique) {
-            results.add(judge(table, plan.columns().get(table), o.get(table), d.get(table), checksum));
+        /** The tables planned, in order. */
+        public List<QualifiedName> tables() {
+            return unique;
         }
-        return new VerifyReport(checksum, "given", results, seconds(started));
+
+        /** Measures both sides at once, each in the cluster's own session (as inside a freeze window). */
+        public VerifyReport run(Listener listener) {
+            return run(listener, System.nanoTime(), 1, RANGE_PAGES);
+        }
+
+        private VerifyReport run(Listener listener, long started, int jobs, long rangePages) {
+            ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
+                Thread t = new Thread(r, "upshift-verify");
+                t.setDaemon(true);
+                return t;
+            });
+            Map<QualifiedName, Measured> o;
+            Map<QualifiedName, Measured> d;
+            try {
+                Future<Map<QualifiedName, Measured>> originSide =
+                        threads.submit(() -> measure(origin, plan.originQueries(), plan.originPages(), listener,
+                                jobs, plan.originTidRanges(), rangePages));
+                Future<Map<QualifiedName, Measured>> destinationSide =
+                        threads.submit(() -> measure(destination, plan.destinationQueries(),
+                                plan.destinationPages(), listener, jobs, plan.destinationTidRanges(), rangePages));
+                // wait for both before reporting a failure: neither session is left inside its transaction
+                awaitQuietly(originSide);
+                awaitQuietly(destinationSide);
+                o = result(originSide);
+                d = result(destinationSide);
+            } finally {
+                threads.shutdownNow();
+            }
+
+            List<TableResult> results = new ArrayList<>();
+            for (QualifiedName table : unique) {
+                results.add(judge(table, plan.columns().get(table), o.get(table), d.get(table), checksum));
+            }
+            return new VerifyReport(checksum, "given", results, seconds(started));
+        }
     }
 
     // ---- planning ---------------------------------------------------------------------------------------------

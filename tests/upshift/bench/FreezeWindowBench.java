@@ -64,7 +64,14 @@ class FreezeWindowBench {
 
     private static final int TABLES = 500;
     private static final int SEQUENCES = 10_000;
-    private static final double[] DELAYS = {0, 1, 5};
+    /** -Dupshift.bench.delays=0,1 for a small run (default 0, 1, 5 ms). */
+    private static final double[] DELAYS = java.util.Arrays.stream(
+            System.getProperty("upshift.bench.delays", "0,1,5").split(",")).mapToDouble(Double::parseDouble).toArray();
+    /** -Dupshift.bench.quick=true: the counts-mode switchover and the floor only (profiling). */
+    private static final boolean QUICK = Boolean.getBoolean("upshift.bench.quick");
+    /** -Dupshift.bench.sequences=false leaves out the 10,000-sequence part. */
+    private static final boolean SEQUENCE_PART = Boolean.parseBoolean(
+            System.getProperty("upshift.bench.sequences", "true"));
     private static final int WRITES_PER_SECOND = 200;
 
     @Test
@@ -82,10 +89,10 @@ class FreezeWindowBench {
                  DelayProxy dp = new DelayProxy(destinationServer.port(), delay)) {
                 int oport = delay == 0 ? originServer.port() : op.port();
                 int dport = delay == 0 ? destinationServer.port() : dp.port();
-                String verify = verify(originServer, destinationServer, db, oport, dport);
+                String verify = QUICK ? "-" : verify(originServer, destinationServer, db, oport, dport);
                 String counts = switchover(originServer, destinationServer, countsDb, oport, dport,
                         Cutover.VerifyMode.COUNTS);
-                String checksum = switchover(originServer, destinationServer, db, oport, dport,
+                String checksum = QUICK ? "-" : switchover(originServer, destinationServer, db, oport, dport,
                         Cutover.VerifyMode.CHECKSUM);
                 String floor = floor(originServer, destinationServer, db, oport, dport);
                 rows.put(String.format(Locale.ROOT, "%.0f ms", delay), counts + " | " + checksum + " | " + floor
@@ -94,10 +101,13 @@ class FreezeWindowBench {
         }
         System.out.println("[bench] freeze window, 500 tables + 500 sequences, 200 writes/s until the freeze"
                 + " (round trip = 2 x delay):");
-        System.out.println("[bench]   delay | switchover --verify counts: window (drain, sequences, verify, prepare,"
-                + " drop) | switchover --verify checksum: the same | work floor: 500 counts, one statement per side,"
+        System.out.println("[bench]   delay | switchover --verify counts: window (freeze, drain, sequences, verify,"
+                + " prepare, drop) | switchover --verify checksum: the same | work floor: 500 counts, one statement per side,"
                 + " both at once | verify of 500 tables: counts, --checksum");
         rows.forEach((k, v) -> System.out.println("[bench]   " + k + " | " + v));
+        if (!SEQUENCE_PART) {
+            return;
+        }
 
         String seqDb = "bench_seq_rtt";
         originServer.createDatabase(seqDb);
@@ -192,8 +202,9 @@ class FreezeWindowBench {
             Map<String, Double> phase = new LinkedHashMap<>();
             report.phases().forEach(p -> phase.put(p.phase(), p.seconds()));
             List<?> again = report.verification().reverifiedInFreeze();
-            return String.format(Locale.ROOT, "%.3f s (%.3f, %.3f, %.3f, %.3f, %.3f; %s after %d writes)",
-                    report.freezeWindowSeconds(), phase.get("drain"), phase.get("sequences"), phase.get("verify"),
+            return String.format(Locale.ROOT, "%.3f s (%.3f, %.3f, %.3f, %.3f, %.3f, %.3f; %s after %d writes)",
+                    report.freezeWindowSeconds(), phase.get("freeze"), phase.get("drain"), phase.get("sequences"),
+                    phase.get("verify"),
                     phase.get("prepare-rollback"), phase.get("drop-forward"),
                     again == null ? "counts" : again.size() + " re-verified", writes.get());
         }

@@ -1,6 +1,7 @@
 package upshift.switchover;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -41,10 +42,13 @@ import upshift.switchover.Cutover.VerifyMode;
  * the servers' own logs (log_statement = all), from the moment the freeze is installed until the forward
  * subscription is dropped and the destination takes writes, on origin and on destination. Every table is written
  * to between the pre-check and the freeze, so the verify phase checksums all of them inside the freeze (the worst
- * case), every destination sequence is fresh (not called: the write reads it) and the way back is prepared.
+ * case), every destination sequence is fresh (not called: the write reads it) and the way back is prepared. What
+ * moved before the freeze (the triggers armed, the way back's publication and subscription created with no slot)
+ * must not be on it; the way back's slot and its naming on the subscription must.
  *
- * <p>Statements whose number depends on timing, not on the tables (the drain's and the slot release's polls, which
- * read pg_wal_lsn_diff), are left out of the comparison; everything else must be equal.
+ * <p>Statements whose number depends on timing, not on the tables (the drain's and the slot release's polls, flushes
+ * and nudges, tagged {@link Drain#POLL_TAG}, and the polls that read pg_wal_lsn_diff), are left out of the
+ * comparison; everything else must be equal.
  */
 class CriticalPathStatementsTest {
 
@@ -80,7 +84,18 @@ class CriticalPathStatementsTest {
                         + "\n--- 500:\n" + String.join("\n", shapes(large)));
                 // under the former per-table verify this was > 3 per table
                 assertTrue(large.size() < 120, side + ": " + large.size() + " statements");
+                // what moved before the freeze: arming the triggers, the way back's publication and subscription
+                String all = String.join("\n", large);
+                for (String before : List.of("CREATE TRIGGER", "CREATE SUBSCRIPTION", "CREATE PUBLICATION")) {
+                    assertFalse(all.contains(before), side + ": " + before + " belongs before the freeze:\n"
+                            + String.join("\n", shapes(large)));
+                }
             }
+            // inside it (after the freeze transaction, which the count starts after): the way back's slot, its name
+            String o = String.join("\n", at500.get("origin"));
+            String d = String.join("\n", at500.get("destination"));
+            assertTrue(o.contains("SET (slot_name = "), o);
+            assertTrue(d.contains("pg_create_logical_replication_slot"), d);
         }
     }
 
@@ -231,7 +246,7 @@ class CriticalPathStatementsTest {
             if (text.contains("'" + END + "'")) {
                 break;
             }
-            if (inside && !text.contains("pg_wal_lsn_diff")) {
+            if (inside && !text.contains("pg_wal_lsn_diff") && !text.contains(Drain.POLL_TAG)) {
                 statements.add(text);
             }
         }
