@@ -1,6 +1,11 @@
 package upshift.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -27,17 +32,25 @@ import upshift.testing.Wait;
 
 /**
  * The initial sync, 13 -> 16, side by side on the same origin data (a pgbench-like accounts table plus two small
- * ones; three secondary indexes on destination): native table sync ({@code --initial-copy native}), upshift's
- * snapshot copy at {@code --workers} 1, 2 and 4, and the floor: a raw binary COPY pipe (one session per table) with the
- * indexes built afterwards. Each variant fills its own fresh destination database; every one is checked for the
- * same row count and sum. pgcopydb is not installed on this machine, so it is not compared. Prints timings and
- * ratios; asserts correctness only. {@code -Dupshift.bench.sync.rows=N} sets the accounts rows (default 2,000,000,
- * about 300 MB).
+ * ones, with three secondary indexes): native table sync ({@code --initial-copy native}), upshift's snapshot copy at
+ * {@code --workers} 1, 2 and 4, pgcopydb clone at {@code --table-jobs}/{@code --index-jobs} 1, 2 and 4, and the
+ * floor: a raw binary COPY pipe (one session per table) with the indexes built afterwards. The snapshot copy and
+ * pgcopydb runs are interleaved, and the pipe runs first and last. Each variant fills its own fresh destination
+ * database from the same origin database; every one is checked for the same row count, sums and indexes, then
+ * dropped. pgcopydb is found on the PATH (Debian: {@code apt-get install -y pgcopydb}); without it the bench says so
+ * and prints "not measured", never a number. Prints timings and ratios; asserts correctness only.
+ *
+ * <p>{@code -Dupshift.bench.sync.rows=N} sets the accounts rows (default 2,000,000, about 270 MB);
+ * {@code -Dupshift.bench.sync.native=false} leaves out native table sync (the slowest variant at large scales).
  */
 class InitialSyncBench {
 
     private static final long ROWS = Long.getLong("upshift.bench.sync.rows", 2_000_000L);
+    private static final boolean NATIVE = Boolean.parseBoolean(System.getProperty("upshift.bench.sync.native",
+            "true"));
     private static final String ORIGIN_DB = "bench_sync";
+    /** The snapshot copy's default --chunk-size, given to pgcopydb as --split-tables-larger-than. */
+    private static final String SPLIT = "64MB";
 
     private static final String TABLES = """
             CREATE TABLE accounts (aid bigint PRIMARY KEY, bid integer NOT NULL, abalance integer NOT NULL,
@@ -67,17 +80,40 @@ class InitialSyncBench {
                     + " FROM generate_series(1, " + Math.max(10, ROWS / 10000) + ") g");
             st.execute("INSERT INTO accounts SELECT g, 1 + g % " + Math.max(1, ROWS / 100000) + ", (g * 7919) % 100000,"
                     + " '' FROM generate_series(1::bigint, " + ROWS + ") g");
+            // origin has the three secondary indexes too (as production does): pgcopydb clone copies origin's
+            // schema, the other variants pre-create it on destination
+            for (String i : INDEXES) {
+                st.execute(i);
+            }
             st.execute("VACUUM ANALYZE");
         }
-        // destination ends with the origin's rows and the three secondary indexes origin lacks
-        String expected = fingerprint(origin, ORIGIN_DB).replaceAll(" 0$", " " + INDEXES.size());
+        // every destination ends with the origin's rows and its three secondary indexes
+        String expected = fingerprint(origin, ORIGIN_DB);
+        assertTrue(expected.endsWith(" " + INDEXES.size()), expected);
         long bytes = single(origin, ORIGIN_DB, "SELECT sum(pg_table_size(c.oid)) FROM pg_class c"
                 + " WHERE relname IN ('accounts', 'branches', 'tellers')");
+        Path pgcopydb = onPath("pgcopydb");
+        if (pgcopydb == null) {
+            System.out.println("\n*** pgcopydb is NOT INSTALLED (no pgcopydb on the PATH): it is not measured."
+                    + " Debian/Ubuntu: apt-get install -y pgcopydb ***\n");
+        }
         Map<String, Double> seconds = new LinkedHashMap<>();
         seconds.put("raw binary COPY pipe + indexes", rawPipe(origin, destination, expected));
-        seconds.put("native table sync", viaSteps(origin, destination, "native", null, expected));
-        for (int w : new int[] {1, 2, 4}) {
+        if (NATIVE) {
+            seconds.put("native table sync", viaSteps(origin, destination, "native", null, expected));
+        }
+        int[] workers = {1, 2, 4};
+        for (int i = 0; i < workers.length; i++) {
+            int w = workers[i];
+            // interleaved, and alternating which goes first
+            boolean pgcopydbFirst = i % 2 == 1 && pgcopydb != null;
+            if (pgcopydbFirst) {
+                seconds.put("pgcopydb clone --table-jobs " + w, pgcopydb(pgcopydb, origin, destination, w, expected));
+            }
             seconds.put("snapshot copy --workers " + w, viaSteps(origin, destination, "snapshot", w, expected));
+            if (pgcopydb != null && !pgcopydbFirst) {
+                seconds.put("pgcopydb clone --table-jobs " + w, pgcopydb(pgcopydb, origin, destination, w, expected));
+            }
         }
         // the pipe again, last: the first variant also pays for a cold cache
         seconds.put("raw binary COPY pipe + indexes (again, last)", rawPipe(origin, destination, expected));
@@ -88,8 +124,86 @@ class InitialSyncBench {
                 "variant", "seconds", "MB/s", "vs best pipe"));
         seconds.forEach((k, v) -> table.append(String.format(Locale.ROOT, "%-44s %9.1f %9.1f %11.2fx%n", k, v,
                 bytes / 1e6 / v, v / floor)));
-        table.append("pgcopydb: not installed on this machine, not measured\n");
+        if (pgcopydb == null) {
+            table.append("pgcopydb clone: NOT INSTALLED on this machine, not measured\n");
+        } else {
+            table.append(String.format(Locale.ROOT, "%-44s %9s%n", "pgcopydb / snapshot copy (goal >= 1.30x)",
+                    "ratio"));
+            for (int w : workers) {
+                table.append(String.format(Locale.ROOT, "%-44s %8.2fx%n", "  --workers " + w + " vs --table-jobs " + w,
+                        seconds.get("pgcopydb clone --table-jobs " + w) / seconds.get("snapshot copy --workers " + w)));
+            }
+        }
         System.out.println(table);
+    }
+
+    /**
+     * pgcopydb clone of the origin database into a fresh, empty destination database: it restores origin's schema
+     * (pg_dump/pg_restore pre-data), copies the tables on {@code --table-jobs} (tables above {@link #SPLIT} split),
+     * builds the indexes on {@code --index-jobs}, then the constraints and post-data. The password goes in
+     * a private PGPASSFILE, never on the command line.
+     */
+    private static double pgcopydb(Path binary, PgServer origin, PgServer destination, int jobs, String expected)
+            throws Exception {
+        String db = "bench_pgcopydb_w" + jobs;
+        destination.createDatabase(db);
+        Path dir = Files.createTempDirectory("bench-pgcopydb");
+        Path log = dir.resolveSibling(dir.getFileName() + ".log");
+        ProcessBuilder pb = new ProcessBuilder(binary.toString(), "clone", "--source", noPassword(origin, ORIGIN_DB),
+                "--target", noPassword(destination, db), "--dir", dir.resolve("work").toString(), "--table-jobs",
+                Integer.toString(jobs), "--index-jobs", Integer.toString(jobs), "--split-tables-larger-than", SPLIT,
+                "--no-owner", "--no-acl", "--no-comments", "--skip-large-objects", "--skip-extensions");
+        Path passfile = dir.resolve("pgpass");
+        Files.writeString(passfile, pgpassLine(origin) + pgpassLine(destination));
+        Files.setPosixFilePermissions(passfile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        pb.environment().put("PGPASSFILE", passfile.toString());
+        pb.redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(new File("/dev/null"));
+        long start = System.nanoTime();
+        Process p = pb.start();
+        int rc = p.waitFor();
+        double s = (System.nanoTime() - start) / 1e9;
+        String output = Files.readString(log);
+        assertEquals(0, rc, "pgcopydb clone failed:\n" + output);
+        // which pg_dump / pg_restore it ran, from its own log, with their versions
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\S*/pg_(?:dump|restore)) ").matcher(output);
+        java.util.Set<String> tools = new java.util.TreeSet<>();
+        while (m.find()) {
+            tools.add(m.group(1));
+        }
+        for (String tool : tools) {
+            Process v = new ProcessBuilder(tool, "--version").redirectErrorStream(true).start();
+            String version = new String(v.getInputStream().readAllBytes()).strip();
+            v.waitFor();
+            System.out.println("[pgcopydb --table-jobs " + jobs + "] ran " + tool + ": " + version);
+        }
+        assertEquals(expected, fingerprint(destination, db), db);
+        dropDatabase(destination, db);
+        return s;
+    }
+
+    private static String pgpassLine(PgServer server) {
+        return server.host() + ":" + server.port() + ":*:" + server.superuser().replace("\\", "\\\\")
+                .replace(":", "\\:") + ":" + server.password().replace("\\", "\\\\").replace(":", "\\:") + "\n";
+    }
+
+    private static String noPassword(PgServer server, String db) {
+        return "postgresql://" + server.superuser() + "@" + server.host() + ":" + server.port() + "/" + db;
+    }
+
+    private static Path onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path p = Path.of(dir, program);
+            if (!dir.isEmpty() && Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private static void dropDatabase(PgServer server, String db) throws SQLException {
+        try (Connection c = connect(server, "postgres"); Statement st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + upshift.sql.Sql.ident(db) + " WITH (FORCE)");
+        }
     }
 
     /** create-publication, create-subscription, enable-subscription, then until every table is ready. */
@@ -117,6 +231,7 @@ class InitialSyncBench {
         double s = (System.nanoTime() - start) / 1e9;
         assertEquals(expected, fingerprint(destination, db), name);
         ok(Run.script("Cleanup", env, "--name", name, "--yes"));
+        dropDatabase(destination, db);
         return s;
     }
 
@@ -160,6 +275,7 @@ class InitialSyncBench {
         }
         double s = (System.nanoTime() - start) / 1e9;
         assertEquals(expected, fingerprint(destination, db));
+        dropDatabase(destination, db);
         return s;
     }
 
