@@ -22,7 +22,7 @@ import upshift.sql.Sql;
 
 /**
  * The destination's secondary indexes and non-identity constraints, dropped before the snapshot copy and rebuilt after
- * it. Kept: primary keys, the replica identity index (the apply needs it from the first change) and CHECK / NOT NULL
+ * it, on the copied tables and, for a partitioned table, its partitions. Kept: primary keys, the replica identity index (the apply needs it from the first change) and CHECK / NOT NULL
  * constraints. Dropped: foreign keys from or to a copied table, UNIQUE and EXCLUDE constraints, other indexes. Each
  * definition is recorded in {@code upshift.deferred_object} in the transaction that drops it, and deleted in the
  * transaction that rebuilds it.
@@ -39,15 +39,21 @@ public final class IndexRebuild {
     static List<Deferred> toDefer(Connection destination, List<QualifiedName> tables, int firstSeq)
             throws SQLException {
         List<Deferred> list = new ArrayList<>();
-        String oids = "(ARRAY(SELECT to_regclass(t)::oid FROM unnest(?::text[]) t))";
+        // each copied table and, when destination partitions it, every partition in its tree: a partitioned index
+        // is dropped and rebuilt through its table (its partitions' indexes with it), an index of one partition alone
+        // by itself
+        String oids = "(ARRAY(SELECT m.relid FROM unnest(?::text[]) t CROSS JOIN LATERAL (SELECT to_regclass(t)::oid"
+                + " UNION SELECT p.relid FROM pg_catalog.pg_partition_tree(to_regclass(t)) p) m(relid)))";
+        // a replica identity index, or one a partition's replica identity descends from, stays
+        String replIdent = "EXISTS (SELECT FROM pg_catalog.pg_index ri WHERE ri.indisreplident AND ri.indexrelid IN"
+                + " (SELECT %1$s UNION SELECT pt.relid FROM pg_catalog.pg_partition_tree(%1$s) pt))";
         String constraints = "SELECT c.contype = 'f', n.nspname, r.relname, c.conname,"
-                + " pg_catalog.pg_get_constraintdef(c.oid), c.convalidated"
+                + " pg_catalog.pg_get_constraintdef(c.oid), c.convalidated, r.relkind = 'p'"
                 + " FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class r ON r.oid = c.conrelid"
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace"
                 + " WHERE c.conparentid = 0 AND ((c.contype = 'f' AND (c.conrelid = ANY " + oids
                 + " OR c.confrelid = ANY " + oids + ")) OR (c.contype IN ('u', 'x') AND c.conrelid = ANY " + oids
-                + " AND NOT EXISTS (SELECT FROM pg_catalog.pg_index i WHERE i.indexrelid = c.conindid"
-                + " AND i.indisreplident)))"
+                + " AND NOT " + String.format(replIdent, "c.conindid") + "))"
                 + " ORDER BY c.contype <> 'f', n.nspname, r.relname, c.conname";
         String[] names = tables.stream().map(QualifiedName::sql).toArray(String[]::new);
         int seq = firstSeq;
@@ -60,7 +66,8 @@ public final class IndexRebuild {
                     String table = Sql.qualified(rs.getString(2), rs.getString(3));
                     String def = rs.getString(5);
                     boolean fk = rs.getBoolean(1);
-                    boolean validate = fk && rs.getBoolean(6);
+                    // before 18 a partitioned table takes no NOT VALID foreign key: it is added validated
+                    boolean validate = fk && rs.getBoolean(6) && !rs.getBoolean(7);
                     String create = "ALTER TABLE " + table + " ADD CONSTRAINT " + Sql.ident(rs.getString(4)) + " "
                             + (validate ? def + " NOT VALID" : def);
                     list.add(new Deferred(seq++, fk ? CopyState.FOREIGN_KEY : "constraint", table, rs.getString(4),
@@ -68,11 +75,13 @@ public final class IndexRebuild {
                 }
             }
         }
-        String indexes = "SELECT n.nspname, ic.relname, pg_catalog.pg_get_indexdef(i.indexrelid), r.relname"
+        String indexes = "SELECT n.nspname, ic.relname, pg_catalog.pg_get_indexdef(i.indexrelid), r.relname,"
+                + " ic.relkind = 'I', i.indisunique, pg_catalog.quote_ident(ic.relname)"
                 + " FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid"
                 + " JOIN pg_catalog.pg_class r ON r.oid = i.indrelid"
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace"
-                + " WHERE i.indrelid = ANY " + oids + " AND NOT i.indisprimary AND NOT i.indisreplident"
+                + " WHERE i.indrelid = ANY " + oids + " AND NOT i.indisprimary AND NOT "
+                + String.format(replIdent, "i.indexrelid")
                 + " AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint c WHERE c.conindid = i.indexrelid"
                 + " AND c.contype IN ('p', 'u', 'x'))"
                 + " AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits h WHERE h.inhrelid = i.indexrelid)"
@@ -81,8 +90,17 @@ public final class IndexRebuild {
             st.setArray(1, destination.createArrayOf("text", names));
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
+                    String def = rs.getString(3);
+                    if (rs.getBoolean(5)) {
+                        // a partitioned index reads "ON ONLY table": rebuilt for every partition, not the root alone
+                        String only = "CREATE " + (rs.getBoolean(6) ? "UNIQUE " : "") + "INDEX " + rs.getString(7)
+                                + " ON ONLY ";
+                        if (def.startsWith(only)) {
+                            def = only.substring(0, only.length() - "ONLY ".length()) + def.substring(only.length());
+                        }
+                    }
                     list.add(new Deferred(seq++, "index", Sql.qualified(rs.getString(1), rs.getString(4)),
-                            rs.getString(2), rs.getString(3), false));
+                            rs.getString(2), def, false));
                 }
             }
         }
