@@ -21,11 +21,20 @@ import upshift.sql.Queries;
 import upshift.sql.Sql;
 
 /**
- * The destination's secondary indexes and non-identity constraints, dropped before the snapshot copy and rebuilt after
- * it, on the copied tables and, for a partitioned table, its partitions. Kept: primary keys, the replica identity index (the apply needs it from the first change) and CHECK / NOT NULL
- * constraints. Dropped: foreign keys from or to a copied table, UNIQUE and EXCLUDE constraints, other indexes. Each
- * definition is recorded in {@code upshift.deferred_object} in the transaction that drops it, and deleted in the
- * transaction that rebuilds it.
+ * The destination's indexes and non-check constraints, dropped before the snapshot copy and rebuilt after it, on the
+ * copied tables and, for a partitioned table, its partitions. Dropped: foreign keys from or to a copied table, primary
+ * keys, UNIQUE and EXCLUDE constraints, other indexes. Kept: a replica identity index ({@code REPLICA IDENTITY USING
+ * INDEX}) and CHECK / NOT NULL constraints. The primary key can go because nothing applies a change before the
+ * rebuild: enable-subscription enables the subscription only after it, and a copy never commits a chunk twice (each
+ * chunk commits with its record), so the key has nothing to catch. Loading a table without its key, then building it,
+ * is what pg_restore and pgcopydb do; with the key in place every row also goes into a btree.
+ *
+ * <p>A primary key or unique constraint of an ordinary table is rebuilt as its unique index ({@code CREATE UNIQUE
+ * INDEX}, which shares the table with the other index builds), then {@code ADD CONSTRAINT ... USING INDEX}, a
+ * catalog change: {@code ADD CONSTRAINT ... PRIMARY KEY} alone would build the index under an ACCESS EXCLUSIVE lock and
+ * hold off every other index build on the table. Deferrable constraints and partitioned tables (no USING INDEX there)
+ * are added whole. Each definition is recorded in {@code upshift.deferred_object} in the transaction that drops it,
+ * and deleted in the transaction that rebuilds it.
  */
 public final class IndexRebuild {
 
@@ -48,11 +57,14 @@ public final class IndexRebuild {
         String replIdent = "EXISTS (SELECT FROM pg_catalog.pg_index ri WHERE ri.indisreplident AND ri.indexrelid IN"
                 + " (SELECT %1$s UNION SELECT pt.relid FROM pg_catalog.pg_partition_tree(%1$s) pt))";
         String constraints = "SELECT c.contype = 'f', n.nspname, r.relname, c.conname,"
-                + " pg_catalog.pg_get_constraintdef(c.oid), c.convalidated, r.relkind = 'p'"
+                + " pg_catalog.pg_get_constraintdef(c.oid), c.convalidated, r.relkind = 'p',"
+                + " CASE WHEN c.contype IN ('p', 'u') AND NOT c.condeferrable AND r.relkind <> 'p'"
+                + " THEN pg_catalog.pg_get_indexdef(c.conindid) END, c.contype,"
+                + " (SELECT pg_catalog.quote_ident(ic.relname) FROM pg_catalog.pg_class ic WHERE ic.oid = c.conindid)"
                 + " FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class r ON r.oid = c.conrelid"
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace"
                 + " WHERE c.conparentid = 0 AND ((c.contype = 'f' AND (c.conrelid = ANY " + oids
-                + " OR c.confrelid = ANY " + oids + ")) OR (c.contype IN ('u', 'x') AND c.conrelid = ANY " + oids
+                + " OR c.confrelid = ANY " + oids + ")) OR (c.contype IN ('p', 'u', 'x') AND c.conrelid = ANY " + oids
                 + " AND NOT " + String.format(replIdent, "c.conindid") + "))"
                 + " ORDER BY c.contype <> 'f', n.nspname, r.relname, c.conname";
         String[] names = tables.stream().map(QualifiedName::sql).toArray(String[]::new);
@@ -68,6 +80,18 @@ public final class IndexRebuild {
                     boolean fk = rs.getBoolean(1);
                     // before 18 a partitioned table takes no NOT VALID foreign key: it is added validated
                     boolean validate = fk && rs.getBoolean(6) && !rs.getBoolean(7);
+                    String indexDef = rs.getString(8);
+                    String prefix = "CREATE UNIQUE INDEX ";
+                    if (indexDef != null && indexDef.startsWith(prefix)) {
+                        // its index first (IF NOT EXISTS: built and committed before the constraint is added)
+                        list.add(new Deferred(seq++, CopyState.CONSTRAINT_INDEX, table, rs.getString(4),
+                                prefix + "IF NOT EXISTS " + indexDef.substring(prefix.length()), false));
+                        list.add(new Deferred(seq++, CopyState.USING_INDEX, table, rs.getString(4), "ALTER TABLE "
+                                + table + " ADD CONSTRAINT " + Sql.ident(rs.getString(4)) + " "
+                                + (rs.getString(9).equals("p") ? "PRIMARY KEY" : "UNIQUE") + " USING INDEX "
+                                + rs.getString(10), false));
+                        continue;
+                    }
                     String create = "ALTER TABLE " + table + " ADD CONSTRAINT " + Sql.ident(rs.getString(4)) + " "
                             + (validate ? def + " NOT VALID" : def);
                     list.add(new Deferred(seq++, fk ? CopyState.FOREIGN_KEY : "constraint", table, rs.getString(4),
@@ -120,6 +144,9 @@ public final class IndexRebuild {
         try (Statement st = destination.createStatement()) {
             for (Deferred d : now) {
                 CopyState.recordDeferred(destination, subscription, d);
+                if (d.kind().equals(CopyState.CONSTRAINT_INDEX)) {
+                    continue; // dropped with its constraint, the next record
+                }
                 String drop = d.kind().equals("index")
                         ? "DROP INDEX " + Sql.qualified(schemaOf(destination, d), d.name())
                         : "ALTER TABLE " + d.table() + " DROP CONSTRAINT " + Sql.ident(d.name());
@@ -147,8 +174,9 @@ public final class IndexRebuild {
     }
 
     /**
-     * Rebuilds every recorded object: indexes and unique constraints first, then foreign keys (added NOT VALID,
-     * then validated), each in its own transaction with its record, on up to {@code workers} sessions.
+     * Rebuilds every recorded object: indexes, the unique indexes of primary keys and unique constraints, and the
+     * other constraints first; then the constraints onto their indexes; then foreign keys (added NOT VALID, then
+     * validated), each in its own transaction with its record, on up to {@code workers} sessions.
      *
      * @return how many were rebuilt
      */
@@ -161,7 +189,10 @@ public final class IndexRebuild {
         out.note("rebuilding " + all.size() + " indexes and constraints on " + Math.min(workers, all.size())
                 + " sessions (maintenance_work_mem " + MAINTENANCE_WORK_MEM + ")");
         long started = System.nanoTime();
-        runAll(sessions, subscription, all.stream().filter(d -> !d.foreignKey()).toList(), workers, out);
+        runAll(sessions, subscription, all.stream().filter(d -> !d.foreignKey()
+                && !d.kind().equals(CopyState.USING_INDEX)).toList(), workers, out);
+        runAll(sessions, subscription, all.stream().filter(d -> d.kind().equals(CopyState.USING_INDEX)).toList(),
+                workers, out);
         runAll(sessions, subscription, all.stream().filter(Deferred::foreignKey).toList(), workers, out);
         out.note("rebuilt " + all.size() + " indexes and constraints in " + String.format(java.util.Locale.ROOT,
                 "%.1f s", (System.nanoTime() - started) / 1e9));

@@ -230,6 +230,10 @@ class SnapshotCopyTest {
             assertTrue(enabled.stderr().matches("(?s).*-- \\[origin\\] COPY \\(SELECT [^\n]* FROM ONLY \\S*" + leaf
                     + "\\b.*"), "origin's partition " + leaf + " is read by itself:\n" + enabled.stderr());
         }
+        assertTrue(enabled.stderr().matches("(?s).*-- \\[destination\\] ALTER TABLE \\S*bulk\"? DROP CONSTRAINT"
+                + " \"?bulk_pkey.*-- \\[destination\\] COPY .*-- \\[destination\\] CREATE UNIQUE INDEX IF NOT EXISTS"
+                + " \"?bulk_pkey.*ADD CONSTRAINT \"?bulk_pkey\"? PRIMARY KEY USING INDEX.*"), "the primary key is"
+                        + " dropped for the copy, then built as its index and added onto it:\n" + enabled.stderr());
         assertTrue(enabled.stderr().matches("(?s).*-- \\[destination\\] COPY \\S*events\"? \\(.*"),
                 "written through destination's root:\n" + enabled.stderr());
 
