@@ -158,7 +158,8 @@ public final class CopyPlan {
         try (PreparedStatement st = origin.prepareStatement("SELECT n.nspname, c.relname,"
                 + " pg_catalog.pg_relation_size(c.oid) FROM pg_catalog.pg_partition_tree(?::regclass) t"
                 + " JOIN pg_catalog.pg_class c ON c.oid = t.relid JOIN pg_catalog.pg_namespace n"
-                + " ON n.oid = c.relnamespace WHERE t.isleaf AND c.relkind IN ('r', 'f') ORDER BY n.nspname, c.relname")) {
+                + " ON n.oid = c.relnamespace WHERE t.isleaf AND c.relkind IN ('r', 'f')"
+                + " ORDER BY n.nspname, c.relname")) {
             st.setString(1, root.sql());
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {

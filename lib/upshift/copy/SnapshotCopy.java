@@ -37,8 +37,8 @@ import upshift.sql.Sql;
  * {@code --initial-copy snapshot}:
  *
  * <ol>
- * <li>the destination's secondary indexes and non-identity constraints are recorded and dropped
- * ({@link IndexRebuild});</li>
+ * <li>the destination's indexes and constraints (primary keys too; not CHECK, not a replica identity index) are
+ * recorded and dropped ({@link IndexRebuild});</li>
  * <li>the forward slot is created over a replication connection that exports its snapshot
  * ({@link ExportedSnapshot}), held open for the whole copy;</li>
  * <li>{@code workers} sessions on each side copy the chunks of {@link CopyPlan} in REPEATABLE READ transactions that
