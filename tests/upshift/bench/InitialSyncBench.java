@@ -34,7 +34,8 @@ import upshift.testing.Wait;
  * The initial sync, 13 -> 16, side by side on the same origin data (a pgbench-like accounts table plus two small
  * ones, with three secondary indexes): native table sync ({@code --initial-copy native}), upshift's snapshot copy at
  * {@code --workers} 1, 2 and 4, pgcopydb clone at {@code --table-jobs}/{@code --index-jobs} 1, 2 and 4, and the
- * floor: a raw binary COPY pipe (one session per table) with the indexes built afterwards. The snapshot copy and
+ * floor: a raw binary COPY pipe (one session per table) into tables without indexes, the primary keys and indexes
+ * built afterwards. The snapshot copy and
  * pgcopydb runs are interleaved, and the pipe runs first and last. Each variant fills its own fresh destination
  * database from the same origin database; every one is checked for the same row count, sums and indexes, then
  * dropped. pgcopydb is found on the PATH (Debian: {@code apt-get install -y pgcopydb}); without it the bench says so
@@ -59,6 +60,12 @@ class InitialSyncBench {
             CREATE TABLE tellers (tid integer PRIMARY KEY, bid integer NOT NULL, tbalance integer NOT NULL,
               filler character(84));
             """;
+    /** The pipe's tables: no index at all while it copies; {@link #KEYS}, then {@link #INDEXES}, afterwards. */
+    private static final String TABLES_WITHOUT_KEYS = TABLES.replace(" PRIMARY KEY", "");
+    private static final List<String> KEYS = List.of(
+            "ALTER TABLE accounts ADD PRIMARY KEY (aid)",
+            "ALTER TABLE branches ADD PRIMARY KEY (bid)",
+            "ALTER TABLE tellers ADD PRIMARY KEY (tid)");
     private static final List<String> INDEXES = List.of(
             "CREATE INDEX accounts_bid_idx ON accounts (bid)",
             "CREATE INDEX accounts_abalance_idx ON accounts (abalance)",
@@ -89,7 +96,7 @@ class InitialSyncBench {
         }
         // every destination ends with the origin's rows and its three secondary indexes
         String expected = fingerprint(origin, ORIGIN_DB);
-        assertTrue(expected.endsWith(" " + INDEXES.size()), expected);
+        assertTrue(expected.endsWith(" " + KEYS.size() + " keys " + INDEXES.size()), expected);
         long bytes = single(origin, ORIGIN_DB, "SELECT sum(pg_table_size(c.oid)) FROM pg_class c"
                 + " WHERE relname IN ('accounts', 'branches', 'tellers')");
         Path pgcopydb = onPath("pgcopydb");
@@ -120,7 +127,7 @@ class InitialSyncBench {
         double floor = Math.min(seconds.get("raw binary COPY pipe + indexes"),
                 seconds.get("raw binary COPY pipe + indexes (again, last)"));
         StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%ninitial sync, 13 -> 16, %,d accounts"
-                + " rows, %.0f MB of tables, 3 secondary indexes%n%-44s %9s %9s %12s%n", ROWS, bytes / 1e6,
+                + " rows, %.0f MB of tables, 3 primary keys + 3 secondary indexes%n%-44s %9s %9s %12s%n", ROWS, bytes / 1e6,
                 "variant", "seconds", "MB/s", "vs best pipe"));
         seconds.forEach((k, v) -> table.append(String.format(Locale.ROOT, "%-44s %9.1f %9.1f %11.2fx%n", k, v,
                 bytes / 1e6 / v, v / floor)));
@@ -235,12 +242,15 @@ class InitialSyncBench {
         return s;
     }
 
-    /** The floor: one COPY pipe per table at once, binary, then the indexes one after another. */
+    /**
+     * The floor: one binary COPY pipe per table at once into tables without any index, then the primary keys and the
+     * indexes one after another on one session (default maintenance_work_mem).
+     */
     private static double rawPipe(PgServer origin, PgServer destination, String expected) throws Exception {
         String db = "bench_pipe_" + (++pipes);
         destination.createDatabase(db);
         try (Connection d = connect(destination, db); Statement st = d.createStatement()) {
-            st.execute(TABLES);
+            st.execute(TABLES_WITHOUT_KEYS);
         }
         long start = System.nanoTime();
         List<Thread> threads = new java.util.ArrayList<>();
@@ -269,6 +279,9 @@ class InitialSyncBench {
         }
         assertEquals(List.of(), errors);
         try (Connection d = connect(destination, db); Statement st = d.createStatement()) {
+            for (String i : KEYS) {
+                st.execute(i);
+            }
             for (String i : INDEXES) {
                 st.execute(i);
             }
@@ -287,6 +300,8 @@ class InitialSyncBench {
         try (Connection c = connect(server, db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                 "SELECT (SELECT count(*) || '/' || sum(abalance) || '/' || sum(bid) FROM accounts) || ' '"
                         + " || (SELECT count(*) FROM tellers) || ' ' || (SELECT count(*) FROM branches)"
+                        + " || ' ' || (SELECT count(*) FROM pg_constraint WHERE contype = 'p'"
+                        + " AND connamespace = 'public'::regnamespace) || ' keys'"
                         + " || ' ' || (SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'"
                         + " AND indexname NOT LIKE '%pkey')")) {
             rs.next();
