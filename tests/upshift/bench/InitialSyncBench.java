@@ -127,8 +127,8 @@ class InitialSyncBench {
         double floor = Math.min(seconds.get("raw binary COPY pipe + indexes"),
                 seconds.get("raw binary COPY pipe + indexes (again, last)"));
         StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%ninitial sync, 13 -> 16, %,d accounts"
-                + " rows, %.0f MB of tables, 3 primary keys + 3 secondary indexes%n%-44s %9s %9s %12s%n", ROWS, bytes / 1e6,
-                "variant", "seconds", "MB/s", "vs best pipe"));
+                + " rows, %.0f MB of tables, 3 primary keys + 3 secondary indexes%n%-44s %9s %9s %12s%n", ROWS,
+                bytes / 1e6, "variant", "seconds", "MB/s", "vs best pipe"));
         seconds.forEach((k, v) -> table.append(String.format(Locale.ROOT, "%-44s %9.1f %9.1f %11.2fx%n", k, v,
                 bytes / 1e6 / v, v / floor)));
         if (pgcopydb == null) {
@@ -231,8 +231,12 @@ class InitialSyncBench {
         ok(Run.script("CreateSubscription", env, "--name", name, "--initial-copy", mode, "--origin-conninfo",
                 origin.peerConninfo(ORIGIN_DB)));
         long start = System.nanoTime();
-        ok(workers == null ? Run.script("EnableSubscription", env, "--name", name)
-                : Run.script("EnableSubscription", env, "--name", name, "--workers", workers.toString()));
+        Run enabled = workers == null ? Run.script("EnableSubscription", env, "--name", name)
+                : Run.script("EnableSubscription", env, "--name", name, "--workers", workers.toString());
+        ok(enabled);
+        // where the time went: the copy's and the rebuild's own summary lines
+        enabled.stderr().lines().filter(l -> l.contains(" rows") && l.contains(" copied") || l.contains("rebuilt "))
+                .forEach(l -> System.out.println("[" + name + "] " + l.strip()));
         Wait.until(Duration.ofMinutes(30), name + " is ready", () -> single(destination, db,
                 "SELECT count(*) FROM pg_subscription_rel WHERE srsubstate <> 'r'") == 0);
         double s = (System.nanoTime() - start) / 1e9;
