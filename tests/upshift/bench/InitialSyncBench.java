@@ -38,7 +38,7 @@ import upshift.testing.Wait;
  * built afterwards. The snapshot copy and
  * pgcopydb runs are interleaved, and the pipe runs first and last. Each variant fills its own fresh destination
  * database from the same origin database; every one is checked for the same row count, sums and indexes, then
- * dropped. pgcopydb is found on the PATH (Debian: {@code apt-get install -y pgcopydb}); without it the bench says so
+ * dropped; a CHECKPOINT on both servers comes before each variant. pgcopydb is found on the PATH (Debian: {@code apt-get install -y pgcopydb}); without it the bench says so
  * and prints "not measured", never a number. Prints timings and ratios; asserts correctness only.
  *
  * <p>{@code -Dupshift.bench.sync.rows=N} sets the accounts rows (default 2,000,000, about 270 MB);
@@ -152,6 +152,7 @@ class InitialSyncBench {
      */
     private static double pgcopydb(Path binary, PgServer origin, PgServer destination, int jobs, String expected)
             throws Exception {
+        settle(origin, destination);
         String db = "bench_pgcopydb_w" + jobs;
         destination.createDatabase(db);
         Path dir = Files.createTempDirectory("bench-pgcopydb");
@@ -188,6 +189,18 @@ class InitialSyncBench {
         return s;
     }
 
+    /**
+     * A CHECKPOINT on both servers before each variant (not timed), so that no variant pays for writing out the dirty
+     * buffers and WAL of the one before it (or of the origin's load, for the first).
+     */
+    private static void settle(PgServer origin, PgServer destination) throws SQLException {
+        for (PgServer server : List.of(origin, destination)) {
+            try (Connection c = connect(server, "postgres"); Statement st = c.createStatement()) {
+                st.execute("CHECKPOINT");
+            }
+        }
+    }
+
     private static String pgpassLine(PgServer server) {
         return server.host() + ":" + server.port() + ":*:" + server.superuser().replace("\\", "\\\\")
                 .replace(":", "\\:") + ":" + server.password().replace("\\", "\\\\").replace(":", "\\:") + "\n";
@@ -216,6 +229,7 @@ class InitialSyncBench {
     /** create-publication, create-subscription, enable-subscription, then until every table is ready. */
     private static double viaSteps(PgServer origin, PgServer destination, String mode, Integer workers,
             String expected) throws Exception {
+        settle(origin, destination);
         String name = "bench_" + mode + (workers == null ? "" : "_w" + workers);
         String db = name;
         destination.createDatabase(db);
@@ -251,6 +265,7 @@ class InitialSyncBench {
      * indexes one after another on one session (default maintenance_work_mem).
      */
     private static double rawPipe(PgServer origin, PgServer destination, String expected) throws Exception {
+        settle(origin, destination);
         String db = "bench_pipe_" + (++pipes);
         destination.createDatabase(db);
         try (Connection d = connect(destination, db); Statement st = d.createStatement()) {
