@@ -35,10 +35,10 @@ import upshift.testing.Wait;
  * ones, with three secondary indexes): native table sync ({@code --initial-copy native}), upshift's snapshot copy at
  * {@code --workers} 1, 2 and 4, pgcopydb clone at {@code --table-jobs}/{@code --index-jobs} 1, 2 and 4, and the
  * floor: a raw binary COPY pipe (one session per table) into tables without indexes, the primary keys and indexes
- * built afterwards. The snapshot copy and
- * pgcopydb runs are interleaved, and the pipe runs first and last. Each variant fills its own fresh destination
- * database from the same origin database; every one is checked for the same row count, sums and indexes, then
- * dropped; a CHECKPOINT on both servers comes before each variant. pgcopydb is found on the PATH (Debian: {@code apt-get install -y pgcopydb}); without it the bench says so
+ * built afterwards. The snapshot copy and pgcopydb runs are interleaved, and the pipe runs first and last. Each
+ * variant fills its own fresh destination database from the same origin database; every one is checked for the same
+ * row count, sums and indexes, then dropped; a CHECKPOINT on both servers comes before each variant. pgcopydb is found
+ * on the PATH (Debian: {@code apt-get install -y pgcopydb}); without it the bench says so
  * and prints "not measured", never a number. Prints timings and ratios; asserts correctness only.
  *
  * <p>{@code -Dupshift.bench.sync.rows=N} sets the accounts rows (default 2,000,000, about 270 MB);
