@@ -295,6 +295,24 @@ class SnapshotCopyTest {
         assertFalse(rerun.stdout().contains(f.originServer().password()));
     }
 
+    @ParameterizedTest(name = "a partitioned table is copied as the publication publishes it [{0}]")
+    @MethodSource("upshift.harness.Providers#selected")
+    void partitionedTableTargetsFollowThePublication(PgProvider provider) throws Exception {
+        ShopFixture f = fixture(provider, 13, 16, "snapcopy_targets", 10);
+        try (Connection o = f.origin()) {
+            List<upshift.sql.QualifiedName> members = List.of(new upshift.sql.QualifiedName("public", "events"),
+                    new upshift.sql.QualifiedName("public", "bulk"));
+            // via the root (create-publication's way): the root is the destination table
+            assertEquals(members, CopyPlan.targets(o, members, true));
+            // without it: each leaf partition is a table of its own, the default one too
+            assertEquals(List.of("public.events_2024", "public.events_2025", "public.events_other", "public.bulk"),
+                    CopyPlan.targets(o, members, false).stream().map(q -> q.schema() + "." + q.name()).toList());
+            // the root's rows are read from its leaves, each by itself
+            assertEquals(List.of("events_2024", "events_2025", "events_other"), CopyPlan.leaves(o, members.get(0))
+                    .stream().map(l -> l.relation().name()).toList());
+        }
+    }
+
     /** The script in its own JVM (the test class path), so that it can be killed like an operator's process. */
     private static Process startScript(ShopFixture f, String script, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
