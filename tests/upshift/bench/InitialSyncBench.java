@@ -186,6 +186,10 @@ class InitialSyncBench {
         }
         assertEquals(expected, fingerprint(destination, db), db);
         dropDatabase(destination, db);
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+        Files.delete(log);
         return s;
     }
 
