@@ -51,8 +51,9 @@ class CreateSubscription extends UpshiftCommand {
 
     @Option(names = "--initial-copy", paramLabel = "snapshot|native", defaultValue = "snapshot",
             description = "snapshot: enable-subscription copies every table under the slot's exported snapshot, in"
-                    + " parallel chunks, binary where the types allow, with secondary indexes and constraints rebuilt"
-                    + " afterwards; native: PostgreSQL's table sync (copy_data = true). Default: ${DEFAULT-VALUE}.")
+                    + " parallel chunks, binary where the types allow, with indexes and constraints (primary keys"
+                    + " too) rebuilt afterwards; native: PostgreSQL's table sync (copy_data = true)."
+                    + " Default: ${DEFAULT-VALUE}.")
     InitialCopy initialCopy;
 
     public static void main(String... args) {

@@ -18,18 +18,30 @@ import upshift.sql.QualifiedName;
 import upshift.sql.Sql;
 
 /**
- * What the snapshot copy copies: for each table, the columns both sides have, the format (binary when origin can
- * produce every destination type itself, text otherwise), and its chunks.
+ * What the snapshot copy copies: for each destination table, the origin relations read into it, the columns both
+ * sides have, the format (binary when origin can produce every destination type itself, text otherwise), and its
+ * chunks.
  *
- * <p>Chunks: a table larger than {@code chunkBytes} is split. With an origin of 14+ (TID range scans) into ctid
+ * <p>Which rows, as the publication publishes them ({@link #targets}): an ordinary table's own rows ({@code ONLY}: an
+ * inheritance child is a table of its own, published or not by itself). A partitioned table published through its
+ * root ({@code publish_via_partition_root}, as create-publication makes it) is copied into destination's root, which
+ * routes each row to its own partitions as it does the streamed changes (destination may partition differently); the
+ * rows are read from origin's leaf partitions, each one chunked by itself, so a partitioned table is copied by every
+ * worker at once. Published without the root, each leaf partition is a table of its own on both sides.
+ *
+ * <p>Chunks: a relation larger than {@code chunkBytes} is split. With an origin of 14+ (TID range scans) into ctid
  * ranges of whole pages; on 13 into ranges of a single-column integer primary key (a ctid condition there scans the
  * whole table for each chunk), or not at all without one.
  */
 public final class CopyPlan {
 
-    /** One table's copy: its column lists and format. */
-    public record TableCopy(QualifiedName table, List<String> columns, List<String> selectExpressions,
-            boolean binary, long bytes) {
+    /** One origin relation read into a destination table (the table itself, or a leaf partition), and its size. */
+    public record Source(QualifiedName relation, long bytes) {
+    }
+
+    /** One destination table's copy: what it is read from, its column lists and format. */
+    public record TableCopy(QualifiedName table, List<Source> sources, List<String> columns,
+            List<String> selectExpressions, boolean binary, long bytes) {
 
         String selectList() {
             return String.join(", ", selectExpressions);
@@ -66,13 +78,31 @@ public final class CopyPlan {
     }
 
     /**
-     * Plans the copy. {@code snapshotSession} is an origin session inside the exported snapshot (it reads the key
-     * ranges the copy will see); {@code destination} any destination session.
+     * The destination tables the copy fills for the publication's member tables, as the publication publishes them:
+     * each member, except that a partitioned member published without its root ({@code viaPartitionRoot} false) is
+     * its leaf partitions.
+     */
+    public static List<QualifiedName> targets(Connection origin, List<QualifiedName> members, boolean viaPartitionRoot)
+            throws SQLException {
+        List<QualifiedName> targets = new ArrayList<>();
+        for (QualifiedName t : members) {
+            if (viaPartitionRoot || !partitioned(origin, t)) {
+                targets.add(t);
+            } else {
+                leaves(origin, t).forEach(l -> targets.add(l.relation()));
+            }
+        }
+        return targets;
+    }
+
+    /**
+     * Plans the copy of {@code targets} ({@link #targets}). {@code snapshotSession} is an origin session inside the
+     * exported snapshot (it reads the key ranges the copy will see); {@code destination} any destination session.
      */
     public static CopyPlan plan(Connection snapshotSession, Capabilities origin, Connection destination,
-            List<QualifiedName> tableNames, long chunkBytes) throws SQLException {
+            List<QualifiedName> targets, long chunkBytes) throws SQLException {
         List<TableCopy> tables = new ArrayList<>();
-        for (QualifiedName t : tableNames) {
+        for (QualifiedName t : targets) {
             tables.add(tableCopy(snapshotSession, destination, t));
         }
         tables.sort(Comparator.comparingLong(TableCopy::bytes).reversed());
@@ -106,15 +136,49 @@ public final class CopyPlan {
             // truncation to varchar(n))
             select.add(binary && !same ? Sql.ident(p[0].name()) + "::" + p[1].type() : Sql.ident(p[0].name()));
         }
-        long bytes;
+        List<Source> sources = partitioned(origin, table) ? leaves(origin, table)
+                : List.of(new Source(table, relationSize(origin, table)));
+        long bytes = sources.stream().mapToLong(Source::bytes).sum();
+        return new TableCopy(table, List.copyOf(sources), List.copyOf(names), List.copyOf(select), binary, bytes);
+    }
+
+    /** Whether origin's {@code table} is a partitioned table (relkind 'p'). */
+    static boolean partitioned(Connection origin, QualifiedName table) throws SQLException {
+        try (PreparedStatement st = origin.prepareStatement("SELECT relkind = 'p' FROM pg_catalog.pg_class"
+                + " WHERE oid = ?::regclass")) {
+            st.setString(1, table.sql());
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** A partitioned table's leaf partitions at every level (the default partition too), with their sizes. */
+    static List<Source> leaves(Connection origin, QualifiedName root) throws SQLException {
+        List<Source> leaves = new ArrayList<>();
+        try (PreparedStatement st = origin.prepareStatement("SELECT n.nspname, c.relname,"
+                + " pg_catalog.pg_relation_size(c.oid) FROM pg_catalog.pg_partition_tree(?::regclass) t"
+                + " JOIN pg_catalog.pg_class c ON c.oid = t.relid JOIN pg_catalog.pg_namespace n"
+                + " ON n.oid = c.relnamespace WHERE t.isleaf AND c.relkind IN ('r', 'f')"
+                + " ORDER BY n.nspname, c.relname")) {
+            st.setString(1, root.sql());
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    leaves.add(new Source(new QualifiedName(rs.getString(1), rs.getString(2)), rs.getLong(3)));
+                }
+            }
+        }
+        return leaves;
+    }
+
+    private static long relationSize(Connection origin, QualifiedName table) throws SQLException {
         try (PreparedStatement st = origin.prepareStatement("SELECT pg_catalog.pg_relation_size(?::regclass)")) {
             st.setString(1, table.sql());
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
-                bytes = rs.getLong(1);
+                return rs.getLong(1);
             }
         }
-        return new TableCopy(table, List.copyOf(names), List.copyOf(select), binary, bytes);
     }
 
     /**
@@ -175,9 +239,29 @@ public final class CopyPlan {
         return cols;
     }
 
+    /** Every source of the table split into chunks, numbered across the table's sources. */
     static List<TableChunk> split(Connection origin, Capabilities caps, TableCopy t, long chunkBytes)
             throws SQLException {
-        int wanted = chunkBytes <= 0 ? 1 : (int) Math.min(1024, Math.max(1, (t.bytes() + chunkBytes - 1) / chunkBytes));
+        List<TableChunk> chunks = new ArrayList<>();
+        List<Object[]> ranges = new ArrayList<>(); // {source, where, estimated bytes}
+        for (Source source : t.sources()) {
+            for (String[] r : split(origin, caps, source, chunkBytes)) {
+                ranges.add(new Object[] {source, r[0], Long.parseLong(r[1])});
+            }
+        }
+        for (int i = 0; i < ranges.size(); i++) {
+            Object[] r = ranges.get(i);
+            chunks.add(new TableChunk(t.table(), ((Source) r[0]).relation(), i, ranges.size(), (String) r[1],
+                    (Long) r[2], t));
+        }
+        return chunks;
+    }
+
+    /** One relation's ranges: {where (null for all of it), estimated bytes}. */
+    private static List<String[]> split(Connection origin, Capabilities caps, Source source, long chunkBytes)
+            throws SQLException {
+        long size = source.bytes();
+        int wanted = chunkBytes <= 0 ? 1 : (int) Math.min(1024, Math.max(1, (size + chunkBytes - 1) / chunkBytes));
         if (wanted > 1 && caps.has(Feature.TID_RANGE_SCAN)) {
             long blockSize = 8192;
             try (PreparedStatement st = origin.prepareStatement("SELECT current_setting('block_size')::bigint");
@@ -185,18 +269,18 @@ public final class CopyPlan {
                 rs.next();
                 blockSize = rs.getLong(1);
             }
-            long pages = Math.max(1, t.bytes() / blockSize);
+            long pages = Math.max(1, size / blockSize);
             long per = Math.max(1, (pages + wanted - 1) / wanted);
             List<String> bounds = new ArrayList<>();
             for (long p = per; p < pages; p += per) {
                 bounds.add("'(" + p + ",0)'::tid");
             }
-            return ranges(t, "ctid", bounds);
+            return ranges(size, "ctid", bounds);
         }
         if (wanted > 1) {
-            String key = integerKey(origin, t.table());
+            String key = integerKey(origin, source.relation());
             if (key != null) {
-                long[] minMax = minMax(origin, t.table(), key);
+                long[] minMax = minMax(origin, source.relation(), key);
                 if (minMax != null && minMax[1] > minMax[0]) {
                     List<String> bounds = new ArrayList<>();
                     double step = ((double) minMax[1] - minMax[0]) / wanted;
@@ -208,24 +292,26 @@ public final class CopyPlan {
                             last = b;
                         }
                     }
-                    return ranges(t, Sql.ident(key), bounds);
+                    return ranges(size, Sql.ident(key), bounds);
                 }
             }
         }
-        return List.of(new TableChunk(t.table(), 0, 1, null, t.bytes(), t));
+        List<String[]> whole = new ArrayList<>();
+        whole.add(new String[] {null, Long.toString(size)});
+        return whole;
     }
 
-    /** Chunks below the first bound, between bounds, and from the last bound on (open ends: nothing is missed). */
-    private static List<TableChunk> ranges(TableCopy t, String column, List<String> bounds) {
+    /** Ranges below the first bound, between bounds, and from the last bound on (open ends: nothing is missed). */
+    private static List<String[]> ranges(long size, String column, List<String> bounds) {
         int n = bounds.size() + 1;
-        List<TableChunk> chunks = new ArrayList<>();
+        List<String[]> ranges = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             String lower = i == 0 ? null : column + " >= " + bounds.get(i - 1);
             String upper = i == n - 1 ? null : column + " < " + bounds.get(i);
             String where = lower == null ? upper : upper == null ? lower : lower + " AND " + upper;
-            chunks.add(new TableChunk(t.table(), i, n, where, t.bytes() / n, t));
+            ranges.add(new String[] {where, Long.toString(size / n)});
         }
-        return chunks;
+        return ranges;
     }
 
     /** The single-column smallint/integer/bigint primary key, or null. */
@@ -245,7 +331,8 @@ public final class CopyPlan {
 
     private static long[] minMax(Connection c, QualifiedName table, String key) throws SQLException {
         String k = Sql.ident(key);
-        try (PreparedStatement st = c.prepareStatement("SELECT min(" + k + "), max(" + k + ") FROM " + table.sql());
+        try (PreparedStatement st = c.prepareStatement("SELECT min(" + k + "), max(" + k + ") FROM ONLY "
+                + table.sql());
                 ResultSet rs = st.executeQuery()) {
             rs.next();
             Object min = rs.getObject(1);

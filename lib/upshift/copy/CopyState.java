@@ -49,6 +49,10 @@ public final class CopyState {
 
     public static final String SCHEMA = "upshift";
     static final String FOREIGN_KEY = "foreign key";
+    /** The unique index of a primary key or unique constraint, built first; dropped with its constraint. */
+    static final String CONSTRAINT_INDEX = "constraint index";
+    /** A primary key or unique constraint added onto its index once that is built ({@code USING INDEX}). */
+    static final String USING_INDEX = "constraint using index";
     static final String STATE = Sql.ident(SCHEMA) + ".initial_copy";
     static final String CHUNKS = Sql.ident(SCHEMA) + ".copied_chunk";
     static final String DEFERRED = Sql.ident(SCHEMA) + ".deferred_object";

@@ -21,11 +21,20 @@ import upshift.sql.Queries;
 import upshift.sql.Sql;
 
 /**
- * The destination's secondary indexes and non-identity constraints, dropped before the snapshot copy and rebuilt after
- * it. Kept: primary keys, the replica identity index (the apply needs it from the first change) and CHECK / NOT NULL
- * constraints. Dropped: foreign keys from or to a copied table, UNIQUE and EXCLUDE constraints, other indexes. Each
- * definition is recorded in {@code upshift.deferred_object} in the transaction that drops it, and deleted in the
- * transaction that rebuilds it.
+ * The destination's indexes and non-check constraints, dropped before the snapshot copy and rebuilt after it, on the
+ * copied tables and, for a partitioned table, its partitions. Dropped: foreign keys from or to a copied table, primary
+ * keys, UNIQUE and EXCLUDE constraints, other indexes. Kept: a replica identity index ({@code REPLICA IDENTITY USING
+ * INDEX}) and CHECK / NOT NULL constraints. The primary key can go because nothing applies a change before the
+ * rebuild: enable-subscription enables the subscription only after it, and a copy never commits a chunk twice (each
+ * chunk commits with its record), so the key has nothing to catch. Loading a table without its key, then building it,
+ * is what pg_restore and pgcopydb do; with the key in place every row also goes into a btree.
+ *
+ * <p>A primary key or unique constraint of an ordinary table is rebuilt as its unique index ({@code CREATE UNIQUE
+ * INDEX}, which shares the table with the other index builds), then {@code ADD CONSTRAINT ... USING INDEX}, a
+ * catalog change: {@code ADD CONSTRAINT ... PRIMARY KEY} alone would build the index under an ACCESS EXCLUSIVE lock and
+ * hold off every other index build on the table. Deferrable constraints and partitioned tables (no USING INDEX there)
+ * are added whole. Each definition is recorded in {@code upshift.deferred_object} in the transaction that drops it,
+ * and deleted in the transaction that rebuilds it.
  */
 public final class IndexRebuild {
 
@@ -39,15 +48,24 @@ public final class IndexRebuild {
     static List<Deferred> toDefer(Connection destination, List<QualifiedName> tables, int firstSeq)
             throws SQLException {
         List<Deferred> list = new ArrayList<>();
-        String oids = "(ARRAY(SELECT to_regclass(t)::oid FROM unnest(?::text[]) t))";
+        // each copied table and, when destination partitions it, every partition in its tree: a partitioned index
+        // is dropped and rebuilt through its table (its partitions' indexes with it), an index of one partition alone
+        // by itself
+        String oids = "(ARRAY(SELECT m.relid FROM unnest(?::text[]) t CROSS JOIN LATERAL (SELECT to_regclass(t)::oid"
+                + " UNION SELECT p.relid FROM pg_catalog.pg_partition_tree(to_regclass(t)) p) m(relid)))";
+        // a replica identity index, or one a partition's replica identity descends from, stays
+        String replIdent = "EXISTS (SELECT FROM pg_catalog.pg_index ri WHERE ri.indisreplident AND ri.indexrelid IN"
+                + " (SELECT %1$s UNION SELECT pt.relid FROM pg_catalog.pg_partition_tree(%1$s) pt))";
         String constraints = "SELECT c.contype = 'f', n.nspname, r.relname, c.conname,"
-                + " pg_catalog.pg_get_constraintdef(c.oid), c.convalidated"
+                + " pg_catalog.pg_get_constraintdef(c.oid), c.convalidated, r.relkind = 'p',"
+                + " CASE WHEN c.contype IN ('p', 'u') AND NOT c.condeferrable AND r.relkind <> 'p'"
+                + " THEN pg_catalog.pg_get_indexdef(c.conindid) END, c.contype,"
+                + " (SELECT pg_catalog.quote_ident(ic.relname) FROM pg_catalog.pg_class ic WHERE ic.oid = c.conindid)"
                 + " FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class r ON r.oid = c.conrelid"
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace"
                 + " WHERE c.conparentid = 0 AND ((c.contype = 'f' AND (c.conrelid = ANY " + oids
-                + " OR c.confrelid = ANY " + oids + ")) OR (c.contype IN ('u', 'x') AND c.conrelid = ANY " + oids
-                + " AND NOT EXISTS (SELECT FROM pg_catalog.pg_index i WHERE i.indexrelid = c.conindid"
-                + " AND i.indisreplident)))"
+                + " OR c.confrelid = ANY " + oids + ")) OR (c.contype IN ('p', 'u', 'x') AND c.conrelid = ANY " + oids
+                + " AND NOT " + String.format(replIdent, "c.conindid") + "))"
                 + " ORDER BY c.contype <> 'f', n.nspname, r.relname, c.conname";
         String[] names = tables.stream().map(QualifiedName::sql).toArray(String[]::new);
         int seq = firstSeq;
@@ -60,7 +78,20 @@ public final class IndexRebuild {
                     String table = Sql.qualified(rs.getString(2), rs.getString(3));
                     String def = rs.getString(5);
                     boolean fk = rs.getBoolean(1);
-                    boolean validate = fk && rs.getBoolean(6);
+                    // before 18 a partitioned table takes no NOT VALID foreign key: it is added validated
+                    boolean validate = fk && rs.getBoolean(6) && !rs.getBoolean(7);
+                    String indexDef = rs.getString(8);
+                    String prefix = "CREATE UNIQUE INDEX ";
+                    if (indexDef != null && indexDef.startsWith(prefix)) {
+                        // its index first (IF NOT EXISTS: built and committed before the constraint is added)
+                        list.add(new Deferred(seq++, CopyState.CONSTRAINT_INDEX, table, rs.getString(4),
+                                prefix + "IF NOT EXISTS " + indexDef.substring(prefix.length()), false));
+                        list.add(new Deferred(seq++, CopyState.USING_INDEX, table, rs.getString(4), "ALTER TABLE "
+                                + table + " ADD CONSTRAINT " + Sql.ident(rs.getString(4)) + " "
+                                + (rs.getString(9).equals("p") ? "PRIMARY KEY" : "UNIQUE") + " USING INDEX "
+                                + rs.getString(10), false));
+                        continue;
+                    }
                     String create = "ALTER TABLE " + table + " ADD CONSTRAINT " + Sql.ident(rs.getString(4)) + " "
                             + (validate ? def + " NOT VALID" : def);
                     list.add(new Deferred(seq++, fk ? CopyState.FOREIGN_KEY : "constraint", table, rs.getString(4),
@@ -68,11 +99,13 @@ public final class IndexRebuild {
                 }
             }
         }
-        String indexes = "SELECT n.nspname, ic.relname, pg_catalog.pg_get_indexdef(i.indexrelid), r.relname"
+        String indexes = "SELECT n.nspname, ic.relname, pg_catalog.pg_get_indexdef(i.indexrelid), r.relname,"
+                + " ic.relkind = 'I', i.indisunique, pg_catalog.quote_ident(ic.relname)"
                 + " FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid"
                 + " JOIN pg_catalog.pg_class r ON r.oid = i.indrelid"
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace"
-                + " WHERE i.indrelid = ANY " + oids + " AND NOT i.indisprimary AND NOT i.indisreplident"
+                + " WHERE i.indrelid = ANY " + oids + " AND NOT i.indisprimary AND NOT "
+                + String.format(replIdent, "i.indexrelid")
                 + " AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint c WHERE c.conindid = i.indexrelid"
                 + " AND c.contype IN ('p', 'u', 'x'))"
                 + " AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits h WHERE h.inhrelid = i.indexrelid)"
@@ -81,8 +114,17 @@ public final class IndexRebuild {
             st.setArray(1, destination.createArrayOf("text", names));
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
+                    String def = rs.getString(3);
+                    if (rs.getBoolean(5)) {
+                        // a partitioned index reads "ON ONLY table": rebuilt for every partition, not the root alone
+                        String only = "CREATE " + (rs.getBoolean(6) ? "UNIQUE " : "") + "INDEX " + rs.getString(7)
+                                + " ON ONLY ";
+                        if (def.startsWith(only)) {
+                            def = only.substring(0, only.length() - "ONLY ".length()) + def.substring(only.length());
+                        }
+                    }
                     list.add(new Deferred(seq++, "index", Sql.qualified(rs.getString(1), rs.getString(4)),
-                            rs.getString(2), rs.getString(3), false));
+                            rs.getString(2), def, false));
                 }
             }
         }
@@ -102,6 +144,9 @@ public final class IndexRebuild {
         try (Statement st = destination.createStatement()) {
             for (Deferred d : now) {
                 CopyState.recordDeferred(destination, subscription, d);
+                if (d.kind().equals(CopyState.CONSTRAINT_INDEX)) {
+                    continue; // dropped with its constraint, the next record
+                }
                 String drop = d.kind().equals("index")
                         ? "DROP INDEX " + Sql.qualified(schemaOf(destination, d), d.name())
                         : "ALTER TABLE " + d.table() + " DROP CONSTRAINT " + Sql.ident(d.name());
@@ -129,8 +174,9 @@ public final class IndexRebuild {
     }
 
     /**
-     * Rebuilds every recorded object: indexes and unique constraints first, then foreign keys (added NOT VALID,
-     * then validated), each in its own transaction with its record, on up to {@code workers} sessions.
+     * Rebuilds every recorded object: indexes, the unique indexes of primary keys and unique constraints, and the
+     * other constraints first; then the constraints onto their indexes; then foreign keys (added NOT VALID, then
+     * validated), each in its own transaction with its record, on up to {@code workers} sessions.
      *
      * @return how many were rebuilt
      */
@@ -143,7 +189,10 @@ public final class IndexRebuild {
         out.note("rebuilding " + all.size() + " indexes and constraints on " + Math.min(workers, all.size())
                 + " sessions (maintenance_work_mem " + MAINTENANCE_WORK_MEM + ")");
         long started = System.nanoTime();
-        runAll(sessions, subscription, all.stream().filter(d -> !d.foreignKey()).toList(), workers, out);
+        runAll(sessions, subscription, all.stream().filter(d -> !d.foreignKey()
+                && !d.kind().equals(CopyState.USING_INDEX)).toList(), workers, out);
+        runAll(sessions, subscription, all.stream().filter(d -> d.kind().equals(CopyState.USING_INDEX)).toList(),
+                workers, out);
         runAll(sessions, subscription, all.stream().filter(Deferred::foreignKey).toList(), workers, out);
         out.note("rebuilt " + all.size() + " indexes and constraints in " + String.format(java.util.Locale.ROOT,
                 "%.1f s", (System.nanoTime() - started) / 1e9));

@@ -37,8 +37,8 @@ import upshift.sql.Sql;
  * {@code --initial-copy snapshot}:
  *
  * <ol>
- * <li>the destination's secondary indexes and non-identity constraints are recorded and dropped
- * ({@link IndexRebuild});</li>
+ * <li>the destination's indexes and constraints (primary keys too; not CHECK, not a replica identity index) are
+ * recorded and dropped ({@link IndexRebuild});</li>
  * <li>the forward slot is created over a replication connection that exports its snapshot
  * ({@link ExportedSnapshot}), held open for the whole copy;</li>
  * <li>{@code workers} sessions on each side copy the chunks of {@link CopyPlan} in REPEATABLE READ transactions that
@@ -88,6 +88,16 @@ public final class SnapshotCopy {
 
     /** Copies {@code tables} (the publication's) and rebuilds what was deferred; returns at phase done. */
     public Result run(List<QualifiedName> tables, int workers) throws SQLException {
+        return run(tables, true, workers);
+    }
+
+    /**
+     * Copies the publication's member {@code tables} as it publishes them: a partitioned member into its root when
+     * {@code viaPartitionRoot}, into each leaf partition otherwise ({@link CopyPlan#targets}); then rebuilds what was
+     * deferred. Returns at phase done.
+     */
+    public Result run(List<QualifiedName> members, boolean viaPartitionRoot, int workers) throws SQLException {
+        List<QualifiedName> tables = CopyPlan.targets(origin.connection(), members, viaPartitionRoot);
         String sub = names.subscription();
         Connection d = destination.connection();
         Phase phase = CopyState.phase(d, sub).orElseThrow(() -> new UpshiftException("subscription " + sub

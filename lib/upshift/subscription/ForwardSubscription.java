@@ -198,7 +198,8 @@ public final class ForwardSubscription {
                         + "\\quit\n"
                         + "-- then, after the copy and the index rebuild:");
             } else {
-                copy = new SnapshotCopy(origin, destination, names, out).chunkBytes(chunkBytes).run(publication.tables(), n);
+                copy = new SnapshotCopy(origin, destination, names, out).chunkBytes(chunkBytes).run(publication.tables(),
+                        publication.viaPartitionRoot(), n);
             }
         }
         String action;

@@ -64,6 +64,6 @@ class CopyProgressTest {
     }
 
     private static TableChunk chunk(QualifiedName table, int index, int of, long bytes) {
-        return new TableChunk(table, index, of, of > 1 ? "id % " + of + " = " + index : null, bytes, null);
+        return new TableChunk(table, table, index, of, of > 1 ? "id % " + of + " = " + index : null, bytes, null);
     }
 }

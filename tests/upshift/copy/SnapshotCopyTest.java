@@ -2,6 +2,7 @@ package upshift.copy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -39,7 +40,7 @@ import upshift.testing.Wait;
 class SnapshotCopyTest {
 
     private static final List<String> TABLES = List.of("auth_user", "shop_product", "shop_order", "shop_orderline",
-            "\"Billing\".\"Invoice\"", "bulk");
+            "\"Billing\".\"Invoice\"", "bulk", "events");
 
     /** 13 -> 16 (primary-key chunks: 13 has no TID range scan) and 14 -> 16 (ctid chunks). */
     static Stream<Arguments> pairs() {
@@ -63,8 +64,45 @@ class SnapshotCopyTest {
                 + " payload text, at timestamptz NOT NULL, CONSTRAINT bulk_tag_v_uniq UNIQUE (tag, v));"
                 + " CREATE INDEX bulk_payload_idx ON bulk (payload);"
                 + " CREATE INDEX bulk_lower_tag_idx ON bulk (lower(tag)) WHERE v > 10");
+        // a range-partitioned table with a default partition, rows in every partition; destination partitions it
+        // differently (2025 in halves), so the rows must go through destination's root, as the changes published via
+        // the root do; a partitioned index, an index of one partition, a unique constraint and a foreign key on the
+        // partitioned table to defer
+        f.onOrigin("CREATE TABLE events (id bigint NOT NULL, at date NOT NULL, user_id integer REFERENCES auth_user"
+                + " (id), kind text NOT NULL, payload text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);"
+                + " CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');"
+                + " CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');"
+                + " CREATE TABLE events_other PARTITION OF events DEFAULT;"
+                + " INSERT INTO events SELECT g, date '2023-07-01' + (g % 1000), (SELECT min(id) FROM auth_user),"
+                + " 'load', repeat(md5(g::text), 2) FROM generate_series(1, " + bulkRows / 2 + ") g");
+        f.onDestination("CREATE TABLE events (id bigint NOT NULL, at date NOT NULL, user_id bigint REFERENCES auth_user"
+                + " (id), kind text NOT NULL, payload text, PRIMARY KEY (id, at),"
+                + " CONSTRAINT events_kind_id_uniq UNIQUE (kind, id, at)) PARTITION BY RANGE (at);"
+                + " CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');"
+                + " CREATE TABLE events_2025h1 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2025-07-01');"
+                + " CREATE TABLE events_2025h2 PARTITION OF events FOR VALUES FROM ('2025-07-01') TO ('2026-01-01');"
+                + " CREATE TABLE events_other PARTITION OF events DEFAULT;"
+                + " CREATE INDEX events_kind_idx ON events (kind);"
+                + " CREATE INDEX events_2025h1_payload_idx ON events_2025h1 (payload)");
         assertEquals(ExitCode.OK, f.run("CreatePublication").exitCode());
         return f;
+    }
+
+    /** Rows per partition, as "name=count" in name order. */
+    private static String partitionCounts(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT string_agg(relname || '='"
+                + " || (xpath('/row/c/text()', query_to_xml('SELECT count(*) AS c FROM ' || oid::regclass, false,"
+                + " true, '')))[1]::text, ' ' ORDER BY relname) FROM pg_class WHERE relispartition"
+                + " AND relkind = 'r' AND relname LIKE 'events%'")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static void assertEveryPartitionHasRows(Connection c, int partitions) throws SQLException {
+        String counts = partitionCounts(c);
+        assertEquals(partitions, counts.split(" ").length, counts);
+        assertFalse(counts.matches(".*=0( .*|$)"), "a partition is empty: " + counts);
     }
 
     private static String schemaObjects(ShopFixture f) throws SQLException {
@@ -125,6 +163,9 @@ class SnapshotCopyTest {
     void copiesEverythingAndLosesNoWrite(PgProvider provider, int from, int to) throws Exception {
         ShopFixture f = fixture(provider, from, to, "snapcopy_" + from + "_" + to, 20000);
         String before = schemaObjects(f);
+        try (Connection o = f.origin()) {
+            assertEveryPartitionHasRows(o, 3);
+        }
         Run created = f.run("CreateSubscription", "--origin-conninfo", f.originConninfo());
         assertEquals(ExitCode.OK, created.exitCode(), created.stderr());
         assertTrue(created.stderr().contains("copy_data = false, create_slot = false"), created.stderr());
@@ -137,36 +178,64 @@ class SnapshotCopyTest {
 
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong acknowledged = new AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<SQLException> writerFailed =
+                new java.util.concurrent.atomic.AtomicReference<>();
         Thread writer = new Thread(() -> {
             try (Connection o = f.origin(); PreparedStatement ins = o.prepareStatement("INSERT INTO bulk (tag, v,"
                     + " payload) VALUES ('w', ?, 'written during the copy')"); PreparedStatement upd =
-                            o.prepareStatement("UPDATE bulk SET payload = 'updated', v = v + 1000000 WHERE id = ?")) {
+                            o.prepareStatement("UPDATE bulk SET payload = 'updated', v = v + 1000000 WHERE id = ?");
+                    PreparedStatement event = o.prepareStatement("INSERT INTO events VALUES (1000000 + ?,"
+                            + " date '2023-07-01' + (?::integer * 37 % 1000), NULL, 'w', 'written during the copy')");
+                    PreparedStatement move = o.prepareStatement("UPDATE events SET at = at + 400, payload = 'moved'"
+                            + " WHERE id = ?")) {
                 long i = 0;
                 while (!stop.get()) {
                     ins.setLong(1, ++i);
                     ins.executeUpdate();
+                    event.setLong(1, i);
+                    event.setLong(2, i);
+                    event.executeUpdate();
                     acknowledged.incrementAndGet();
                     upd.setLong(1, ThreadLocalRandom.current().nextLong(1, 20000));
                     upd.executeUpdate();
+                    // an update that moves the row to another partition (or the default one)
+                    move.setLong(1, ThreadLocalRandom.current().nextLong(1, 10000));
+                    move.executeUpdate();
                 }
             } catch (SQLException e) {
-                throw new IllegalStateException(e);
+                writerFailed.set(e);
             }
         });
         writer.start();
         Run enabled;
         try {
-            Wait.until(Duration.ofSeconds(30), "the writer has written", () -> acknowledged.get() > 20);
-            enabled = f.run("EnableSubscription", "--workers", "3", "--chunk-size", "256kB");
+            Wait.until(Duration.ofSeconds(30), "the writer has written", () -> acknowledged.get() > 20
+                    || writerFailed.get() != null);
+            assertNull(writerFailed.get(), () -> "the writer failed: " + writerFailed.get());
+            enabled = f.run("EnableSubscription", "-v", "--workers", "3", "--chunk-size", "256kB");
             Wait.until(Duration.ofSeconds(30), "more writes after the copy", () -> acknowledged.get() > 200);
         } finally {
             stop.set(true);
             writer.join();
         }
+        assertNull(writerFailed.get(), () -> "the writer failed: " + writerFailed.get());
         assertEquals(ExitCode.OK, enabled.exitCode(), enabled.stderr());
         assertTrue(enabled.stderr().contains("Snapshot copy: copied"), enabled.stderr());
         assertTrue(f.destinationLong("SELECT count(*) FROM upshift.copied_chunk WHERE subscription = '"
                 + f.names().subscription() + "' AND table_name LIKE '%bulk%'") > 3, "bulk was split into chunks");
+        assertTrue(f.destinationLong("SELECT count(*) FROM upshift.copied_chunk WHERE subscription = '"
+                + f.names().subscription() + "' AND table_name LIKE '%events%'") >= 3, "events was read from each"
+                        + " of its 3 partitions by itself");
+        for (String leaf : List.of("events_2024", "events_2025", "events_other")) {
+            assertTrue(enabled.stderr().matches("(?s).*-- \\[origin\\] COPY \\(SELECT [^\n]* FROM ONLY \\S*" + leaf
+                    + "\\b.*"), "origin's partition " + leaf + " is read by itself:\n" + enabled.stderr());
+        }
+        assertTrue(enabled.stderr().matches("(?s).*-- \\[destination\\] ALTER TABLE \\S*bulk\"? DROP CONSTRAINT"
+                + " \"?bulk_pkey.*-- \\[destination\\] COPY .*-- \\[destination\\] CREATE UNIQUE INDEX IF NOT EXISTS"
+                + " \"?bulk_pkey.*ADD CONSTRAINT \"?bulk_pkey\"? PRIMARY KEY USING INDEX.*"), "the primary key is"
+                        + " dropped for the copy, then built as its index and added onto it:\n" + enabled.stderr());
+        assertTrue(enabled.stderr().matches("(?s).*-- \\[destination\\] COPY \\S*events\"? \\(.*"),
+                "written through destination's root:\n" + enabled.stderr());
 
         Run ready = f.run("Monitor", "--until", "ready", "--timeout", "60s");
         assertEquals(ExitCode.OK, ready.exitCode(), ready.stdout() + ready.stderr());
@@ -181,6 +250,12 @@ class SnapshotCopyTest {
                 () -> f.destinationLong("SELECT count(*) FROM bulk WHERE tag = 'w'") == written && sameRows(f));
         assertSameRows(f);
         assertEquals(written, f.originLong("SELECT count(*) FROM bulk WHERE tag = 'w'"));
+        assertEquals(written, f.destinationLong("SELECT count(*) FROM events WHERE kind = 'w'"));
+        assertTrue(f.destinationLong("SELECT count(*) FROM events WHERE payload = 'moved'") > 0, "rows moved");
+        try (Connection d = f.destination()) {
+            // routed by destination's own bounds, default partition included
+            assertEveryPartitionHasRows(d, 4);
+        }
 
         Run again = f.run("EnableSubscription");
         assertEquals(ExitCode.OK, again.exitCode(), again.stderr());
@@ -218,6 +293,24 @@ class SnapshotCopyTest {
         assertSameRows(f);
         assertEquals(before, schemaObjects(f));
         assertFalse(rerun.stdout().contains(f.originServer().password()));
+    }
+
+    @ParameterizedTest(name = "a partitioned table is copied as the publication publishes it [{0}]")
+    @MethodSource("upshift.harness.Providers#selected")
+    void partitionedTableTargetsFollowThePublication(PgProvider provider) throws Exception {
+        ShopFixture f = fixture(provider, 13, 16, "snapcopy_targets", 10);
+        try (Connection o = f.origin()) {
+            List<upshift.sql.QualifiedName> members = List.of(new upshift.sql.QualifiedName("public", "events"),
+                    new upshift.sql.QualifiedName("public", "bulk"));
+            // via the root (create-publication's way): the root is the destination table
+            assertEquals(members, CopyPlan.targets(o, members, true));
+            // without it: each leaf partition is a table of its own, the default one too
+            assertEquals(List.of("public.events_2024", "public.events_2025", "public.events_other", "public.bulk"),
+                    CopyPlan.targets(o, members, false).stream().map(q -> q.schema() + "." + q.name()).toList());
+            // the root's rows are read from its leaves, each by itself
+            assertEquals(List.of("events_2024", "events_2025", "events_other"), CopyPlan.leaves(o, members.get(0))
+                    .stream().map(l -> l.relation().name()).toList());
+        }
     }
 
     /** The script in its own JVM (the test class path), so that it can be killed like an operator's process. */
