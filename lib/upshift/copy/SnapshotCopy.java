@@ -28,6 +28,7 @@ import upshift.migration.MigrationNames;
 import upshift.migration.ReplicationSlot;
 import upshift.report.Progress;
 import upshift.report.Units;
+import upshift.schema.ServerTimeZone;
 import upshift.sql.QualifiedName;
 import upshift.sql.Queries;
 import upshift.sql.Sql;
@@ -66,6 +67,14 @@ public final class SnapshotCopy {
     private final MigrationNames names;
     private final Progress out;
     private long chunkBytes = DEFAULT_CHUNK_BYTES;
+    /**
+     * The TimeZone replication's own sessions start with: the walsender on origin (its role's default) renders a
+     * timestamptz as text in it, and the apply worker on destination reads a timestamp into a timestamptz in it. A
+     * text copy session uses them too, so that a column whose type changes between timestamp and timestamptz is
+     * copied as replication would write it, not in the JVM's zone that pgjdbc sends. Null when not readable.
+     */
+    private String originZone;
+    private String destinationZone;
     private Duration progressEvery = Duration.ofSeconds(10);
 
     public SnapshotCopy(Cluster origin, Cluster destination, MigrationNames names, Progress out) {
@@ -113,6 +122,9 @@ public final class SnapshotCopy {
         List<QualifiedName> binaryTables = List.of();
         List<QualifiedName> textTables = List.of();
         if (phase == Phase.PENDING || phase == Phase.COPYING) {
+            originZone = ServerTimeZone.of(origin.connection(), Queries.queryString(origin.connection(),
+                    "SELECT current_user")).zone();
+            destinationZone = ServerTimeZone.of(d, Queries.queryString(d, "SELECT current_user")).zone();
             boolean slotExists = ReplicationSlot.exists(origin.connection(), names.slot());
             if (phase == Phase.COPYING || slotExists) {
                 out.warn("the snapshot of an earlier copy is lost (the process that held it ended"
@@ -206,6 +218,9 @@ public final class SnapshotCopy {
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try (Statement st = c.createStatement()) {
                 st.execute("SET TRANSACTION SNAPSHOT " + Sql.literal(snapshot));
+                if (originZone != null) {
+                    st.execute("SET TimeZone = " + Sql.literal(originZone));
+                }
             }
             return c;
         } catch (SQLException e) {
@@ -220,6 +235,9 @@ public final class SnapshotCopy {
         Connection c = destination.openAnother();
         try (Statement st = c.createStatement()) {
             st.execute("SET synchronous_commit = off");
+            if (destinationZone != null) {
+                st.execute("SET TimeZone = " + Sql.literal(destinationZone));
+            }
             try {
                 // as the apply worker and native table sync do: user triggers do not fire for replicated rows
                 st.execute("SET session_replication_role = replica");
