@@ -110,7 +110,9 @@ CREATE TABLE public.rt_employee (
     id            integer PRIMARY KEY,
     department_id integer NOT NULL REFERENCES public.rt_department (id),
     badge         char(8) UNIQUE,
-    salary        numeric(10,2) CHECK (salary > 1000)
+    salary        numeric(10,2) CHECK (salary > 1000),
+    salary_band   integer GENERATED ALWAYS AS (floor(salary / 1000)) STORED,
+    nickname      text  -- new in this model: the way back publishes the other columns (a column list)
 );
 ALTER TABLE public.rt_department
     ADD CONSTRAINT rt_department_manager_fk FOREIGN KEY (manager_id) REFERENCES public.rt_employee (id);
