@@ -1,8 +1,6 @@
 package upshift.copy;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -29,6 +27,7 @@ import upshift.migration.ReplicationSlot;
 import upshift.report.Progress;
 import upshift.report.Units;
 import upshift.schema.ServerTimeZone;
+import upshift.server.SessionBudget;
 import upshift.sql.QualifiedName;
 import upshift.sql.Queries;
 import upshift.sql.Sql;
@@ -401,22 +400,10 @@ public final class SnapshotCopy {
     }
 
     /**
-     * The default --workers: how many copy sessions both sides can spare. Cores are not visible through SQL, so the
-     * rule reads connections: 4, or fewer when either side has fewer than 4 free connections per worker
-     * ({@code max_connections - superuser_reserved_connections} minus the sessions open now), and at least 1. Each
-     * worker holds one session on each side; raise it up to the smaller server's cores with --workers.
+     * The default --workers: how many copy sessions both sides can spare ({@link SessionBudget}). Each worker holds
+     * one session on each side; raise it up to the smaller server's cores with --workers.
      */
     public static int defaultWorkers(Connection originSession, Connection destinationSession) throws SQLException {
-        return Math.max(1, Math.min(4, Math.min(free(originSession), free(destinationSession)) / 4));
-    }
-
-    static int free(Connection c) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT current_setting('max_connections')::int"
-                + " - current_setting('superuser_reserved_connections')::int"
-                + " - (SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend')");
-                ResultSet rs = st.executeQuery()) {
-            rs.next();
-            return rs.getInt(1);
-        }
+        return SessionBudget.sessions(originSession, destinationSession);
     }
 }

@@ -29,9 +29,10 @@ import upshift.schema.AcceptedLossy;
 import upshift.schema.Catalog;
 import upshift.schema.Column;
 import upshift.schema.TableDrift;
+import upshift.server.Feature;
+import upshift.server.SessionBudget;
 import upshift.sql.QualifiedName;
 import upshift.sql.Queries;
-import upshift.server.Feature;
 import upshift.verify.TableQuery.RowHash;
 import upshift.verify.TableResult.Status;
 
@@ -409,27 +410,12 @@ public final class Verification {
      */
     static final long RANGE_PAGES = 8_192;
 
-    /**
-     * The default number of sessions per side ({@code verify --jobs}): how many both sides can spare. Cores are not
-     * visible through SQL, so, as for the snapshot copy's --workers, the rule reads connections: 4, or fewer when
-     * either side has fewer than 4 free connections per session ({@code max_connections -
-     * superuser_reserved_connections} minus the client sessions open now), and at least 1.
-     */
+    /** The default number of sessions per side ({@code verify --jobs}): how many both sides can spare. */
     public static int defaultJobs(Cluster origin, Cluster destination) {
         try {
-            return Math.max(1, Math.min(4, Math.min(free(origin.connection()), free(destination.connection())) / 4));
+            return SessionBudget.sessions(origin.connection(), destination.connection());
         } catch (SQLException e) {
             return 1; // a role that cannot read pg_stat_activity: one session per side, as before
-        }
-    }
-
-    private static int free(Connection c) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT pg_catalog.current_setting('max_connections')::int"
-                + " - pg_catalog.current_setting('superuser_reserved_connections')::int"
-                + " - (SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend')");
-                ResultSet rs = st.executeQuery()) {
-            rs.next();
-            return rs.getInt(1);
         }
     }
 
