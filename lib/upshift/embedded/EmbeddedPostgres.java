@@ -247,7 +247,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 + portsTried + " on " + HOST, "other processes keep taking the free ports; try again");
     }
 
-    private static String randomPassword() {
+    /** A throw-away server's superuser password: 24 characters, none that reads like another. */
+    public static String randomPassword() {
         String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
         SecureRandom random = new SecureRandom();
         StringBuilder password = new StringBuilder();

@@ -6,10 +6,13 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /** postgresql.conf settings of an embedded server: logical replication ready, crash safety off. */
-final class ServerSettings {
+public final class ServerSettings {
 
-    /** Every embedded server gets these unless the caller overrides them. */
-    static final Map<String, String> DEFAULTS = defaults();
+    /**
+     * Every embedded server gets these unless the caller overrides them; a rehearsal's container servers get them
+     * too.
+     */
+    public static final Map<String, String> DEFAULTS = defaults();
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]*");
 

@@ -1,7 +1,6 @@
 package upshift.harness;
 
 import java.io.IOException;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -51,7 +50,7 @@ public final class ContainerProvider implements PgProvider {
     /** Every server's settings (the embedded provider's too), before those given to {@link #start(int, Map)}. */
     private static final Map<String, String> BASE_SETTINGS = baseSettings();
 
-    private final String password = randomPassword();
+    private final String password = upshift.embedded.EmbeddedPostgres.randomPassword();
     private final AtomicInteger serial = new AtomicInteger();
     private final List<ContainerServer> started = new CopyOnWriteArrayList<>();
     private Network network; // created with the first server; guarded by this
@@ -209,16 +208,6 @@ public final class ContainerProvider implements PgProvider {
         settings.putAll(SHARED_SERVER_SETTINGS);
         settings.put("fsync", "off");
         return settings;
-    }
-
-    private static String randomPassword() {
-        String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-        SecureRandom random = new SecureRandom();
-        StringBuilder password = new StringBuilder();
-        for (int i = 0; i < 24; i++) {
-            password.append(alphabet.charAt(random.nextInt(alphabet.length())));
-        }
-        return password.toString();
     }
 
     /** The container's last log lines, for an error message ("" when there are none). */

@@ -1,6 +1,5 @@
 package upshift.junit;
 
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -8,9 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 import org.testcontainers.DockerClientFactory;
@@ -20,6 +17,8 @@ import org.testcontainers.containers.wait.strategy.LogMessageWaitStrategy;
 import org.testcontainers.utility.DockerImageName;
 
 import upshift.connect.Endpoint;
+import upshift.embedded.EmbeddedPostgres;
+import upshift.embedded.ServerSettings;
 import upshift.rehearse.RehearsalServers;
 
 /**
@@ -57,21 +56,9 @@ final class ContainerServers {
         return image.isEmpty() ? "postgres:" + major : image;
     }
 
-    /** postgresql.conf settings of both servers: logical replication with room for the rehearsal's slots. */
-    static Map<String, String> settings() {
-        Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("wal_level", "logical");
-        settings.put("max_replication_slots", "20");
-        settings.put("max_wal_senders", "20");
-        settings.put("max_logical_replication_workers", "8");
-        settings.put("max_worker_processes", "16");
-        settings.put("fsync", "off");
-        return settings;
-    }
-
     static ServerProvider.Started start(int origin, int destination, Consumer<String> progress) {
         Network network = Network.newNetwork();
-        String password = randomPassword();
+        String password = EmbeddedPostgres.randomPassword();
         List<Server> started = new ArrayList<>();
         try {
             started.add(Server.start(network, "origin", origin, password, progress));
@@ -84,16 +71,6 @@ final class ContainerServers {
         }
     }
 
-    private static String randomPassword() {
-        String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-        SecureRandom random = new SecureRandom();
-        StringBuilder password = new StringBuilder();
-        for (int i = 0; i < 24; i++) {
-            password.append(alphabet.charAt(random.nextInt(alphabet.length())));
-        }
-        return password.toString();
-    }
-
     /** One server: a container, reached by this JVM on a mapped port and by its peer by alias. */
     private record Server(GenericContainer<?> container, String alias, int major, String image, String password,
             String version) implements RehearsalServers.Server {
@@ -102,7 +79,7 @@ final class ContainerServers {
             String image = ContainerServers.image(major);
             progress.accept("starting PostgreSQL " + major + " in a container of image " + image);
             List<String> command = new ArrayList<>(List.of("postgres"));
-            settings().forEach((name, value) -> command.addAll(List.of("-c", name + "=" + value)));
+            ServerSettings.DEFAULTS.forEach((name, value) -> command.addAll(List.of("-c", name + "=" + value)));
             GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(image))
                     .withNetwork(network)
                     .withNetworkAliases(alias)
