@@ -268,7 +268,7 @@ public final class RollbackReadiness {
             }
             onBoth.add(d.table());
             if (way == Direction.ROLLBACK && columnLists && !d.missingOnDestination().isEmpty()) {
-                published.put(d.table(), d.shared()); // the column list setup-rollback gives the publication
+                published.put(d.table(), d.columnList()); // the column list setup-rollback gives the publication
             }
             if (!d.missingOnDestination().isEmpty() && !columnLists) {
                 add(true, subscriber, d.table().toString(), "has column(s) "

@@ -4,7 +4,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 import upshift.UpshiftException;
@@ -131,10 +130,7 @@ public final class RollbackReplication {
             if (!d.destinationOnly().isEmpty()) {
                 if (columnLists) {
                     needColumnList.add(d.table());
-                    // a generated column is computed by each side and never replicated: a column list may not name
-                    // it (before 18), and origin could not take its value
-                    Set<String> generated = generatedColumns(d.table());
-                    tableList.append(" (").append(d.shared().stream().filter(c -> !generated.contains(c))
+                    tableList.append(" (").append(d.columnList().stream()
                             .map(Sql::ident).collect(Collectors.joining(", "))).append(')');
                 } else {
                     blockers.add(d.table() + " has destination-only column(s) "
@@ -164,22 +160,6 @@ public final class RollbackReplication {
         SubscriptionOptions options = withoutSlot ? options().withSlotNamedLater() : options();
         return new Result(names.rollbackPublication(), publicationAction, names.rollbackSubscription(),
                 subscriptionAction, options, onBoth, needColumnList, warnings);
-    }
-
-    /** The table's generated columns on destination. */
-    private Set<String> generatedColumns(QualifiedName table) throws SQLException {
-        Set<String> generated = new java.util.HashSet<>();
-        try (java.sql.PreparedStatement st = destination.connection().prepareStatement("SELECT attname"
-                + " FROM pg_catalog.pg_attribute WHERE attrelid = CAST(? AS regclass) AND attnum > 0"
-                + " AND NOT attisdropped AND attgenerated <> ''")) {
-            st.setString(1, table.sql());
-            try (java.sql.ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    generated.add(rs.getString(1));
-                }
-            }
-        }
-        return generated;
     }
 
     private String publication(String tableList) throws SQLException {

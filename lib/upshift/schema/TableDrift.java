@@ -16,9 +16,11 @@ import upshift.sql.QualifiedName;
  * @param destinationOnly        destination columns origin does not send
  * @param changes                columns both have, with different types
  * @param shared                 names of the columns both sides have, in origin's order
+ * @param columnList             those of them a publication's column list names: generated on neither side (each
+ *                               side computes its own; a column list may not name one before 18)
  */
 public record TableDrift(QualifiedName table, boolean onDestination, List<Column> missingOnDestination,
-        List<Column> destinationOnly, List<ColumnChange> changes, List<String> shared) {
+        List<Column> destinationOnly, List<ColumnChange> changes, List<String> shared, List<String> columnList) {
 
     /** A column both sides have, with its two definitions and how the type changes. */
     public record ColumnChange(String column, Column origin, Column destination, TypeChange change) {
@@ -27,13 +29,14 @@ public record TableDrift(QualifiedName table, boolean onDestination, List<Column
     /** Compares one table's columns; {@code destination} is null when the destination lacks the table. */
     public static TableDrift compare(QualifiedName table, List<Column> origin, List<Column> destination) {
         if (destination == null) {
-            return new TableDrift(table, false, List.copyOf(origin), List.of(), List.of(), List.of());
+            return new TableDrift(table, false, List.copyOf(origin), List.of(), List.of(), List.of(), List.of());
         }
         Map<String, Column> dest = new LinkedHashMap<>();
         destination.forEach(c -> dest.put(c.name(), c));
         List<Column> missing = new ArrayList<>();
         List<ColumnChange> changes = new ArrayList<>();
         List<String> shared = new ArrayList<>();
+        List<String> columnList = new ArrayList<>();
         for (Column o : origin) {
             Column d = dest.remove(o.name());
             if (d == null) {
@@ -42,13 +45,16 @@ public record TableDrift(QualifiedName table, boolean onDestination, List<Column
                 }
             } else {
                 shared.add(o.name());
+                if (!o.generated() && !d.generated()) {
+                    columnList.add(o.name());
+                }
                 TypeChange change = TypeChange.between(o, d);
                 if (change != TypeChange.SAME) {
                     changes.add(new ColumnChange(o.name(), o, d, change));
                 }
             }
         }
-        return new TableDrift(table, true, missing, List.copyOf(dest.values()), changes, shared);
+        return new TableDrift(table, true, missing, List.copyOf(dest.values()), changes, shared, columnList);
     }
 
     /** Destination-only NOT NULL columns without a default: every replicated INSERT fails on them. */
