@@ -47,11 +47,11 @@
 //SOURCES subscription/AutovacuumPause.java subscription/ConnectionClause.java subscription/ForwardSubscription.java
 //SOURCES subscription/ForwardSubscriptionView.java subscription/SubscriptionOptions.java
 //SOURCES switchover/Cutover.java switchover/Drain.java switchover/FreezeVerify.java switchover/Pause.java
-//SOURCES switchover/SwitchoverView.java switchover/WriteFreeze.java
+//SOURCES switchover/SequencesAlongside.java switchover/SwitchoverView.java switchover/WriteFreeze.java
 //SOURCES vacuum/Vacuum.java vacuum/VacuumReport.java vacuum/VacuumTargets.java vacuum/VacuumView.java
-//SOURCES verify/ChangedTables.java verify/ComparedColumn.java verify/NotReplicated.java verify/TableQuery.java
-//SOURCES verify/TableResult.java verify/Verification.java verify/VerifyReport.java verify/VerifyTables.java
-//SOURCES verify/VerifyView.java
+//SOURCES verify/ChangedTables.java verify/ComparedColumn.java verify/NotReplicated.java verify/PreparedGroups.java
+//SOURCES verify/TableQuery.java verify/TableResult.java verify/Verification.java verify/VerifyReport.java
+//SOURCES verify/VerifyTables.java verify/VerifyView.java
 package upshift;
 
 /**

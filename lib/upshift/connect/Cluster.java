@@ -69,6 +69,15 @@ public final class Cluster implements AutoCloseable {
         return Connector.open(role, endpoint, settings);
     }
 
+    /**
+     * Another cluster for the same server, with a session of its own, for work that runs beside this cluster's
+     * (e.g. the sequences synced while the drain waits); the caller closes it. It connects to the host that answered
+     * this one, so a multi-host URL cannot put the two sessions on different servers.
+     */
+    public Cluster another() {
+        return new Cluster(role, endpoint, settings);
+    }
+
     /** Version, flavour, rights and settings, read once. */
     public ServerFacts facts() {
         if (facts == null) {

@@ -196,6 +196,8 @@ public final class Cutover {
     private List<QualifiedName> lockable;
     /** Hard freeze: what arming did, for the freeze phase's detail. */
     private String armedNote;
+    /** The sequences' sessions beside the drain; null when they are synced after it. */
+    private SequencesAlongside sequencesAlongside;
     /** --verify counts: the comparison planned before the freeze (the tables' kinds read then). */
     private Verification.Planned counts;
     /** Under --dry-run: the tables the script arms before the freeze. */
@@ -267,6 +269,9 @@ public final class Cutover {
             if (verifier != null) {
                 verifier.close(); // the temporary slots and their sessions never outlive the run
             }
+            if (sequencesAlongside != null) {
+                sequencesAlongside.close();
+            }
         }
     }
 
@@ -316,7 +321,11 @@ public final class Cutover {
                 }
             }
         }
+        sequencesAlongside = sequencesAlongside(s);
         arm(s, tables);
+        if (counts != null && counts.tables().equals(tables)) {
+            counts.warm(Verification.Listener.NONE); // after the last DDL before the freeze: arming, the way back
+        }
         CutoverRecord rec;
         try {
             rec = freeze(s, tables, record.orElse(null));
@@ -329,6 +338,9 @@ public final class Cutover {
         if (stop(s, Phase.FREEZE)) {
             return report("stopped after freeze", null, false, null);
         }
+        if (sequencesAlongside != null) {
+            sequencesAlongside.start(runner);
+        }
         if (!disabled) {
             disabled = drain(s, rec);
         } else {
@@ -337,7 +349,12 @@ public final class Cutover {
         if (stop(s, Phase.DRAIN)) {
             return report("stopped after drain", null, false, null);
         }
-        sequences(s);
+        if (sequencesAlongside != null) {
+            SequencesAlongside.Synced synced = sequencesAlongside.join();
+            sequencesSynced(synced.plan(), synced.seconds(), " (on sessions of their own, while the drain ran)");
+        } else {
+            sequences(s);
+        }
         if (stop(s, Phase.SEQUENCES)) {
             return report("stopped after sequences", null, false, null);
         }
@@ -702,6 +719,24 @@ public final class Cutover {
         runner.execute(target, "ALTER SUBSCRIPTION " + Sql.ident(drained.subscription(names)) + " DISABLE");
     }
 
+    /**
+     * Sessions for syncing the sequences beside the drain ({@link SequencesAlongside}), opened before the freeze;
+     * null under --dry-run (the script runs its steps in order), with --stop-after before the sequences, or when a
+     * session cannot be opened (then they are synced after the drain, as before).
+     */
+    private SequencesAlongside sequencesAlongside(Settings s) {
+        if (runner.dryRun() || (s.stopAfter() != null && s.stopAfter().ordinal() < Phase.SEQUENCES.ordinal())) {
+            return null;
+        }
+        try {
+            return SequencesAlongside.open(frozen, target, s.sequenceExcludes(), s.sequenceMargin());
+        } catch (RuntimeException | SQLException e) {
+            out.note("  the sequences will be synced after the drain: no session of their own ("
+                    + Queries.firstLine(e.getMessage()) + ")");
+            return null;
+        }
+    }
+
     private void sequences(Settings s) throws SQLException {
         long t = System.nanoTime();
         // one read per side and one bulk write, whatever the number of sequences; outside a dry run the write reads
@@ -709,6 +744,10 @@ public final class Cutover {
         SequencePlan plan = SequenceSync.plan(frozen.connection(), target.connection(), s.sequenceExcludes(),
                 s.sequenceMargin(), runner.dryRun());
         plan.apply(runner, target);
+        sequencesSynced(plan, seconds(t), "");
+    }
+
+    private void sequencesSynced(SequencePlan plan, double seconds, String how) {
         plan.missingOnDestination().forEach(m -> warn("sequence " + m + " exists on " + frozen.role() + " only: not"
                 + " synced"));
         if (!plan.errors().isEmpty()) {
@@ -716,10 +755,10 @@ public final class Cutover {
                     frozen.role() + " stays frozen: fix them (see sync-sequences --check), then re-run " + step
                             + ", or " + step + " --abort");
         }
-        done(Phase.SEQUENCES, t, plan.toSet().size() + " sequence(s) " + (runner.dryRun() ? "would be " : "")
+        done(Phase.SEQUENCES, seconds, plan.toSet().size() + " sequence(s) " + (runner.dryRun() ? "would be " : "")
                 + "synced " + frozen.role() + " → " + target.role()
                 + (plan.missingOnDestination().isEmpty() ? "" : ", " + plan.missingOnDestination().size()
-                        + " missing on " + target.role()));
+                        + " missing on " + target.role()) + how);
     }
 
     /**
@@ -1349,7 +1388,10 @@ public final class Cutover {
     }
 
     private void done(Phase phase, long startedNanos, String detail) {
-        double secs = seconds(startedNanos);
+        done(phase, seconds(startedNanos), detail);
+    }
+
+    private void done(Phase phase, double secs, String detail) {
         String status = runner.dryRun() ? "planned" : "done";
         phases.add(new PhaseResult(phase.label(drained), status, secs, detail));
         out.note(String.format(Locale.ROOT, "  %-17s %6.2f s  %s", phase.label(drained), secs, detail));

@@ -107,13 +107,26 @@ public record TableQuery(QualifiedName table, boolean partitioned, List<Compared
     }
 
     public String sql() {
-        String from = (partitioned ? "" : "ONLY ") + table.sql() + (range == null ? "" : " WHERE " + range);
+        return "SELECT " + selectList() + " FROM " + from();
+    }
+
+    /**
+     * What the query returns: the row count, and with a checksum the hash sum as text. {@link Verification} puts it
+     * straight into a branch of its UNION ALL (no subquery around each table: planning 500 subqueries takes several
+     * times as long as planning 500 plain aggregates, which is most of a freeze window's verify).
+     */
+    String selectList() {
         if (!checksum()) {
-            return "SELECT count(*) AS row_count FROM " + from;
+            return "count(*) AS row_count";
         }
         String row = columns.stream().filter(ComparedColumn::compared).map(c -> c.recordExpression(side))
                 .collect(Collectors.joining(", "));
-        return checksumSql(hash, "ROW(" + row + ")::text", from);
+        return checksumList(hash, "ROW(" + row + ")::text");
+    }
+
+    /** The rows read: the table (ONLY unless partitioned), with the range's condition. */
+    String from() {
+        return (partitioned ? "" : "ONLY ") + table.sql() + (range == null ? "" : " WHERE " + range);
     }
 
     /**
@@ -121,7 +134,10 @@ public record TableQuery(QualifiedName table, boolean partitioned, List<Compared
      * (the aggregation part of {@link #sql()}, on its own so that tests can hash given texts).
      */
     static String checksumSql(RowHash hash, String rowText, String from) {
-        return "SELECT count(*) AS row_count, coalesce(sum(" + hash.sql(rowText) + "), 0)::text AS row_hash_sum"
-                + " FROM " + from;
+        return "SELECT " + checksumList(hash, rowText) + " FROM " + from;
+    }
+
+    private static String checksumList(RowHash hash, String rowText) {
+        return "count(*) AS row_count, coalesce(sum(" + hash.sql(rowText) + "), 0)::text AS row_hash_sum";
     }
 }

@@ -162,6 +162,8 @@ public final class Verification {
         private final List<QualifiedName> unique;
         private final boolean checksum;
         private final Plan plan;
+        private PreparedGroups originPrepared;
+        private PreparedGroups destinationPrepared;
 
         private Planned(Cluster origin, Cluster destination, List<QualifiedName> unique, boolean checksum,
                 Plan plan) {
@@ -182,6 +184,47 @@ public final class Verification {
             return run(listener, System.nanoTime(), 1, RANGE_PAGES);
         }
 
+        /**
+         * Prepares each side's group statements now, in the cluster's own session, with their plans cached
+         * ({@link PreparedGroups}), so that {@link #run(Listener)} later (inside the freeze) does not plan them;
+         * {@link #run(Listener)} deallocates them. Both sides at once. Call it after the last change to the
+         * tables' definitions before that run (a DDL in between only costs a new plan). A failure here changes
+         * nothing but the speed: the run plans the statements itself.
+         */
+        public void warm(Listener listener) {
+            ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
+                Thread t = new Thread(r, "upshift-verify-warm");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                Future<PreparedGroups> o = threads.submit(() -> PreparedGroups.prepare(origin.role(),
+                        origin.connection(), groupStatements(plan.originQueries(), plan.originPages()), listener));
+                Future<PreparedGroups> d = threads.submit(() -> PreparedGroups.prepare(destination.role(),
+                        destination.connection(), groupStatements(plan.destinationQueries(),
+                                plan.destinationPages()), listener));
+                awaitQuietly(o);
+                awaitQuietly(d);
+                originPrepared = preparedOrNull(o);
+                destinationPrepared = preparedOrNull(d);
+            } finally {
+                threads.shutdownNow();
+            }
+        }
+
+        /** A side's measurement, then its prepared statements released (on that side's thread). */
+        private static Map<QualifiedName, Measured> measured(Cluster cluster, List<TableQuery> queries,
+                Map<QualifiedName, Long> pages, Listener listener, int jobs, boolean tidRanges, long rangePages,
+                PreparedGroups prepared) throws SQLException {
+            try {
+                return measure(cluster, queries, pages, listener, jobs, tidRanges, rangePages, prepared);
+            } finally {
+                if (prepared != null) {
+                    prepared.release(cluster.role(), listener);
+                }
+            }
+        }
+
         private VerifyReport run(Listener listener, long started, int jobs, long rangePages) {
             ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
                 Thread t = new Thread(r, "upshift-verify");
@@ -191,12 +234,14 @@ public final class Verification {
             Map<QualifiedName, Measured> o;
             Map<QualifiedName, Measured> d;
             try {
+                PreparedGroups o1 = jobs == 1 ? originPrepared : null;
+                PreparedGroups d1 = jobs == 1 ? destinationPrepared : null;
                 Future<Map<QualifiedName, Measured>> originSide =
-                        threads.submit(() -> measure(origin, plan.originQueries(), plan.originPages(), listener,
-                                jobs, plan.originTidRanges(), rangePages));
+                        threads.submit(() -> measured(origin, plan.originQueries(), plan.originPages(), listener,
+                                jobs, plan.originTidRanges(), rangePages, o1));
                 Future<Map<QualifiedName, Measured>> destinationSide =
-                        threads.submit(() -> measure(destination, plan.destinationQueries(),
-                                plan.destinationPages(), listener, jobs, plan.destinationTidRanges(), rangePages));
+                        threads.submit(() -> measured(destination, plan.destinationQueries(),
+                                plan.destinationPages(), listener, jobs, plan.destinationTidRanges(), rangePages, d1));
                 // wait for both before reporting a failure: neither session is left inside its transaction
                 awaitQuietly(originSide);
                 awaitQuietly(destinationSide);
@@ -410,6 +455,22 @@ public final class Verification {
      */
     static final long RANGE_PAGES = 8_192;
 
+    /** The statements of a single session's groups of more than one table (what {@link #measure} runs). */
+    private static List<String> groupStatements(List<TableQuery> queries, Map<QualifiedName, Long> pages) {
+        return groups(queries, pages).stream().filter(g -> g.size() > 1).map(Verification::groupSql).toList();
+    }
+
+    private static PreparedGroups preparedOrNull(Future<PreparedGroups> side) {
+        try {
+            return side.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return null; // planned when run
+        }
+    }
+
     /** The default number of sessions per side ({@code verify --jobs}): how many both sides can spare. */
     public static int defaultJobs(Cluster origin, Cluster destination) {
         try {
@@ -442,8 +503,8 @@ public final class Verification {
      * answer an error. A session that cannot be opened (max_connections) leaves its share to the others.
      */
     private static Map<QualifiedName, Measured> measure(Cluster cluster, List<TableQuery> queries,
-            Map<QualifiedName, Long> pages, Listener listener, int jobs, boolean tidRanges, long rangePages)
-            throws SQLException {
+            Map<QualifiedName, Long> pages, Listener listener, int jobs, boolean tidRanges, long rangePages,
+            PreparedGroups prepared) throws SQLException {
         Map<QualifiedName, Measured> results = new LinkedHashMap<>();
         if (queries.isEmpty()) {
             return results;
@@ -488,7 +549,7 @@ public final class Verification {
             java.util.Queue<Work> queue = new java.util.concurrent.ConcurrentLinkedQueue<>(work);
             int sessions = Math.min(jobs, work.size());
             if (sessions <= 1) {
-                run(role, c, queue, collector, listener);
+                run(role, c, queue, collector, listener, prepared);
             } else {
                 String snapshot = exportSnapshot(role, c, listener);
                 ExecutorService threads = Executors.newFixedThreadPool(sessions, r -> {
@@ -499,7 +560,7 @@ public final class Verification {
                 try {
                     List<Future<?>> running = new ArrayList<>();
                     running.add(threads.submit(() -> {
-                        run(role, c, queue, collector, listener);
+                        run(role, c, queue, collector, listener, null);
                         return null;
                     }));
                     for (int i = 1; i < sessions; i++) {
@@ -533,13 +594,13 @@ public final class Verification {
 
     /** The statements of one session: work items from the queue until it is empty. */
     private static void run(String role, Connection c, java.util.Queue<Work> queue, Collector collector,
-            Listener listener) throws SQLException {
+            Listener listener, PreparedGroups prepared) throws SQLException {
         for (Work w = queue.poll(); w != null; w = queue.poll()) {
             if (w.queries().size() == 1) {
                 TableQuery query = w.queries().get(0);
                 collector.add(query.table(), measure(role, c, query, listener));
             } else {
-                measureGroup(role, c, w.queries(), listener).forEach(collector::add);
+                measureGroup(role, c, w.queries(), listener, prepared).forEach(collector::add);
             }
         }
     }
@@ -564,7 +625,7 @@ public final class Verification {
                 st.execute(settings);
             }
             try {
-                run(cluster.role(), c, queue, collector, listener);
+                run(cluster.role(), c, queue, collector, listener, null);
             } finally {
                 c.rollback();
             }
@@ -783,8 +844,9 @@ public final class Verification {
     }
 
     /**
-     * One statement for the group: each table's query as a subquery, tagged with its position, under UNION ALL; a
-     * count-only query gets a NULL hash sum. Every identifier in it is quoted by {@link TableQuery#sql()}.
+     * One statement for the group: each table's aggregate as a branch of a UNION ALL, tagged with its position (not
+     * as a subquery: see {@link TableQuery#selectList}); a count-only query gets a NULL hash sum. Every identifier in
+     * it is quoted by {@link TableQuery}.
      */
     static String groupSql(List<TableQuery> group) {
         StringBuilder sql = new StringBuilder();
@@ -793,22 +855,26 @@ public final class Verification {
             if (i > 0) {
                 sql.append("\nUNION ALL\n");
             }
-            sql.append("SELECT ").append(i).append(" AS table_index, q.*")
+            sql.append("SELECT ").append(i).append(" AS table_index, ").append(query.selectList())
                     .append(query.checksum() ? "" : ", NULL::pg_catalog.text")
-                    .append(" FROM (").append(query.sql()).append(") AS q");
+                    .append(" FROM ").append(query.from());
         }
         return sql.toString();
     }
 
-    /** The group in one statement; on an error (other than a lost session), each of its tables on its own. */
+    /**
+     * The group in one statement (its prepared statement when {@code prepared} has one); on an error (other than a
+     * lost session), each of its tables on its own.
+     */
     private static Map<QualifiedName, Part> measureGroup(String role, Connection c, List<TableQuery> group,
-            Listener listener) throws SQLException {
+            Listener listener, PreparedGroups prepared) throws SQLException {
         String sql = groupSql(group);
-        listener.statement(role, sql);
+        String text = prepared == null ? sql : prepared.statement(c, sql);
+        listener.statement(role, text);
         long started = System.nanoTime();
         Savepoint savepoint = c.setSavepoint();
         Map<QualifiedName, Part> results = new LinkedHashMap<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(text)) {
             Map<Integer, Object[]> rows = new HashMap<>();
             while (rs.next()) {
                 rows.put(rs.getInt(1), new Object[] {rs.getLong(2), rs.getString(3)});
@@ -829,6 +895,9 @@ public final class Verification {
                 throw e; // the session is gone: nothing more to learn on this side
             }
             c.rollback(savepoint);
+            if (!text.equals(sql) && PreparedGroups.missing(e)) {
+                return measureGroup(role, c, group, listener, null); // not prepared after all: the SQL itself
+            }
             // which table failed is not in the error: measure each on its own, so that each error names its table
             for (TableQuery query : group) {
                 results.put(query.table(), measure(role, c, query, listener));

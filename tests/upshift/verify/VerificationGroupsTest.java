@@ -50,8 +50,8 @@ class VerificationGroupsTest {
         QualifiedName odd = new QualifiedName("Mixed Case", "we\"ird");
         QualifiedName plain = new QualifiedName("public", "plain");
         String sql = Verification.groupSql(List.of(new TableQuery(odd, false), new TableQuery(plain, true)));
-        assertTrue(sql.contains("SELECT 0 AS table_index, q.*, NULL::pg_catalog.text FROM"
-                + " (SELECT count(*) AS row_count FROM ONLY \"Mixed Case\".\"we\"\"ird\") AS q"), sql);
+        assertTrue(sql.startsWith("SELECT 0 AS table_index, count(*) AS row_count, NULL::pg_catalog.text"
+                + " FROM ONLY \"Mixed Case\".\"we\"\"ird\"\nUNION ALL\n"), sql);
         assertTrue(sql.contains("UNION ALL\nSELECT 1 AS table_index"), sql);
         assertTrue(sql.contains("FROM \"public\".\"plain\""), "a partitioned table is read through its root: " + sql);
     }
