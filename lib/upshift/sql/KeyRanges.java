@@ -126,8 +126,8 @@ public final class KeyRanges {
         try {
             return read(c, table, wanted, statements, sampling);
         } catch (SQLException e) {
-            if (lost(e)) {
-                throw e;
+            if (lost(e) || c.isClosed()) {
+                throw e; // the session is gone (also after a FATAL such as 57P01): the caller cannot go on with it
             }
             return List.of();
         } finally {
@@ -350,6 +350,9 @@ public final class KeyRanges {
 
     /** Back to where the caller was: nothing read here is kept, and the pinned settings end. */
     private static void undo(Connection c, boolean own, Savepoint savepoint) throws SQLException {
+        if (c.isClosed()) {
+            return; // nothing to undo, and the failure that closed it is the one to report
+        }
         try {
             if (own) {
                 c.rollback();

@@ -3,6 +3,7 @@ package upshift.sql;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
@@ -173,6 +174,31 @@ class KeyRangesTest {
                 c.rollback();
                 c.setAutoCommit(true);
             }
+        }
+    }
+
+    @ParameterizedTest(name = "a lost session is thrown, not taken for a table without ranges, 13 [{0}]")
+    @MethodSource("upshift.harness.Providers#selected")
+    void aLostSessionIsThrown(PgProvider provider) throws Exception {
+        try (Connection c = database(provider, "key_ranges_lost");
+             Connection killer = DriverManager.getConnection(Providers.shared(provider, 13).jdbcUrl("key_ranges_lost"),
+                     Providers.shared(provider, 13).superuser(), Providers.shared(provider, 13).password())) {
+            execute(c, "CREATE TABLE t_lost (k text PRIMARY KEY); INSERT INTO t_lost SELECT 'k' || i"
+                    + " FROM generate_series(1, 100) i");
+            long pid;
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                pid = rs.getLong(1);
+            }
+            assertThrows(SQLException.class, () -> KeyRanges.conditions(c, table("t_lost"), 4, sql -> {
+                if (sql.contains("ntile")) {
+                    try {
+                        execute(killer, "SELECT pg_terminate_backend(" + pid + ")");
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }));
         }
     }
 
