@@ -44,7 +44,7 @@ class EnableSubscription extends UpshiftCommand {
 
     @Option(names = "--chunk-size", paramLabel = "SIZE", defaultValue = "64MB",
             description = "Snapshot copy: tables larger than this are copied in ranges of about this size (ctid"
-                    + " ranges from a 14+ origin, integer primary-key ranges from 13). Default: ${DEFAULT-VALUE}.")
+                    + " ranges from a 14+ origin, primary-key ranges of any key type from 13). Default: ${DEFAULT-VALUE}.")
     ByteSize chunkSize;
 
     public static void main(String... args) {

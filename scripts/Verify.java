@@ -47,8 +47,8 @@ import upshift.verify.VerifyView;
                     + " tables that are being written may differ by the rows in flight: run monitor --until"
                     + " caught-up first and treat a small difference on a busy table as lag, not loss.",
             "With --checksum on large tables, --jobs N reads each side over N sessions: tables of 128 MiB and"
-                    + " more are cut into up to N ranges (ctid ranges on 14+, ranges of a single-column integer"
-                    + " primary key on 13), and each side's sessions share one snapshot (pg_export_snapshot, SET"
+                    + " more are cut into up to N ranges (ctid ranges on 14+, ranges of the primary key, of any"
+                    + " type, on 13), and each side's sessions share one snapshot (pg_export_snapshot, SET"
                     + " TRANSACTION SNAPSHOT), so the side is still read at one point in time. Results stay per"
                     + " table: a table's ranges add up to the same count and checksum as one session.",
             "Works in either direction: after switchover the same command checks that rollback replication"

@@ -41,7 +41,7 @@
 //SOURCES sequences/SequenceState.java sequences/SequenceSync.java sequences/SequenceView.java
 //SOURCES server/Capabilities.java server/Feature.java server/Flavour.java server/ServerFacts.java
 //SOURCES server/SessionBudget.java
-//SOURCES sql/QualifiedName.java sql/Queries.java sql/Sql.java sql/StatementRunner.java
+//SOURCES sql/KeyRanges.java sql/QualifiedName.java sql/Queries.java sql/Sql.java sql/StatementRunner.java
 //SOURCES status/ClusterStatus.java status/MigrationObject.java status/MigrationObjects.java status/MigrationPhase.java
 //SOURCES status/StatusReport.java status/StatusView.java
 //SOURCES subscription/AutovacuumPause.java subscription/ConnectionClause.java subscription/ForwardSubscription.java

@@ -14,6 +14,7 @@ import java.util.Objects;
 
 import upshift.server.Capabilities;
 import upshift.server.Feature;
+import upshift.sql.KeyRanges;
 import upshift.sql.QualifiedName;
 import upshift.sql.Sql;
 
@@ -30,8 +31,8 @@ import upshift.sql.Sql;
  * worker at once. Published without the root, each leaf partition is a table of its own on both sides.
  *
  * <p>Chunks: a relation larger than {@code chunkBytes} is split. With an origin of 14+ (TID range scans) into ctid
- * ranges of whole pages; on 13 into ranges of a single-column integer primary key (a ctid condition there scans the
- * whole table for each chunk), or not at all without one.
+ * ranges of whole pages; on 13 into ranges of its key ({@link KeyRanges}: a ctid condition there scans the whole table
+ * for each chunk), or not at all without a usable one.
  */
 public final class CopyPlan {
 
@@ -125,10 +126,7 @@ public final class CopyPlan {
                 pairs.add(new Col[] {o, d});
             }
         }
-        boolean binary = true;
-        for (Col[] p : pairs) {
-            binary &= binaryCapable(origin, p[0], p[1]);
-        }
+        boolean binary = binaryCapable(origin, pairs);
         List<String> select = new ArrayList<>();
         for (Col[] p : pairs) {
             boolean same = p[0].typeOid() == p[1].typeOid();
@@ -193,25 +191,30 @@ public final class CopyPlan {
             "int4>int2", "int8>int2", "int8>int4", "int2>numeric", "int4>numeric", "int8>numeric");
 
     /**
-     * Binary COPY needs origin to send the destination's exact type: a built-in type (oid below 10000, the same on
-     * every version) that origin also has under that oid and name, reached from origin's type by itself, by a cast
-     * that keeps the bytes (binary-coercible) or goes through text I/O, or by one of the {@link
-     * #EXACT_FUNCTION_CASTS}, so that the copy writes what replication would write.
+     * Binary COPY needs origin to send the destination's exact type for every column: a built-in type (oid below
+     * 10000, the same on every version) that origin also has under that oid and name, reached from origin's type by
+     * itself, by a cast that keeps the bytes (binary-coercible) or goes through text I/O, or by one of the {@link
+     * #EXACT_FUNCTION_CASTS}, so that the copy writes what replication would write. One query for all the table's
+     * columns (the pairs bound as arrays): a wide table costs one round trip, not one per column.
      */
-    private static boolean binaryCapable(Connection origin, Col o, Col d) throws SQLException {
-        if (d.typeOid() >= 10000 || o.typeOid() >= 10000) {
+    private static boolean binaryCapable(Connection origin, List<Col[]> pairs) throws SQLException {
+        if (pairs.stream().anyMatch(p -> p[0].typeOid() >= 10000 || p[1].typeOid() >= 10000)) {
             return false;
         }
-        try (PreparedStatement st = origin.prepareStatement("SELECT EXISTS (SELECT FROM pg_catalog.pg_type"
-                + " WHERE oid = ? AND typname = ?) AND (? = ? OR ? OR EXISTS (SELECT FROM pg_catalog.pg_cast"
-                + " WHERE castsource = ? AND casttarget = ? AND castmethod IN ('b', 'i')))")) {
-            st.setLong(1, d.typeOid());
-            st.setString(2, d.typname());
-            st.setLong(3, o.typeOid());
-            st.setLong(4, d.typeOid());
-            st.setBoolean(5, EXACT_FUNCTION_CASTS.contains(o.typname() + ">" + d.typname()));
-            st.setLong(6, o.typeOid());
-            st.setLong(7, d.typeOid());
+        if (pairs.isEmpty()) {
+            return true;
+        }
+        try (PreparedStatement st = origin.prepareStatement("SELECT pg_catalog.bool_and(EXISTS (SELECT FROM"
+                + " pg_catalog.pg_type t WHERE t.oid = p.d::pg_catalog.oid AND t.typname = p.dname) AND (p.o = p.d"
+                + " OR p.exact OR EXISTS (SELECT FROM pg_catalog.pg_cast c WHERE c.castsource = p.o::pg_catalog.oid"
+                + " AND c.casttarget = p.d::pg_catalog.oid AND c.castmethod IN ('b', 'i'))))"
+                + " FROM unnest(?::pg_catalog.int8[], ?::pg_catalog.int8[], ?::pg_catalog.text[],"
+                + " ?::pg_catalog.bool[]) AS p(o, d, dname, exact)")) {
+            st.setArray(1, origin.createArrayOf("int8", pairs.stream().map(p -> p[0].typeOid()).toArray()));
+            st.setArray(2, origin.createArrayOf("int8", pairs.stream().map(p -> p[1].typeOid()).toArray()));
+            st.setArray(3, origin.createArrayOf("text", pairs.stream().map(p -> p[1].typname()).toArray()));
+            st.setArray(4, origin.createArrayOf("bool", pairs.stream()
+                    .map(p -> EXACT_FUNCTION_CASTS.contains(p[0].typname() + ">" + p[1].typname())).toArray()));
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
                 return rs.getBoolean(1);
@@ -262,6 +265,7 @@ public final class CopyPlan {
             throws SQLException {
         long size = source.bytes();
         int wanted = chunkBytes <= 0 ? 1 : (int) Math.min(1024, Math.max(1, (size + chunkBytes - 1) / chunkBytes));
+        List<String> conditions = List.of();
         if (wanted > 1 && caps.has(Feature.TID_RANGE_SCAN)) {
             long blockSize = 8192;
             try (PreparedStatement st = origin.prepareStatement("SELECT current_setting('block_size')::bigint");
@@ -275,69 +279,20 @@ public final class CopyPlan {
             for (long p = per; p < pages; p += per) {
                 bounds.add("'(" + p + ",0)'::tid");
             }
-            return ranges(size, "ctid", bounds);
+            conditions = KeyRanges.between("ctid", bounds);
+        } else if (wanted > 1) {
+            // the planner's session is inside the snapshot's transaction: KeyRanges reads under a savepoint
+            conditions = KeyRanges.conditions(origin, source.relation(), wanted, sql -> {
+            });
         }
-        if (wanted > 1) {
-            String key = integerKey(origin, source.relation());
-            if (key != null) {
-                long[] minMax = minMax(origin, source.relation(), key);
-                if (minMax != null && minMax[1] > minMax[0]) {
-                    List<String> bounds = new ArrayList<>();
-                    double step = ((double) minMax[1] - minMax[0]) / wanted;
-                    long last = minMax[0];
-                    for (int i = 1; i < wanted; i++) {
-                        long b = minMax[0] + (long) Math.ceil(step * i);
-                        if (b > last && b <= minMax[1]) {
-                            bounds.add(Long.toString(b));
-                            last = b;
-                        }
-                    }
-                    return ranges(size, Sql.ident(key), bounds);
-                }
-            }
-        }
-        List<String[]> whole = new ArrayList<>();
-        whole.add(new String[] {null, Long.toString(size)});
-        return whole;
-    }
-
-    /** Ranges below the first bound, between bounds, and from the last bound on (open ends: nothing is missed). */
-    private static List<String[]> ranges(long size, String column, List<String> bounds) {
-        int n = bounds.size() + 1;
         List<String[]> ranges = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            String lower = i == 0 ? null : column + " >= " + bounds.get(i - 1);
-            String upper = i == n - 1 ? null : column + " < " + bounds.get(i);
-            String where = lower == null ? upper : upper == null ? lower : lower + " AND " + upper;
-            ranges.add(new String[] {where, Long.toString(size / n)});
+        if (conditions.isEmpty()) {
+            ranges.add(new String[] {null, Long.toString(size)});
+        }
+        for (String where : conditions) {
+            ranges.add(new String[] {where, Long.toString(size / conditions.size())});
         }
         return ranges;
-    }
-
-    /** The single-column smallint/integer/bigint primary key, or null. */
-    private static String integerKey(Connection c, QualifiedName table) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT a.attname, a.atttypid::regtype::text"
-                + " FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid"
-                + " AND a.attnum = i.indkey[0] WHERE i.indrelid = ?::regclass AND i.indisprimary AND i.indnatts = 1")) {
-            st.setString(1, table.sql());
-            try (ResultSet rs = st.executeQuery()) {
-                if (rs.next() && List.of("smallint", "integer", "bigint").contains(rs.getString(2))) {
-                    return rs.getString(1);
-                }
-            }
-        }
-        return null;
-    }
-
-    private static long[] minMax(Connection c, QualifiedName table, String key) throws SQLException {
-        String k = Sql.ident(key);
-        try (PreparedStatement st = c.prepareStatement("SELECT min(" + k + "), max(" + k + ") FROM ONLY "
-                + table.sql());
-                ResultSet rs = st.executeQuery()) {
-            rs.next();
-            Object min = rs.getObject(1);
-            return min == null ? null : new long[] {rs.getLong(1), rs.getLong(2)};
-        }
     }
 
     @Override

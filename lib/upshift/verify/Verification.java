@@ -31,6 +31,7 @@ import upshift.schema.Column;
 import upshift.schema.TableDrift;
 import upshift.server.Feature;
 import upshift.server.SessionBudget;
+import upshift.sql.KeyRanges;
 import upshift.sql.QualifiedName;
 import upshift.sql.Queries;
 import upshift.verify.TableQuery.RowHash;
@@ -493,8 +494,8 @@ public final class Verification {
      * their size.
      *
      * <p>With {@code jobs} above 1, a plain table of at least 2 x {@link #RANGE_PAGES} is cut into ranges ({@link
-     * #rangeConditions}: ctid ranges of whole pages on 14+, where a TID range scan reads only those pages; on 13
-     * ranges of a single-column integer primary key, or not cut without one), and the groups and ranges are shared
+     * #ranges}: ctid ranges of whole pages on 14+, where a TID range scan reads only those pages; on 13 ranges of
+     * its key, or not cut without a usable one), and the groups and ranges are shared
      * out, largest first, over up to {@code jobs} sessions: this one and {@code jobs - 1} opened for the run. This
      * session exports its snapshot ({@code pg_export_snapshot()}) and every other session imports it ({@code SET
      * TRANSACTION SNAPSHOT}) before its first query, so the side is still read at one point in time, as {@code
@@ -720,9 +721,10 @@ public final class Verification {
     /**
      * The range conditions for a large table, or none (not worth cutting, or no way to): up to {@code jobs} ranges
      * of at least {@link #RANGE_PAGES}. With TID range scans (14+) ctid ranges of whole pages by the table's size;
-     * on 13 ranges of its single-column integer primary key between its min and max, each read with the key's
-     * index or a scan that only renders and hashes the range's rows. The bounds need not be exact: the first and
-     * last ranges are open, so every row is in exactly one range.
+     * on 13 ranges of its key ({@link KeyRanges}: a single integer column between its min and max, any other key at
+     * the quantiles of a sample), each read with the key's index or a scan that only renders and hashes the range's
+     * rows. The bounds need not be exact: the first and last ranges are open, so every row is in exactly one range.
+     * KeyRanges reads under a savepoint: a failure leaves this side's transaction usable and the table read whole.
      */
     private static List<String> ranges(String role, Connection c, QualifiedName table, long pages, int jobs,
             boolean tidRanges, long rangePages, Listener listener) throws SQLException {
@@ -736,79 +738,9 @@ public final class Verification {
             for (long p = per; p < pages; p += per) {
                 bounds.add("'(" + p + ",0)'::pg_catalog.tid");
             }
-            return rangeConditions("ctid", bounds);
+            return KeyRanges.between("ctid", bounds);
         }
-        String sql = "SELECT a.attname::text"
-                + " FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a"
-                + " ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
-                + " WHERE i.indrelid = ?::pg_catalog.regclass AND i.indisprimary AND i.indnkeyatts = 1"
-                + " AND a.atttypid IN ('pg_catalog.int2'::pg_catalog.regtype, 'pg_catalog.int4'::pg_catalog.regtype,"
-                + " 'pg_catalog.int8'::pg_catalog.regtype)";
-        Savepoint savepoint = c.setSavepoint();
-        try {
-            String key;
-            listener.statement(role, sql);
-            try (PreparedStatement st = c.prepareStatement(sql)) {
-                st.setString(1, table.sql());
-                try (ResultSet rs = st.executeQuery()) {
-                    if (!rs.next()) {
-                        c.releaseSavepoint(savepoint);
-                        return List.of(); // no single-column integer primary key: one statement for the table
-                    }
-                    key = upshift.sql.Sql.ident(rs.getString(1));
-                }
-            }
-            String minMax = "SELECT min(" + key + ")::pg_catalog.int8, max(" + key + ")::pg_catalog.int8 FROM ONLY "
-                    + table.sql();
-            listener.statement(role, minMax);
-            long min;
-            long max;
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(minMax)) {
-                rs.next();
-                min = rs.getLong(1);
-                max = rs.getLong(2);
-                if (rs.wasNull() || max <= min) {
-                    c.releaseSavepoint(savepoint);
-                    return List.of();
-                }
-            }
-            c.releaseSavepoint(savepoint);
-            List<String> bounds = new ArrayList<>();
-            double step = ((double) max - min) / wanted;
-            long last = min;
-            for (int i = 1; i < wanted; i++) {
-                long b = min + (long) Math.ceil(step * i);
-                if (b > last && b <= max) {
-                    bounds.add(Long.toString(b));
-                    last = b;
-                }
-            }
-            return rangeConditions(key, bounds);
-        } catch (SQLException e) {
-            if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
-                throw e;
-            }
-            c.rollback(savepoint); // the table's own statement will say what is wrong with it
-            return List.of();
-        }
-    }
-
-    /**
-     * Conditions below the first bound, between consecutive bounds, and from the last bound on (increasing bounds;
-     * open ends, so that every row is in exactly one of them); no bounds: no conditions.
-     */
-    static List<String> rangeConditions(String column, List<String> bounds) {
-        if (bounds.isEmpty()) {
-            return List.of();
-        }
-        List<String> conditions = new ArrayList<>();
-        int n = bounds.size() + 1;
-        for (int i = 0; i < n; i++) {
-            String lower = i == 0 ? null : column + " >= " + bounds.get(i - 1);
-            String upper = i == n - 1 ? null : column + " < " + bounds.get(i);
-            conditions.add(lower == null ? upper : upper == null ? lower : lower + " AND " + upper);
-        }
-        return conditions;
+        return KeyRanges.conditions(c, table, wanted, sql -> listener.statement(role, sql));
     }
 
     /**

@@ -40,7 +40,7 @@ import upshift.testing.Wait;
 class SnapshotCopyTest {
 
     private static final List<String> TABLES = List.of("auth_user", "shop_product", "shop_order", "shop_orderline",
-            "\"Billing\".\"Invoice\"", "bulk", "events");
+            "\"Billing\".\"Invoice\"", "bulk", "events", "tagged");
 
     /** 13 -> 16 (primary-key chunks: 13 has no TID range scan) and 14 -> 16 (ctid chunks). */
     static Stream<Arguments> pairs() {
@@ -64,6 +64,11 @@ class SnapshotCopyTest {
                 + " payload text, at timestamptz NOT NULL, CONSTRAINT bulk_tag_v_uniq UNIQUE (tag, v));"
                 + " CREATE INDEX bulk_payload_idx ON bulk (payload);"
                 + " CREATE INDEX bulk_lower_tag_idx ON bulk (lower(tag)) WHERE v > 10");
+        // a text primary key: on 13 the chunks are ranges of it, at the quantiles of its values
+        String tagged = "CREATE TABLE tagged (code text PRIMARY KEY, payload text NOT NULL)";
+        f.onOrigin(tagged + "; INSERT INTO tagged SELECT 'it''s ' || md5(g::text), repeat(md5(g::text), 2)"
+                + " FROM generate_series(1, " + Math.min(bulkRows / 2, 10_000) + ") g; ANALYZE tagged");
+        f.onDestination(tagged);
         // a range-partitioned table with a default partition, rows in every partition; destination partitions it
         // differently (2025 in halves), so the rows must go through destination's root, as the changes published via
         // the root do; a partitioned index, an index of one partition, a unique constraint and a foreign key on the
@@ -223,6 +228,11 @@ class SnapshotCopyTest {
         assertTrue(enabled.stderr().contains("Snapshot copy: copied"), enabled.stderr());
         assertTrue(f.destinationLong("SELECT count(*) FROM upshift.copied_chunk WHERE subscription = '"
                 + f.names().subscription() + "' AND table_name LIKE '%bulk%'") > 3, "bulk was split into chunks");
+        assertTrue(f.destinationLong("SELECT count(*) FROM upshift.copied_chunk WHERE subscription = '"
+                + f.names().subscription() + "' AND table_name LIKE '%tagged%'") > 3, "tagged was split into chunks");
+        assertTrue(enabled.stderr().matches("(?s).*-- \\[origin\\] COPY \\(SELECT [^\n]* FROM ONLY \\S*tagged\"? WHERE "
+                + (from == 13 ? "\"code\" >= '" : "ctid >= '") + ".*"), "tagged is cut by its key on 13, by ctid"
+                        + " from 14:\n" + enabled.stderr());
         assertTrue(f.destinationLong("SELECT count(*) FROM upshift.copied_chunk WHERE subscription = '"
                 + f.names().subscription() + "' AND table_name LIKE '%events%'") >= 3, "events was read from each"
                         + " of its 3 partitions by itself");

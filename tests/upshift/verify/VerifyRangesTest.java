@@ -30,8 +30,8 @@ import upshift.testing.Run;
 import upshift.verify.TableResult.Status;
 
 /**
- * verify over several sessions per side, 13 -> 16: large tables cut into ranges (integer primary-key ranges on
- * 13, ctid ranges on 16), every session of a side on the snapshot its first session exported. The ranges give each
+ * verify over several sessions per side, 13 -> 16: large tables cut into ranges (primary-key ranges on 13, of an
+ * integer key and of a text key, ctid ranges on 16), every session of a side on the snapshot its first session exported. The ranges give each
  * table the count and digest one session gives, a difference in any range is reported for its table, and the
  * sessions of a side read one point in time. The tables here are small, so the test cuts them at 1 page.
  */
@@ -40,6 +40,7 @@ class VerifyRangesTest {
     private static final QualifiedName RANGED = new QualifiedName("public", "ranged");
     private static final QualifiedName KEYLESS = new QualifiedName("public", "keyless");
     private static final QualifiedName SMALL = new QualifiedName("public", "small");
+    private static final QualifiedName TEXTED = new QualifiedName("public", "Texted");
     private static final List<QualifiedName> TABLES = List.of(RANGED, KEYLESS, SMALL);
     private static final int ROWS = 20_000;
 
@@ -95,6 +96,43 @@ class VerifyRangesTest {
                     assertTrue(statements.any(role, "SET TRANSACTION SNAPSHOT '"), role + "'s other sessions import it");
                 }
                 assertTrue(origin.connection().getAutoCommit(), "the session is handed back in autocommit mode");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "a text primary key is cut on 13: 4 sessions give the result of one [{0}]")
+    @MethodSource("upshift.harness.Providers#selected")
+    void aTextKeyIsCutOn13(PgProvider provider) throws Exception {
+        ShopFixture f = fixture(provider, "verify_ranges_text");
+        List<QualifiedName> tables = List.of(TEXTED);
+        try (Cluster origin = cluster("origin", f.originUrl());
+             Cluster destination = cluster("destination", f.destinationUrl())) {
+            VerifyReport one = Verification.run(origin, destination, tables, true);
+            Statements statements = new Statements();
+            VerifyReport four = Verification.run(origin, destination, tables, true, AcceptedLossy.NONE, statements,
+                    4, 1);
+            assertTrue(one.equal(), one.summary());
+            assertTrue(four.equal(), four.summary());
+            TableResult a = one.tables().get(0);
+            TableResult b = four.tables().get(0);
+            assertEquals(ROWS, b.originRows());
+            assertEquals(a.originChecksum(), b.originChecksum(), "digest on origin");
+            assertEquals(a.destinationChecksum(), b.destinationChecksum(), "digest on destination");
+            // 13: four ranges of the text key (the last one open); 16: ctid ranges, as before
+            assertTrue(statements.any("origin", "FROM ONLY \"public\".\"Texted\" WHERE \"Code\" >= '",
+                    "COLLATE \"pg_catalog\".\"default\""), "origin cuts by the text key: " + statements.seen);
+            assertEquals(4, statements.seen.stream().filter(s -> s.startsWith("origin: ")
+                    && s.contains("FROM ONLY \"public\".\"Texted\" WHERE \"Code\"")).count(), statements.seen.toString());
+            assertTrue(statements.any("destination", "FROM ONLY \"public\".\"Texted\" WHERE ctid >= '("),
+                    "destination cuts by ctid: " + statements.seen);
+
+            // a changed row in the last range, and one in the first: found
+            for (String code : List.of("code ~" + ROWS, "code !1")) {
+                f.onDestination("UPDATE \"Texted\" SET v = v || '!' WHERE \"Code\" = '" + code + "'");
+                VerifyReport changed = Verification.run(origin, destination, tables, true, AcceptedLossy.NONE,
+                        Verification.Listener.NONE, 4, 1);
+                assertEquals(Status.CHECKSUM_DIFFERS, changed.tables().get(0).status(), code + ": " + changed.summary());
+                f.onDestination("UPDATE \"Texted\" SET v = left(v, -1) WHERE \"Code\" = '" + code + "'");
             }
         }
     }
@@ -219,14 +257,19 @@ class VerifyRangesTest {
                     + " CREATE TABLE keyless (v text, n integer);"
                     + " INSERT INTO keyless SELECT 'keyless ' || i, i FROM generate_series(1, 5000) i;"
                     + " CREATE TABLE small (id integer PRIMARY KEY, v text);"
-                    + " INSERT INTO small SELECT i, 'small ' || i FROM generate_series(1, 10) i";
+                    + " INSERT INTO small SELECT i, 'small ' || i FROM generate_series(1, 10) i;"
+                    // a text key, on 13 cut at its quantiles: codes from '!' to '~' (the first and last ranges)
+                    + " CREATE TABLE \"Texted\" (\"Code\" " + (type.equals("integer") ? "text" : "varchar(40)")
+                    + " PRIMARY KEY, v text);"
+                    + " INSERT INTO \"Texted\" SELECT 'code ' || CASE WHEN i = 1 THEN '!' WHEN i = " + ROWS
+                    + " THEN '~' ELSE '' END || i, 'it''s ' || md5(i::text) FROM generate_series(1, " + ROWS + ") i";
             if (type.equals("integer")) {
                 f.onOrigin(sql);
             } else {
                 f.onDestination(sql);
             }
         }
-        for (String table : List.of("ranged", "keyless", "small")) {
+        for (String table : List.of("ranged", "keyless", "small", "\"Texted\"")) {
             f.onOrigin("VACUUM ANALYZE " + table);
             f.onDestination("VACUUM ANALYZE " + table);
         }
